@@ -1,0 +1,50 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from emails import services
+from emails.models import Mailbox
+
+
+class Command(BaseCommand):
+    help = "Store raw messages from .eml files, or from standard input with '-' (for an MTA)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help=".eml files, or - for standard input")
+        parser.add_argument("--mailbox", help="file the messages under this mailbox")
+
+    def handle(self, *args, files, mailbox=None, **options):
+        target = None
+        if mailbox:
+            try:
+                target = Mailbox.objects.get(name=mailbox)
+            except Mailbox.DoesNotExist:
+                raise CommandError(f"no mailbox named {mailbox!r}") from None
+        stored = duplicates = failed = 0
+        for name in files:
+            if name == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                path = Path(name)
+                if not path.is_file():
+                    raise CommandError(f"{name}: no such file")
+                raw = path.read_bytes()
+            if not raw:
+                raise CommandError(f"{name}: empty message")
+            email, created = services.email_ingest(
+                raw=raw, mailbox=target, actor_label="ingest_eml"
+            )
+            if not created:
+                duplicates += 1
+                self.stdout.write(f"{name}: already stored as email {email.pk}")
+            else:
+                stored += 1
+                if email.status == email.Status.FAILED:
+                    failed += 1
+                    self.stdout.write(
+                        f"{name}: stored as email {email.pk}, unparsable: {email.error}"
+                    )
+                else:
+                    self.stdout.write(f"{name}: stored as email {email.pk}")
+        self.stdout.write(f"stored {stored}, duplicates {duplicates}, failed {failed}")

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from emails import steps
+
+
+class Command(BaseCommand):
+    help = "Run every due pipeline step now, in this process, until nothing is left."
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+
+        def progress(name: str, obj_id: int) -> None:
+            if verbosity > 1:
+                self.stdout.write(f"  {name}: {obj_id}")
+
+        totals = steps.run_pending(on_progress=progress)
+        if not totals:
+            self.stdout.write("Nothing to do.")
+            return
+        for name, count in sorted(totals.items()):
+            self.stdout.write(f"{name}: {count} processed")

@@ -1,0 +1,598 @@
+"""Writes of the emails app: intake (IMAP, Maildir, .eml), status changes, mailboxes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mailbox as mailbox_lib
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from emails import steps
+from emails.imap import (
+    IMAP_ERRORS,
+    ImapClient,
+    ImapConfig,
+    ImapConfigError,
+    ImapError,
+    describe_error,
+    parse_imap_url,
+)
+from emails.models import Attachment, Email, Mailbox, StatusChange
+from emails.parsing import ParsedEmail, parse_email
+from emails.storage import attachment_path
+from mailflow import crypto
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAILBOX = "default"
+MANUAL_MAILBOX = "manual"
+
+
+class TransitionNotAllowed(Exception):
+    """The current status does not allow the requested change."""
+
+
+class CollectionBusy(Exception):
+    """Another collection of the same mailbox is running."""
+
+
+# --- mailboxes -------------------------------------------------------------------------
+
+
+def mailbox_set_password(*, mailbox: Mailbox, password: str) -> None:
+    mailbox.password_encrypted = crypto.encrypt(password) if password else ""
+    mailbox.save(update_fields=["password_encrypted"])
+
+
+def default_imap_config() -> ImapConfig | None:
+    """The mailbox configured in the environment, if any."""
+    if settings.IMAP_URL:
+        return parse_imap_url(settings.IMAP_URL)
+    legacy = settings.IMAP_LEGACY
+    if legacy["host"]:
+        # The prototype's EMAIL_HOST/EMAIL_USER/EMAIL_PASS trio, always over IMAPS.
+        return ImapConfig(
+            host=legacy["host"],
+            port=993,
+            security="ssl",
+            username=legacy["user"],
+            password=legacy["password"],
+        )
+    return None
+
+
+def mailbox_ensure_default() -> Mailbox | None:
+    """Create or update the mailbox described by IMAP_URL (or the legacy trio)."""
+    config = default_imap_config()
+    if config is None:
+        return None
+    mailbox, _created = Mailbox.objects.update_or_create(
+        name=DEFAULT_MAILBOX,
+        defaults={
+            "protocol": Mailbox.Protocol.IMAP,
+            "credentials_from_env": True,
+            "host": config.host,
+            "port": config.port,
+            "security": config.security,
+            "username": config.username,
+            "folder": config.folder,
+        },
+    )
+    return mailbox
+
+
+def mailbox_manual() -> Mailbox:
+    """The pseudo-mailbox of messages uploaded by the API or `ingest_eml`."""
+    mailbox, _created = Mailbox.objects.get_or_create(
+        name=MANUAL_MAILBOX, defaults={"protocol": Mailbox.Protocol.MANUAL}
+    )
+    return mailbox
+
+
+def mailbox_imap_config(mailbox: Mailbox) -> ImapConfig:
+    timeout = settings.MAILFLOW_IMAP_TIMEOUT
+    ca_file = settings.IMAP_CA_FILE
+    if mailbox.credentials_from_env:
+        config = default_imap_config()
+        if config is None:
+            raise ImapConfigError(
+                "this mailbox takes its connection from IMAP_URL, which is not set"
+            )
+        return replace(
+            config, folder=mailbox.folder or config.folder, timeout=timeout, ca_file=ca_file
+        )
+    password = crypto.decrypt(mailbox.password_encrypted) if mailbox.password_encrypted else ""
+    port = mailbox.port or (993 if mailbox.security == Mailbox.Security.SSL else 143)
+    return ImapConfig(
+        host=mailbox.host,
+        port=port,
+        security=mailbox.security,
+        username=mailbox.username,
+        password=password,
+        folder=mailbox.folder or "INBOX",
+        timeout=timeout,
+        ca_file=ca_file,
+    )
+
+
+def mailbox_test_connection(*, mailbox: Mailbox) -> str:
+    """Connect, log in and open the folder; a short report, or an exception."""
+    if mailbox.protocol == Mailbox.Protocol.MAILDIR:
+        path = Path(mailbox.maildir_path)
+        if not (path / "cur").is_dir() or not (path / "new").is_dir():
+            raise ImapConfigError(f"{path} is not a Maildir folder (no cur/ and new/)")
+        count = len(mailbox_lib.Maildir(path, create=False))
+        return f"Maildir {path}: {count} messages"
+    if mailbox.protocol != Mailbox.Protocol.IMAP:
+        raise ImapConfigError("only IMAP and Maildir mailboxes can be tested")
+    config = mailbox_imap_config(mailbox)
+    with ImapClient(config) as client:
+        state = client.open_folder(readonly=True)
+    return f"{config.host}:{config.port} {config.folder}: {state.exists} messages"
+
+
+# --- storing messages ----------------------------------------------------------------
+
+
+@dataclass
+class Incoming:
+    raw: bytes
+    uid: int | None = None
+    uidvalidity: int | None = None
+    source_key: str = ""
+
+
+@dataclass
+class StoreResult:
+    stored_ids: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    failed: int = 0
+
+    @property
+    def stored(self) -> int:
+        return len(self.stored_ids)
+
+
+def _cut(value: str, length: int) -> str:
+    return value if len(value) <= length else value[:length]
+
+
+def _email_from_parsed(
+    mailbox: Mailbox, item: Incoming, digest: str, parsed: ParsedEmail | None, error: str
+) -> Email:
+    email = Email(
+        mailbox=mailbox,
+        uid=item.uid,
+        uidvalidity=item.uidvalidity,
+        source_key=item.source_key,
+        raw=item.raw,
+        raw_sha256=digest,
+        size=len(item.raw),
+    )
+    if parsed is None:
+        email.status = Email.Status.FAILED
+        email.error = error
+        return email
+    email.message_id = _cut(parsed.message_id, 998)
+    email.in_reply_to = _cut(parsed.in_reply_to, 998)
+    email.references = parsed.references
+    email.subject = parsed.subject
+    email.from_name = _cut(parsed.from_name, 500)
+    email.from_address = _cut(parsed.from_address, 320)
+    email.to = parsed.to
+    email.cc = parsed.cc
+    email.reply_to = parsed.reply_to
+    email.date = parsed.date
+    email.body_text = parsed.body_text
+    email.body_html = parsed.body_html
+    email.forwarded = parsed.forwarded
+    email.original_from_name = _cut(parsed.original_from_name, 500)
+    email.original_from_address = _cut(parsed.original_from_address, 320)
+    email.original_subject = parsed.original_subject
+    email.original_date = parsed.original_date
+    email.auto_generated = parsed.auto_generated
+    email.auto_reason = _cut(parsed.auto_reason, 255)
+    return email
+
+
+def _parse(item: Incoming) -> tuple[ParsedEmail | None, str]:
+    try:
+        return parse_email(item.raw), ""
+    except Exception as exc:  # a message that cannot be parsed is still stored
+        logger.warning("cannot parse message (uid=%s): %s", item.uid, exc)
+        return None, f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _dedup_key(email: Email) -> tuple[str, str]:
+    return ("id", email.message_id) if email.message_id else ("raw", email.raw_sha256)
+
+
+def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> set[tuple[str, str]]:
+    ids = [e.message_id for e in candidates if e.message_id]
+    digests = [e.raw_sha256 for e in candidates if not e.message_id]
+    keys = {e.source_key for e in candidates if e.source_key}
+    uids = [(e.uidvalidity, e.uid) for e in candidates if e.uid is not None]
+    found: set[tuple[str, str]] = set()
+    rows = Email.objects.filter(mailbox=mailbox)
+    if ids:
+        found |= {
+            ("id", m) for m in rows.filter(message_id__in=ids).values_list("message_id", flat=True)
+        }
+    if digests:
+        found |= {
+            ("raw", d)
+            for d in rows.filter(message_id="", raw_sha256__in=digests).values_list(
+                "raw_sha256", flat=True
+            )
+        }
+    if keys:
+        found |= {
+            ("key", k)
+            for k in rows.filter(source_key__in=keys).values_list("source_key", flat=True)
+        }
+    if uids:
+        validity = {v for v, _u in uids}
+        found |= {
+            ("uid", f"{v}:{u}")
+            for v, u in rows.filter(
+                uidvalidity__in=validity, uid__in=[u for _v, u in uids]
+            ).values_list("uidvalidity", "uid")
+        }
+    return found
+
+
+def _keys_of(email: Email) -> list[tuple[str, str]]:
+    keys = [_dedup_key(email)]
+    if email.source_key:
+        keys.append(("key", email.source_key))
+    if email.uid is not None:
+        keys.append(("uid", f"{email.uidvalidity}:{email.uid}"))
+    return keys
+
+
+def _save_attachments(pairs: list[tuple[Email, ParsedEmail]]) -> None:
+    rows = []
+    for email, parsed in pairs:
+        for att in parsed.attachments:
+            path = default_storage.save(
+                attachment_path(att.filename, att.content_type), ContentFile(att.payload)
+            )
+            rows.append(
+                Attachment(
+                    email=email,
+                    filename=_cut(att.filename, 500),
+                    file=path,
+                    content_type=_cut(att.content_type, 255),
+                    size=len(att.payload),
+                )
+            )
+    if rows:
+        Attachment.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def emails_store(
+    *, mailbox: Mailbox, items: Sequence[Incoming], actor_label: str = "intake"
+) -> StoreResult:
+    """Store a batch of raw messages: parsed, deduplicated, never lost.
+
+    A message that cannot be parsed is stored with status failed and the error. A message
+    already stored (same Message-ID, or same bytes when it has none) is counted as a
+    duplicate and skipped.
+    """
+    result = StoreResult()
+    candidates: list[tuple[Email, ParsedEmail | None]] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        parsed, error = _parse(item)
+        digest = hashlib.sha256(item.raw).hexdigest()
+        candidates.append((_email_from_parsed(mailbox, item, digest, parsed, error), parsed))
+    existing = _existing_keys(mailbox, [e for e, _p in candidates])
+    fresh: list[tuple[Email, ParsedEmail | None]] = []
+    for email, parsed in candidates:
+        keys = _keys_of(email)
+        if any(k in existing or k in seen for k in keys):
+            result.duplicates += 1
+            continue
+        seen.update(keys)
+        fresh.append((email, parsed))
+    if not fresh:
+        return result
+    try:
+        with transaction.atomic():
+            Email.objects.bulk_create([e for e, _p in fresh])
+    except IntegrityError:
+        # Someone stored one of them in between (another intake path): one by one.
+        inserted = []
+        for email, parsed in fresh:
+            email.pk = None
+            try:
+                with transaction.atomic():
+                    email.save(force_insert=True)
+                inserted.append((email, parsed))
+            except IntegrityError:
+                result.duplicates += 1
+        fresh = inserted
+    _save_attachments([(e, p) for e, p in fresh if p is not None])
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            email=email,
+            from_status="",
+            to_status=email.status,
+            actor_label=actor_label,
+            note=email.error,
+        )
+        for email, _p in fresh
+    )
+    result.stored_ids = [e.pk for e, _p in fresh]
+    result.failed = sum(1 for e, _p in fresh if e.status == Email.Status.FAILED)
+    ok_ids = [e.pk for e, _p in fresh if e.status == Email.Status.RECEIVED]
+    steps.enqueue_after_intake(ok_ids)
+    return result
+
+
+def email_ingest(
+    *, raw: bytes, mailbox: Mailbox | None = None, actor_label: str = "ingest_eml"
+) -> tuple[Email, bool]:
+    """Store one raw message (API upload, `ingest_eml`). Returns (email, created)."""
+    mailbox = mailbox or mailbox_manual()
+    result = emails_store(mailbox=mailbox, items=[Incoming(raw=raw)], actor_label=actor_label)
+    if result.stored_ids:
+        return Email.objects.get(pk=result.stored_ids[0]), True
+    digest = hashlib.sha256(raw).hexdigest()
+    parsed, _error = _parse(Incoming(raw=raw))
+    message_id = parsed.message_id if parsed else ""
+    lookup = Q(message_id=message_id) if message_id else Q(message_id="", raw_sha256=digest)
+    return Email.objects.filter(lookup, mailbox=mailbox).get(), False
+
+
+# --- collection ------------------------------------------------------------------------
+
+
+@dataclass
+class CollectResult:
+    mailbox: str
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    error: str = ""
+    busy: bool = False
+    rescanned: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def add(self, store: StoreResult, fetched: int) -> None:
+        self.fetched += fetched
+        self.stored += store.stored
+        self.duplicates += store.duplicates
+        self.failed += store.failed
+
+
+def _lock_acquire(mailbox: Mailbox) -> str | None:
+    token = secrets.token_hex(16)
+    now = timezone.now()
+    taken = (
+        Mailbox.objects.filter(pk=mailbox.pk)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(lock_token=token, locked_until=now + _lock_lease())
+    )
+    return token if taken else None
+
+
+def _lock_lease() -> timedelta:
+    return timedelta(seconds=settings.MAILFLOW_COLLECT_LOCK_SECONDS)
+
+
+def _lock_release(mailbox: Mailbox, token: str) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk, lock_token=token).update(lock_token="", locked_until=None)
+
+
+def _advance(mailbox: Mailbox, token: str, **fields: object) -> None:
+    """Move the mailbox's bookmark, inside the batch's transaction, if we still hold it."""
+    updated = Mailbox.objects.filter(pk=mailbox.pk, lock_token=token).update(
+        locked_until=timezone.now() + _lock_lease(), **fields
+    )
+    if not updated:
+        raise CollectionBusy("the collection lock expired and was taken by another run")
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _collect_imap(mailbox: Mailbox, token: str, result: CollectResult) -> None:
+    config = mailbox_imap_config(mailbox)
+    writes = mailbox.after_fetch != Mailbox.AfterFetch.NOTHING
+    with ImapClient(config) as client:
+        state = client.open_folder(readonly=not writes)
+        last_uid = mailbox.last_uid
+        if state.uidvalidity != mailbox.uidvalidity:
+            # New folder, or the server renumbered it: read everything again; what we
+            # already have is recognised by Message-ID or by its bytes.
+            result.rescanned = mailbox.uidvalidity is not None
+            last_uid = 0
+            with transaction.atomic():
+                _advance(mailbox, token, uidvalidity=state.uidvalidity, last_uid=0)
+            mailbox.uidvalidity, mailbox.last_uid = state.uidvalidity, 0
+        if state.uidnext is not None and state.uidnext <= last_uid + 1:
+            return  # nothing new: no SEARCH needed
+        uids = client.uids_after(last_uid)
+        for chunk in _chunks(uids, settings.MAILFLOW_IMAP_BATCH_SIZE):
+            fetched = list(client.fetch(chunk))
+            items = [
+                Incoming(raw=raw, uid=uid, uidvalidity=state.uidvalidity) for uid, raw in fetched
+            ]
+            with transaction.atomic():
+                store = emails_store(mailbox=mailbox, items=items, actor_label="collect_emails")
+                _advance(mailbox, token, last_uid=max(chunk))
+            mailbox.last_uid = max(chunk)
+            result.add(store, len(fetched))
+            if mailbox.after_fetch == Mailbox.AfterFetch.SEEN:
+                client.mark_seen([uid for uid, _raw in fetched])
+            elif mailbox.after_fetch == Mailbox.AfterFetch.MOVE:
+                client.move([uid for uid, _raw in fetched], mailbox.move_to_folder)
+
+
+def _collect_maildir(mailbox: Mailbox, token: str, result: CollectResult) -> None:
+    path = Path(mailbox.maildir_path)
+    if not (path / "cur").is_dir() or not (path / "new").is_dir():
+        raise ImapConfigError(f"{path} is not a Maildir folder (no cur/ and new/)")
+    folder = mailbox_lib.Maildir(path, factory=None, create=False)
+    known = set(
+        Email.objects.filter(mailbox=mailbox)
+        .exclude(source_key="")
+        .values_list("source_key", flat=True)
+    )
+    new_keys = sorted(k for k in folder.iterkeys() if k not in known)
+    for chunk in _chunks(new_keys, settings.MAILFLOW_IMAP_BATCH_SIZE):
+        items = []
+        for key in chunk:
+            try:
+                items.append(Incoming(raw=folder.get_bytes(key), source_key=key))
+            except KeyError:
+                continue  # removed since the listing
+        with transaction.atomic():
+            store = emails_store(mailbox=mailbox, items=items, actor_label="collect_emails")
+            _advance(mailbox, token)
+        result.add(store, len(items))
+
+
+def mailbox_collect(*, mailbox: Mailbox) -> CollectResult:
+    """Fetch what is new in one mailbox. Never raises for a server problem: the error
+    is recorded in mailbox.last_error and in the result, and the bookmark stays at the
+    last batch that was stored."""
+    result = CollectResult(mailbox=mailbox.name)
+    started = time.perf_counter()
+    token = _lock_acquire(mailbox)
+    if token is None:
+        result.busy = True
+        result.error = "another collection of this mailbox is running"
+        result.seconds = time.perf_counter() - started
+        return result
+    error = ""
+    try:
+        if mailbox.protocol == Mailbox.Protocol.MAILDIR:
+            _collect_maildir(mailbox, token, result)
+        elif mailbox.protocol == Mailbox.Protocol.IMAP:
+            _collect_imap(mailbox, token, result)
+        else:
+            raise ImapConfigError(f"a {mailbox.protocol} mailbox cannot be collected")
+    except CollectionBusy as exc:
+        result.busy = True
+        error = str(exc)
+    except (ImapConfigError, ImapError, crypto.SecretUnreadable) as exc:
+        error = str(exc)
+    except IMAP_ERRORS as exc:
+        error = describe_error(exc)
+    finally:
+        now = timezone.now()
+        fields: dict[str, object] = {"last_polled_at": now, "last_error": error}
+        if not error:
+            fields["last_success_at"] = now
+        Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
+        _lock_release(mailbox, token)
+        result.seconds = time.perf_counter() - started
+    if error:
+        logger.warning("collection of mailbox %s failed: %s", mailbox.name, error)
+    result.error = error
+    return result
+
+
+def mailboxes_collect(*, name: str | None = None) -> list[CollectResult]:
+    """Collect every active mailbox (or the one named)."""
+    mailbox_ensure_default()
+    mailboxes = Mailbox.objects.filter(
+        protocol__in=[Mailbox.Protocol.IMAP, Mailbox.Protocol.MAILDIR]
+    )
+    if name is not None:
+        mailboxes = mailboxes.filter(name=name)
+        if not mailboxes.exists():
+            raise Mailbox.DoesNotExist(f"no mailbox named {name!r}")
+    else:
+        mailboxes = mailboxes.filter(active=True)
+    return [mailbox_collect(mailbox=m) for m in mailboxes]
+
+
+# --- status and kind -------------------------------------------------------------------
+
+S = Email.Status
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.RECEIVED: {S.NEEDS_REVIEW, S.PROCESSING, S.DONE, S.IGNORED, S.FAILED},
+    S.NEEDS_REVIEW: {S.PROCESSING, S.DONE, S.IGNORED, S.FAILED, S.RECEIVED},
+    S.PROCESSING: {S.DONE, S.FAILED, S.NEEDS_REVIEW},
+    S.FAILED: {S.RECEIVED, S.IGNORED, S.NEEDS_REVIEW},
+    S.DONE: {S.PROCESSING, S.NEEDS_REVIEW},
+    S.IGNORED: {S.RECEIVED, S.NEEDS_REVIEW},
+}
+
+
+@transaction.atomic
+def email_set_status(
+    *,
+    email: Email,
+    status: str,
+    actor=None,
+    actor_label: str = "",
+    note: str = "",
+    error: str | None = None,
+) -> Email:
+    locked = Email.objects.select_for_update().only("id", "status", "error").get(pk=email.pk)
+    if status not in ALLOWED_TRANSITIONS.get(locked.status, set()):
+        raise TransitionNotAllowed(f"an email in status {locked.status!r} cannot become {status!r}")
+    fields = {"status": status}
+    if error is not None:
+        fields["error"] = error
+    Email.objects.filter(pk=email.pk).update(**fields)
+    StatusChange.objects.create(
+        email=email,
+        from_status=locked.status,
+        to_status=status,
+        actor=actor,
+        actor_label=actor_label if actor is None else "",
+        note=note,
+    )
+    for key, value in fields.items():
+        setattr(email, key, value)
+    return email
+
+
+@transaction.atomic
+def email_set_kind(
+    *, email: Email, kind: str, confidence: float | None = None, actor=None, note: str = ""
+) -> Email:
+    """Set the request kind (by the classifier, a person, or an external system)."""
+    from django.core.exceptions import ValidationError
+
+    if kind not in Email.Kind.values:
+        raise ValidationError({"kind": f"unknown kind {kind!r}"})
+    if confidence is not None and not 0 <= confidence <= 1:
+        raise ValidationError({"kind_confidence": "must be between 0 and 1"})
+    previous = email.kind
+    email.kind = kind
+    email.kind_confidence = confidence
+    email.save(update_fields=["kind", "kind_confidence"])
+    StatusChange.objects.create(
+        email=email,
+        from_status=email.status,
+        to_status=email.status,
+        actor=actor,
+        actor_label="" if actor else "system",
+        note=note or f"kind: {previous or '-'} → {kind}",
+    )
+    return email

@@ -1,0 +1,113 @@
+"""The step runner: every stage after intake is a step.
+
+A step is registered by the app that owns it (in its AppConfig.ready), so emails/ knows
+nothing of the workflows. A step has two halves:
+- `due()` lists the ids of the objects whose step should run now (read from the database,
+  so nothing depends on a queue having survived);
+- `run(id)` does the work for one object, and must be idempotent: it checks the current
+  state and does nothing when the step is no longer due.
+Services queue a step with `step_enqueue` (a django-q2 task, sent on commit) for low
+latency; `run_pending` (the `process_pending` command) runs every due step in-process for
+operators without a worker, and the sweeper can rely on `due()` too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    due: Callable[[], Iterable[int]]
+    run: Callable[[int], object]
+    # Queue this step for every newly stored email (by email id).
+    after_intake: bool = False
+
+
+_registry: dict[str, Step] = {}
+
+
+def register_step(step: Step) -> None:
+    _registry[step.name] = step
+
+
+def unregister_step(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def registered_steps() -> list[Step]:
+    return list(_registry.values())
+
+
+def step_get(name: str) -> Step:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise LookupError(f"no step named {name!r}") from None
+
+
+def step_enqueue(name: str, ids: Iterable[int]) -> None:
+    """Queue one task for a batch of ids, once the current transaction commits."""
+    id_list = list(ids)
+    if not id_list:
+        return
+    step_get(name)  # fail now, not in the worker, on a typo
+
+    def send() -> None:
+        from django_q.tasks import async_task
+
+        async_task("emails.tasks.run_step", name, id_list, task_name=f"{name}:{id_list[0]}")
+
+    transaction.on_commit(send)
+
+
+def enqueue_after_intake(email_ids: list[int]) -> None:
+    for step in _registry.values():
+        if step.after_intake:
+            step_enqueue(step.name, email_ids)
+
+
+def run_step(name: str, ids: Iterable[int]) -> int:
+    step = step_get(name)
+    done = 0
+    for obj_id in ids:
+        step.run(obj_id)
+        done += 1
+    return done
+
+
+def run_pending(*, max_rounds: int = 100, on_progress: Callable[[str, int], None] | None = None):
+    """Run every due step until none is due. Returns {step name: objects processed}.
+
+    Each (step, object) runs at most once per call, so a step that keeps failing, or
+    that leaves its object due, cannot loop forever.
+    """
+    totals: dict[str, int] = {}
+    attempted: set[tuple[str, int]] = set()
+    for _round in range(max_rounds):
+        did_something = False
+        for step in list(_registry.values()):
+            for obj_id in list(step.due()):
+                if (step.name, obj_id) in attempted:
+                    continue
+                attempted.add((step.name, obj_id))
+                try:
+                    step.run(obj_id)
+                except Exception:
+                    # One broken object must not stop the others; the step's own service
+                    # records the failure on the object.
+                    logger.exception("step %s failed for id %s", step.name, obj_id)
+                totals[step.name] = totals.get(step.name, 0) + 1
+                did_something = True
+                if on_progress:
+                    on_progress(step.name, obj_id)
+        if not did_something:
+            break
+    return totals

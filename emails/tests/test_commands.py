@@ -1,0 +1,69 @@
+import io
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from emails.models import Email
+from emails.tests.factories import make_raw
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ingest_eml_files_and_duplicates(tmp_path, capsys):
+    a = tmp_path / "a.eml"
+    a.write_bytes(make_raw(subject="arquivo a"))
+    b = tmp_path / "b.eml"
+    b.write_bytes(make_raw(subject="arquivo b"))
+    call_command("ingest_eml", str(a), str(b), str(a))
+    out = capsys.readouterr().out
+    assert "stored 2, duplicates 1, failed 0" in out
+    assert sorted(Email.objects.values_list("subject", flat=True)) == ["arquivo a", "arquivo b"]
+
+
+def test_ingest_eml_from_stdin(monkeypatch, capsys):
+    raw = make_raw(subject="pelo MTA")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    call_command("ingest_eml", "-")
+    assert Email.objects.get().subject == "pelo MTA"
+
+
+def test_ingest_eml_errors(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("ingest_eml", str(tmp_path / "missing.eml"))
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match="empty message"):
+        call_command("ingest_eml", str(empty))
+    with pytest.raises(CommandError, match="no mailbox named"):
+        call_command("ingest_eml", "--mailbox", "nope", str(empty))
+
+
+def test_setup_schedules_is_idempotent(capsys):
+    from django_q.models import Schedule
+
+    call_command("setup_schedules")
+    call_command("setup_schedules")
+    schedule = Schedule.objects.get(name="collect_emails")
+    assert Schedule.objects.filter(name="collect_emails").count() == 1
+    assert schedule.func == "emails.tasks.collect_all"
+    assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 1
+    assert "updated: collect_emails" in capsys.readouterr().out
+
+
+def test_process_pending_with_nothing_to_do(capsys):
+    call_command("process_pending")
+    assert "Nothing to do." in capsys.readouterr().out
+
+
+def test_ensure_staff_user_prints_password_once(capsys):
+    from django.contrib.auth import get_user_model
+
+    call_command("ensure_staff_user")
+    out = capsys.readouterr().out
+    assert "Staff user created: admin / " in out
+    password = out.split("admin / ")[1].split()[0]
+    assert get_user_model().objects.get(username="admin").check_password(password)
+    call_command("ensure_staff_user")
+    assert "already exists" in capsys.readouterr().out

@@ -1,0 +1,29 @@
+"""Every periodic job, defined in one place. `setup_schedules` applies it (idempotent)."""
+
+from django.conf import settings
+
+
+def schedule_definitions() -> list[dict]:
+    from django_q.models import Schedule
+
+    return [
+        {
+            "name": "collect_emails",
+            "func": "emails.tasks.collect_all",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.MAILFLOW_COLLECT_INTERVAL_MINUTES,
+            "repeats": -1,
+        },
+    ]
+
+
+def schedules_setup() -> list[tuple[str, bool]]:
+    from django_q.models import Schedule
+
+    done = []
+    for definition in schedule_definitions():
+        values = dict(definition)
+        name = values.pop("name")
+        _obj, created = Schedule.objects.update_or_create(name=name, defaults=values)
+        done.append((name, created))
+    return done

@@ -1,0 +1,217 @@
+"""mailflow settings: everything comes from the environment (or a .env file).
+
+Every variable is documented in .env.example. Defaults are safe for a trial run on a
+laptop (SQLite under var/, the ORM broker, DEBUG off unless asked).
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if DEBUG or env.bool("MAILFLOW_TRIAL", default=False):
+        # Trial/dev only: a key kept in var/ so sessions survive restarts.
+        from mailflow.secretkey import trial_secret_key
+
+        SECRET_KEY = trial_secret_key(VAR_DIR)
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example).")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "emails",
+    "categorizer",
+    "defesa",
+    "acesso",
+    "sender",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mailflow.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "mailflow.wsgi.application"
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mailflow.sqlite3'}"),
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, worker, commands) share the file in a trial run.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "pt-br"
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", default="America/Sao_Paulo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Raw messages can carry 15 MB attachments; uploads through the API too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Security: production defaults, relaxed only with DEBUG or an explicit variable.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a one-way decision for the campus domain, left to the operator.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous request gets 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PAGINATION_CLASS": "mailflow.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "mailflow API",
+    "DESCRIPTION": "Requests reaching the program secretariat by email.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+}
+
+# django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.
+REDIS_URL = env("REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "mailflow",
+    "workers": env.int("Q_WORKERS", default=2),
+    # A task may run at most `timeout` seconds; it is retried after `retry` seconds,
+    # so timeout < retry or a slow task would run twice at once.
+    "timeout": env.int("Q_TIMEOUT", default=240),
+    "retry": env.int("Q_RETRY", default=300),
+    "max_attempts": env.int("Q_MAX_ATTEMPTS", default=3),
+    # No flood of missed minute-jobs after downtime.
+    "catch_up": False,
+    "save_limit": 1000,
+    "ack_failures": True,
+    "label": "Tarefas",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# Logging: to stderr; never log secrets (the code never passes them to a logger).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Outgoing mail (used by the outbox; EMAIL_URL in django-environ form).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="secretaria@localhost")
+
+# --- mailflow ---
+# The default mailbox: IMAP_URL, or the prototype's EMAIL_HOST/EMAIL_USER/EMAIL_PASS trio.
+IMAP_URL = env("IMAP_URL", default="")
+IMAP_LEGACY = {
+    "host": env("EMAIL_HOST", default=""),
+    "user": env("EMAIL_USER", default=""),
+    "password": env("EMAIL_PASS", default=""),
+}
+IMAP_CA_FILE = env("IMAP_CA_FILE", default="")
+MAILFLOW_IMAP_TIMEOUT = env.float("MAILFLOW_IMAP_TIMEOUT", default=30.0)
+MAILFLOW_IMAP_BATCH_SIZE = env.int("MAILFLOW_IMAP_BATCH_SIZE", default=200)
+MAILFLOW_COLLECT_INTERVAL_MINUTES = env.int("MAILFLOW_COLLECT_INTERVAL_MINUTES", default=1)
+MAILFLOW_COLLECT_LOCK_SECONDS = env.int("MAILFLOW_COLLECT_LOCK_SECONDS", default=600)
+# Key for secrets stored in the database (mailbox passwords); defaults to one derived
+# from SECRET_KEY, so rotating SECRET_KEY means re-entering those passwords.
+MAILFLOW_ENCRYPTION_KEY = env("MAILFLOW_ENCRYPTION_KEY", default="")
+MAILFLOW_PROGRAM_NAME = env(
+    "MAILFLOW_PROGRAM_NAME", default="Programa de Pós-Graduação em Computação Aplicada"
+)
+MAILFLOW_PROGRAM_ACRONYM = env("MAILFLOW_PROGRAM_ACRONYM", default="PPComp")
+MAILFLOW_INSTITUTION = env("MAILFLOW_INSTITUTION", default="Instituto Federal do Espírito Santo")
+MAILFLOW_CAMPUS = env("MAILFLOW_CAMPUS", default="Campus Serra")
+MAILFLOW_COORDINATOR_NAME = env("MAILFLOW_COORDINATOR_NAME", default="")

@@ -1,0 +1,14 @@
+"""Test settings: the production module, with only what a test run must change."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
+
+from mailflow.settings import *  # noqa: F403
+from mailflow.settings import VAR_DIR
+
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+# Hashing dominates user-creating tests; the algorithm is not what they test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
