@@ -213,8 +213,8 @@ def test_after_fetch_mark_seen_and_move(dovecot_server, imap_account, imap_mailb
     dovecot_server.create_folder(other, "Processed")
     result = services.mailbox_collect(mailbox=moved)
     assert result.error == "" and result.stored == 1
-    assert dovecot_server.count(other, "INBOX") == 0
-    assert dovecot_server.count(other, "Processed") == 1
+    assert dovecot_server.uids(other, "INBOX") == []
+    assert len(dovecot_server.uids(other, "Processed")) == 1
 
 
 def test_collect_emails_command(dovecot_server, imap_account, settings, capsys):

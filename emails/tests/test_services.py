@@ -189,11 +189,12 @@ def test_default_mailbox_from_legacy_trio(settings):
     )
 
 
-def test_mailbox_password_is_encrypted(maildir_mailbox):
-    services.mailbox_set_password(mailbox=maildir_mailbox, password="segredo-123")
-    stored = Mailbox.objects.get(pk=maildir_mailbox.pk).password_encrypted
+def test_mailbox_password_is_encrypted(db):
+    mailbox = Mailbox.objects.create(name="m", host="imap.example.org", username="u")
+    services.mailbox_set_password(mailbox=mailbox, password="segredo-123")
+    stored = Mailbox.objects.get(pk=mailbox.pk).password_encrypted
     assert stored and "segredo" not in stored
-    assert services.mailbox_imap_config(maildir_mailbox).password == "segredo-123"
+    assert services.mailbox_imap_config(mailbox).password == "segredo-123"
 
 
 def test_clear_text_login_refused_to_remote_host(db):
@@ -254,7 +255,7 @@ def test_after_intake_step_is_queued_on_commit(django_capture_on_commit_callback
             email, _ = services.email_ingest(raw=make_raw())
         queued = OrmQ.objects.all()
         assert queued.count() == 1
-        task = queued.get().task()
+        task = queued.get().task
         assert task["func"] == "emails.tasks.run_step"
         assert task["args"] == ("classify_test", [email.pk])
     finally:

@@ -1,0 +1,186 @@
+"""`make bench`: collection from a real Dovecot into PostgreSQL, with the targets beside.
+
+Each measurement runs in a fresh subprocess (so peak memory is that run's own), against a
+fresh database `mailflow_bench` on the DATABASE_URL server (default: the local PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mailflow_bench"
+
+
+def _django(db_url: str) -> None:
+    os.environ["DATABASE_URL"] = db_url
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailflow.settings")
+    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench-media"))
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def _fresh_database(db_url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg2
+
+    parts = urlsplit(db_url)
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def child(mode: str, db_url: str, imap_url: str) -> None:
+    """Runs in a subprocess: one collection, prints a JSON line."""
+    _django(db_url)
+    from emails import services
+    from emails.models import Mailbox
+
+    os.environ["IMAP_URL"] = imap_url
+    from django.conf import settings
+
+    settings.IMAP_URL = imap_url
+    mailbox = services.mailbox_ensure_default()
+    if mode == "empty":
+        # the connection pool and imports are warm in a long-running worker: time one poll
+        # after a first one, inside the process
+        services.mailbox_collect(mailbox=Mailbox.objects.get(pk=mailbox.pk))
+        started = time.perf_counter()
+        result = services.mailbox_collect(mailbox=Mailbox.objects.get(pk=mailbox.pk))
+        elapsed = time.perf_counter() - started
+    else:
+        started = time.perf_counter()
+        result = services.mailbox_collect(mailbox=mailbox)
+        elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "stored": result.stored,
+                "fetched": result.fetched,
+                "error": result.error,
+                "seconds": elapsed,
+                "peak_mb": peak_mb,
+            }
+        )
+    )
+
+
+def _run_child(mode: str, db_url: str, imap_url: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, db_url, imap_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    from bench.mixed import mixed_mailbox
+    from testing.dovecot import DovecotServer, dovecot_unavailable_reason
+
+    reason = dovecot_unavailable_reason()
+    if reason:
+        print(f"cannot run the benchmark: {reason}", file=sys.stderr)
+        return 1
+    db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    rows = []
+    with DovecotServer() as server:
+        for size in (2_000, 20_000):
+            _fresh_database(db_url)
+            _django_migrate(db_url)
+            account = server.new_account()
+            t = time.perf_counter()
+            server.append_many(account, mixed_mailbox(size))
+            fill = time.perf_counter() - t
+            url = server.imap_url(account)
+            full = _run_child("full", db_url, url)
+            if full["error"] or full["stored"] != size:
+                print(f"collection failed: {full}", file=sys.stderr)
+                return 1
+            empty = _run_child("empty", db_url, url)
+            rate = size / full["seconds"]
+            rows.append(
+                (
+                    f"collect {size:,} mixed msgs (msg/s)",
+                    f"{rate:,.0f}",
+                    ">= 1,000",
+                    size,
+                    rate >= 1000,
+                )
+            )
+            rows.append(
+                (
+                    f"peak memory, collecting {size:,} (MB)",
+                    f"{full['peak_mb']:.0f}",
+                    "< 250",
+                    size,
+                    full["peak_mb"] < 250,
+                )
+            )
+            rows.append(
+                (
+                    f"empty poll at {size:,} (ms)",
+                    f"{empty['seconds'] * 1000:.1f}",
+                    "< 50",
+                    size,
+                    empty["seconds"] < 0.05,
+                )
+            )
+            print(f"  (filled {size:,} messages into Dovecot in {fill:.1f}s)", file=sys.stderr)
+    _print_table(rows)
+    return 0
+
+
+def _django_migrate(db_url: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        check=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abc"),
+        },
+    )
+
+
+def _print_table(rows) -> None:
+    header = ("figure", "measured", "target", "input size", "ok")
+    table = [header] + [(a, b, c, f"{d:,}", "yes" if e else "NO") for a, b, c, d, e in rows]
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+    for n, r in enumerate(table):
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        sys.exit(main())
