@@ -51,6 +51,6 @@ def mixed_message(i: int, rng: random.Random) -> bytes:
     return msg.as_bytes()
 
 
-def mixed_mailbox(count: int, seed: int = 7) -> list[bytes]:
-    rng = random.Random(seed)
-    return [mixed_message(i, rng) for i in range(count)]
+def mixed_mailbox(count: int, start: int = 0, seed: int = 7) -> list[bytes]:
+    rng = random.Random(seed + start)
+    return [mixed_message(i, rng) for i in range(start, start + count)]

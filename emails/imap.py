@@ -185,6 +185,20 @@ class ImapClient:
             raise ImapError("server did not report UIDVALIDITY")
         return FolderState(uidvalidity, self._untagged_int("UIDNEXT"), exists)
 
+    def status(self) -> tuple[int | None, int | None]:
+        """(UIDVALIDITY, UIDNEXT) of the folder without opening it: a cheap "anything new?"."""
+        assert self.conn is not None
+        typ, data = self.conn.status(_quote(self.config.folder), "(UIDVALIDITY UIDNEXT)")
+        if typ != "OK":
+            raise ImapError(f"cannot read folder {self.config.folder}: {_text(data)}")
+        text = b" ".join(d for d in data if isinstance(d, bytes))
+        validity = re.search(rb"UIDVALIDITY (\d+)", text)
+        uidnext = re.search(rb"UIDNEXT (\d+)", text)
+        return (
+            int(validity.group(1)) if validity else None,
+            int(uidnext.group(1)) if uidnext else None,
+        )
+
     def _untagged_int(self, name: str) -> int | None:
         assert self.conn is not None
         _typ, data = self.conn.response(name)

@@ -192,8 +192,13 @@ class Email(models.Model):
             models.Index(fields=["-received_at", "-id"], name="email_received_idx"),
             models.Index(fields=["date"], name="email_date_idx"),
             models.Index(fields=["from_address"], name="email_from_idx"),
-            models.Index(fields=["forwarded"], name="email_forwarded_idx"),
-            models.Index(fields=["auto_generated"], name="email_auto_idx"),
+            # Partial: only the few true rows are indexed, cheap to keep up at intake.
+            models.Index(
+                fields=["-received_at"], condition=Q(forwarded=True), name="email_forwarded_idx"
+            ),
+            models.Index(
+                fields=["-received_at"], condition=Q(auto_generated=True), name="email_auto_idx"
+            ),
             models.Index(fields=["in_reply_to"], name="email_in_reply_to_idx"),
         ]
 

@@ -420,6 +420,14 @@ def _collect_imap(mailbox: Mailbox, token: str, result: CollectResult) -> None:
     config = mailbox_imap_config(mailbox)
     writes = mailbox.after_fetch != Mailbox.AfterFetch.NOTHING
     with ImapClient(config) as client:
+        validity, uidnext = client.status()
+        if (
+            validity is not None
+            and validity == mailbox.uidvalidity
+            and uidnext is not None
+            and uidnext <= mailbox.last_uid + 1
+        ):
+            return  # nothing new; STATUS costs the same for 10 or 100,000 messages
         state = client.open_folder(readonly=not writes)
         last_uid = mailbox.last_uid
         if state.uidvalidity != mailbox.uidvalidity:
