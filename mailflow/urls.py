@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -7,6 +10,12 @@ from emails.api import register as register_emails_api
 from mailflow.api import router
 
 register_emails_api(router)
+
+admin.site.site_header = format_lazy(
+    _("mailflow: {program} secretariat"), program=settings.MAILFLOW_PROGRAM_ACRONYM
+)
+admin.site.site_title = "mailflow"
+admin.site.index_title = _("Requests by email")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

@@ -1,0 +1,1 @@
+"""Test infrastructure for mailflow (real IMAP server controller, pytest fixtures)."""
