@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emails import selectors, services
@@ -389,7 +390,7 @@ class EmailAdmin(admin.ModelAdmin):
                 kind=obj.kind,
                 confidence=1.0,
                 actor=request.user,
-                note=f"kind corrected by {request.user}",
+                note=gettext("kind corrected by %(user)s") % {"user": request.user},
             )
 
 

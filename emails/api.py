@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -89,10 +90,10 @@ class EmailUploadSerializer(serializers.Serializer):
 
     def validate_file(self, value):
         if value.size == 0:
-            raise serializers.ValidationError("The file is empty.")
+            raise serializers.ValidationError(_("The file is empty."))
         if value.size > MAX_UPLOAD:
             raise serializers.ValidationError(
-                f"The message is larger than {MAX_UPLOAD // (1024 * 1024)} MB."
+                _("The message is larger than %(size)d MB.") % {"size": MAX_UPLOAD // 2**20}
             )
         return value
 
@@ -174,7 +175,7 @@ class EmailViewSet(
         unknown = set(request.data) - {"kind", "kind_confidence"}
         if unknown:
             raise serializers.ValidationError(
-                {f: ["This field cannot be changed through the API."] for f in sorted(unknown)}
+                {f: [_("This field cannot be changed through the API.")] for f in sorted(unknown)}
             )
         try:
             services.email_set_kind(
@@ -182,7 +183,7 @@ class EmailViewSet(
                 kind=serializer.validated_data["kind"],
                 confidence=serializer.validated_data.get("kind_confidence"),
                 actor=request.user,
-                note=f"kind set through the API by {request.user}",
+                note=_("kind set through the API by %(user)s") % {"user": request.user},
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
@@ -191,7 +192,7 @@ class EmailViewSet(
 
     def update(self, request, *args, **kwargs):
         return Response(
-            {"detail": "Use PATCH with the field kind."},
+            {"detail": _("Use PATCH with the field kind.")},
             status=status.HTTP_405_METHOD_NOT_ALLOWED,
         )
 
@@ -217,7 +218,7 @@ class EmailViewSet(
         try:
             att = selectors.attachment_get(email_id=email.pk, attachment_id=int(attachment_id))
         except Attachment.DoesNotExist:
-            return Response({"detail": "No such attachment."}, status=404)
+            return Response({"detail": _("No such attachment.")}, status=404)
         return attachment_response(att)
 
 

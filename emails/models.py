@@ -203,7 +203,7 @@ class Email(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject or _("(no subject)")
+        return self.subject or str(_("(no subject)"))
 
     @property
     def sender_name(self) -> str:

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from emails import steps
 from emails.imap import (
@@ -601,6 +602,6 @@ def email_set_kind(
         to_status=email.status,
         actor=actor,
         actor_label="" if actor else "system",
-        note=note or f"kind: {previous or '-'} → {kind}",
+        note=note or _("kind: %(old)s → %(new)s") % {"old": previous or "-", "new": kind},
     )
     return email

@@ -107,7 +107,7 @@ def test_kind_correction_goes_through_service(admin_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     email.refresh_from_db()
     assert email.kind == "acesso" and email.kind_confidence == 1.0
-    assert email.status_changes.filter(note__contains="kind").exists()
+    assert email.status_changes.filter(note="tipo de pedido corrigido por admin").exists()
 
 
 def test_mailbox_password_never_shown(admin_client):
@@ -137,3 +137,12 @@ def test_mailbox_form_sets_password(admin_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     mailbox = Mailbox.objects.get(name="nova")
     assert services.mailbox_imap_config(mailbox).password == "abc-123"
+
+
+def test_admin_speaks_portuguese(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Pedidos por e-mail" in html
+    assert "Caixas de correio" in html
+    assert "mailflow: secretaria do PPComp" in html
+    page = admin_client.get(reverse("admin:emails_mailbox_add")).content.decode()
+    assert "Após uma coleta bem-sucedida" in page

@@ -254,3 +254,61 @@ def test_admin_actions_against_dovecot(admin_client, dovecot_server, imap_accoun
     html = response.content.decode()
     assert Email.objects.filter(subject="pelo admin").exists()
     assert imap_mailbox.name in html
+
+
+def test_starttls_upgrade_is_used_and_verified(settings, db):
+    from testing.dovecot import DovecotServer
+
+    with DovecotServer(starttls=True) as server:
+        account = server.new_account()
+        server.append(account, make_raw(subject="por starttls"))
+        settings.IMAP_CA_FILE = server.ca_file
+        mailbox = Mailbox.objects.create(
+            name="starttls",
+            host="localhost",
+            port=server.port,
+            security=Mailbox.Security.STARTTLS,
+            username=account.user,
+        )
+        services.mailbox_set_password(mailbox=mailbox, password=account.password)
+        result = services.mailbox_collect(mailbox=mailbox)
+        assert result.error == "" and result.stored == 1
+        login_lines = [
+            line
+            for line in server.log_tail(200).splitlines()
+            if "Login: user=<" + account.user in line
+        ]
+        assert login_lines and "TLS" in login_lines[-1]  # ours; the first is the APPEND
+
+
+def test_silent_server_times_out_and_keeps_state(settings, imap_mailbox):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    try:
+        imap_mailbox.port = listener.getsockname()[1]
+        imap_mailbox.last_uid = 7
+        imap_mailbox.save()
+        settings.MAILFLOW_IMAP_TIMEOUT = 0.5
+        result = services.mailbox_collect(mailbox=imap_mailbox)
+    finally:
+        listener.close()
+    assert result.error == "timeout talking to the IMAP server"
+    imap_mailbox.refresh_from_db()
+    assert imap_mailbox.last_error == result.error
+    assert imap_mailbox.last_uid == 7 and imap_mailbox.lock_token == ""
+
+
+def test_refused_connection_sets_last_error(imap_mailbox):
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    free_port = sock.getsockname()[1]
+    sock.close()
+    imap_mailbox.port = free_port
+    imap_mailbox.save()
+    result = services.mailbox_collect(mailbox=imap_mailbox)
+    assert result.error == "connection refused by the IMAP server"
