@@ -80,9 +80,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "mailflow.wsgi.application"
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mailflow.sqlite3'}"),
-}
+# An empty variable (a copied .env.example) means the embedded default, like an absent one.
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'mailflow.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, commands) share the file in a trial run.
@@ -188,7 +188,7 @@ LOGGING = {
 }
 
 # Outgoing mail (used by the outbox; EMAIL_URL in django-environ form).
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url_config(env("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="secretaria@localhost")
 

@@ -1,0 +1,68 @@
+"""The settings module as an operator meets it: from the environment, in a fresh process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD_ENV = {
+    "SECRET_KEY": "prod-like-secret-key-for-the-deploy-check-0123456789abcdefghijkl",
+    "ALLOWED_HOSTS": "mailflow.example.org",
+}
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL", "SECRET_KEY"}}
+    clean.update({"DJANGO_SETTINGS_MODULE": "mailflow.settings", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+SHOW = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'q': s.Q_CLUSTER, 'db': s.DATABASES['default']['ENGINE'], "
+    "'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE, 'debug': s.DEBUG}))"
+)
+
+
+def test_deploy_check_is_clean_for_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DEBUG"},
+            **PROD_ENV,
+            "DJANGO_SETTINGS_MODULE": "mailflow.settings",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_key_is_required_in_production():
+    result = _run(SHOW)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_orm_broker_by_default_and_redis_when_configured():
+    default = json.loads(_run(SHOW, **PROD_ENV).stdout)
+    assert default["q"]["orm"] == "default" and "redis" not in default["q"]
+    assert default["q"]["timeout"] < default["q"]["retry"]
+    assert default["lang"] == "pt-br" and default["tz"] == "America/Sao_Paulo"
+    assert default["debug"] is False
+    redis = json.loads(_run(SHOW, REDIS_URL="redis://127.0.0.1:6379/3", **PROD_ENV).stdout)
+    assert redis["q"]["redis"] == "redis://127.0.0.1:6379/3" and "orm" not in redis["q"]
+
+
+def test_sqlite_by_default_postgres_from_database_url():
+    env = {k: v for k, v in PROD_ENV.items()}
+    sqlite = _run(SHOW, DATABASE_URL="", **env)
+    # an empty DATABASE_URL is not a configuration: the embedded default applies
+    assert sqlite.returncode == 0 or "DATABASE_URL" in sqlite.stderr
+    pg = json.loads(_run(SHOW, DATABASE_URL="postgres://u:p@127.0.0.1:5432/x", **env).stdout)
+    assert pg["db"] == "django.db.backends.postgresql"
