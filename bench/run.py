@@ -88,6 +88,56 @@ def child(mode: str, db_url: str, imap_url: str) -> None:
     )
 
 
+def admin_child(db_url: str, count: int) -> None:
+    """Fill `count` emails straight into the database, then time the admin list pages."""
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    _django(db_url)
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from emails import services
+    from emails.models import Email
+
+    mailbox = services.mailbox_manual()
+    raw = b"Subject: x\r\n\r\nbody\r\n"
+    for start in range(0, count, 5_000):
+        Email.objects.bulk_create(
+            Email(
+                mailbox=mailbox,
+                message_id=f"admin-bench-{i}@bench.example",
+                raw_sha256=f"{i:064x}",
+                raw=raw,
+                subject=f"Pedido de acesso {i}",
+                from_name=f"Pessoa {i}",
+                from_address=f"pessoa{i}@aluno.ifes.edu.br",
+                body_text="Prezados, solicito acesso ao laboratório. " * 10,
+                forwarded=i % 7 == 0,
+                auto_generated=i % 50 == 0,
+            )
+            for i in range(start, min(count, start + 5_000))
+        )
+    user = get_user_model().objects.create_superuser("bench", password="bench-password")
+    client = Client()
+    client.force_login(user)
+    pages = {
+        "list": "/admin/emails/email/",
+        "filtered": "/admin/emails/email/?forwarded__exact=1&status__exact=received",
+        "search": "/admin/emails/email/?q=pessoa99999",
+    }
+    timings = {}
+    for name, url in pages.items():
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        timings[name] = statistics.median(samples)
+    print(json.dumps(timings))
+
+
 def _peak_rss_mb() -> float:
     # VmHWM belongs to this process image; ru_maxrss would also count the parent's memory
     # at fork time, which Linux carries across exec.
@@ -162,6 +212,24 @@ def main() -> int:
                 )
             )
             print(f"  (filled {size:,} messages into Dovecot in {fill:.1f}s)", file=sys.stderr)
+    admin_size = int(os.environ.get("BENCH_ADMIN_EMAILS", "100000"))
+    _fresh_database(db_url)
+    _django_migrate(db_url)
+    out = subprocess.run(
+        [sys.executable, __file__, "--admin", db_url, str(admin_size)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    admin = json.loads(out.stdout.strip().splitlines()[-1])
+    for name, label in (
+        ("list", "admin email list"),
+        ("filtered", "admin list, 2 filters"),
+        ("search", "admin list, search"),
+    ):
+        ms = admin[name] * 1000
+        rows.append((f"{label} (ms, median of 5)", f"{ms:.0f}", "< 500", admin_size, ms < 500))
     _print_table(rows)
     return 0
 
@@ -192,5 +260,7 @@ def _print_table(rows) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--admin":
+        admin_child(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(main())
