@@ -223,13 +223,17 @@ def main() -> int:
         cwd=ROOT,
     )
     admin = json.loads(out.stdout.strip().splitlines()[-1])
-    for name, label in (
-        ("list", "admin email list"),
-        ("filtered", "admin list, 2 filters"),
-        ("search", "admin list, search"),
+    # The issue asks for a list that "stays fast" at 100,000; these targets are ours. The
+    # search scans subject, senders and body (no text index, to keep intake fast).
+    for name, label, target in (
+        ("list", "admin email list", 500),
+        ("filtered", "admin list, 2 filters", 500),
+        ("search", "admin list, search in body", 1000),
     ):
         ms = admin[name] * 1000
-        rows.append((f"{label} (ms, median of 5)", f"{ms:.0f}", "< 500", admin_size, ms < 500))
+        rows.append(
+            (f"{label} (ms, median of 5)", f"{ms:.0f}", f"< {target:,}", admin_size, ms < target)
+        )
     _print_table(rows)
     return 0
 
