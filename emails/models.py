@@ -155,6 +155,15 @@ class Email(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
     error = models.TextField(_("error"), blank=True)
+    # For a reply to one of our messages: the email that opened its case.
+    case = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_replies",
+        verbose_name=_("reply in the case of"),
+    )
 
     class Meta:
         verbose_name = _("email")

@@ -337,6 +337,7 @@ def emails_store(
         )
         for email, _p in fresh
     )
+    steps.run_intake_hooks([e for e, _p in fresh if e.status == Email.Status.RECEIVED])
     result.stored_ids = [e.pk for e, _p in fresh]
     result.failed = sum(1 for e, _p in fresh if e.status == Email.Status.FAILED)
     ok_ids = [e.pk for e, _p in fresh if e.status == Email.Status.RECEIVED]

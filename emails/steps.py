@@ -32,6 +32,19 @@ class Step:
 
 
 _registry: dict[str, Step] = {}
+# Called with the emails just stored, inside the intake transaction (e.g. the outbox links
+# replies to its messages). Registered by other apps in AppConfig.ready.
+_intake_hooks: list[Callable[[list], None]] = []
+
+
+def register_intake_hook(hook: Callable[[list], None]) -> None:
+    if hook not in _intake_hooks:
+        _intake_hooks.append(hook)
+
+
+def run_intake_hooks(emails: list) -> None:
+    for hook in _intake_hooks:
+        hook(emails)
 
 
 def register_step(step: Step) -> None:

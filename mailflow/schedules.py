@@ -14,6 +14,20 @@ def schedule_definitions() -> list[dict]:
             "minutes": settings.MAILFLOW_COLLECT_INTERVAL_MINUTES,
             "repeats": -1,
         },
+        {
+            "name": "send_outbox",
+            "func": "sender.tasks.send_outbox",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+        {
+            "name": "sweep_outbox",
+            "func": "sender.tasks.sweep_outbox",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 5,
+            "repeats": -1,
+        },
     ]
 
 

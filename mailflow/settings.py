@@ -215,3 +215,22 @@ MAILFLOW_PROGRAM_ACRONYM = env("MAILFLOW_PROGRAM_ACRONYM", default="PPComp")
 MAILFLOW_INSTITUTION = env("MAILFLOW_INSTITUTION", default="Instituto Federal do Espírito Santo")
 MAILFLOW_CAMPUS = env("MAILFLOW_CAMPUS", default="Campus Serra")
 MAILFLOW_COORDINATOR_NAME = env("MAILFLOW_COORDINATOR_NAME", default="")
+
+# --- The outbox ---
+# Attempts before a temporarily refused message (4xx, no connection) is given up.
+MAILFLOW_OUTBOX_MAX_ATTEMPTS = env.int("MAILFLOW_OUTBOX_MAX_ATTEMPTS", default=5)
+# First retry after this many seconds, doubling each time, at most one hour.
+MAILFLOW_OUTBOX_RETRY_SECONDS = env.int("MAILFLOW_OUTBOX_RETRY_SECONDS", default=60)
+# A message "sending" for longer than this was left by a dead worker: it becomes uncertain.
+MAILFLOW_OUTBOX_STALE_SECONDS = env.int("MAILFLOW_OUTBOX_STALE_SECONDS", default=600)
+# Messages one worker claims (and sends over one SMTP connection) at a time.
+MAILFLOW_OUTBOX_BATCH_SIZE = env.int("MAILFLOW_OUTBOX_BATCH_SIZE", default=200)
+# Automatic messages to one recipient per hour; more are held as drafts for a person.
+MAILFLOW_OUTBOX_HOURLY_CAP = env.int("MAILFLOW_OUTBOX_HOURLY_CAP", default=5)
+# Our own addresses (never answered automatically), besides DEFAULT_FROM_EMAIL and the
+# mailboxes' users; comma separated.
+MAILFLOW_OWN_ADDRESSES = env.list("MAILFLOW_OWN_ADDRESSES", default=[])
+# Domain of the Message-IDs we generate (default: DEFAULT_FROM_EMAIL's domain).
+MAILFLOW_MESSAGE_ID_DOMAIN = env("MAILFLOW_MESSAGE_ID_DOMAIN", default="")
+# Signature under every message.
+MAILFLOW_SIGNATURE = env("MAILFLOW_SIGNATURE", default="")

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SenderConfig(AppConfig):
     name = "sender"
     verbose_name = _("Outbox")
+
+    def ready(self) -> None:
+        from emails.steps import register_intake_hook
+        from sender.services import link_replies
+
+        register_intake_hook(link_replies)

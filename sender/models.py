@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundMessage(models.Model):
+    class Status(models.TextChoices):
+        # Composed; waits for a person (or is held by loop protection) before it may go.
+        DRAFT = "draft", _("Draft")
+        # Approved; a worker sends it when next_attempt_at comes.
+        QUEUED = "queued", _("Queued")
+        # Claimed by a worker; the SMTP transaction is in progress.
+        SENDING = "sending", _("Sending")
+        # The SMTP server accepted it (smtp_reply holds its answer).
+        SENT = "sent", _("Sent")
+        # Refused for good (5xx) or out of attempts; last_error says why.
+        FAILED = "failed", _("Failed")
+        # A worker died while sending: it may or may not have left. A person decides.
+        UNCERTAIN = "uncertain", _("Uncertain")
+
+    email = models.ForeignKey(
+        "emails.Email",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbound_messages",
+        verbose_name=_("case email"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=40)
+    # One message per case and purpose: composing the same reply twice yields this one.
+    idempotency_key = models.CharField(max_length=255, unique=True, editable=False)
+    automatic = models.BooleanField(
+        _("automatic"), default=True, help_text=_("Composed by the system, not by a person.")
+    )
+    from_email = models.CharField(_("from"), max_length=320)
+    to = models.TextField(_("to"))
+    cc = models.TextField(_("cc"), blank=True)
+    reply_to = models.TextField(_("reply to"), blank=True)
+    subject = models.TextField(_("subject"))
+    # What is stored is what staff may read: secrets appear masked (see secrets_encrypted).
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    # Fernet-encrypted JSON {name: value} of the secrets the body mentions; emptied once sent.
+    secrets_encrypted = models.TextField(blank=True, editable=False)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, editable=False)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    held_reason = models.CharField(_("why it is held"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_by = models.CharField(max_length=100, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    smtp_reply = models.TextField(_("SMTP server reply"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The workers' claim query: queued and due.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="queued"),
+                name="outbound_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="sending"), name="outbound_sending_idx"
+            ),
+            models.Index(fields=["purpose"], name="outbound_purpose_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outbound_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
+
+    def recipients(self) -> list[str]:
+        return [a.strip() for a in f"{self.to},{self.cc}".split(",") if a.strip()]
+
+
+def outbound_attachment_path(instance: "OutboundAttachment", filename: str) -> str:
+    return f"outbox/{filename}"
+
+
+class OutboundAttachment(models.Model):
+    message = models.ForeignKey(
+        OutboundMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=255)
+    file = models.FileField(_("file"), upload_to=outbound_attachment_path, max_length=500)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class OutboundStatusChange(models.Model):
+    message = models.ForeignKey(
+        OutboundMessage, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"

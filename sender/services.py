@@ -1,0 +1,659 @@
+"""Writes of the outbox: composing replies, approving, sending, retrying, sweeping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import getaddresses, make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emails.models import Email, Mailbox
+from emails.storage import attachment_path
+from mailflow import crypto
+from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
+from sender.smtp import ConnectionFailed, DeliveryError, Sender
+
+logger = logging.getLogger(__name__)
+
+S = OutboundMessage.Status
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.QUEUED},
+    S.QUEUED: {S.SENDING, S.DRAFT},
+    S.SENDING: {S.SENT, S.QUEUED, S.FAILED, S.UNCERTAIN},
+    S.FAILED: {S.QUEUED},
+    S.UNCERTAIN: {S.SENT, S.QUEUED},
+    S.SENT: set(),
+}
+# What a stored body holds where a secret goes; replaced only in the bytes sent.
+SECRET_TOKEN = "⟦secret:{name}⟧"  # noqa: S105 - a placeholder, not a password
+SECRET_RE = re.compile(r"⟦secret:([a-z_][a-z0-9_]*)⟧")
+MASK = "••••••••"
+ROBOT_LOCAL_PARTS = {
+    "mailer-daemon",
+    "postmaster",
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "bounce",
+    "bounces",
+}
+REPLY_PREFIX_RE = re.compile(r"^\s*((re|res|resp|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+", re.I)
+
+
+class OutboxError(Exception):
+    """A request the outbox cannot honour; the message says why."""
+
+
+class TransitionNotAllowed(OutboxError):
+    pass
+
+
+# --- composing ---------------------------------------------------------------------------
+
+
+def reply_subject(original: str) -> str:
+    """ "Re: " + the original subject, never "Re: Re:" (nor "Re: RES:")."""
+    stripped = REPLY_PREFIX_RE.sub("", original or "").strip()
+    return f"Re: {stripped}" if stripped else "Re:"
+
+
+def message_id_domain() -> str:
+    if settings.MAILFLOW_MESSAGE_ID_DOMAIN:
+        return settings.MAILFLOW_MESSAGE_ID_DOMAIN
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or socket.getfqdn()
+
+
+def masked(text: str) -> str:
+    """The text as staff may see it: secrets replaced by a mask."""
+    return SECRET_RE.sub(MASK, text)
+
+
+def _split_addresses(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    values = [value] if isinstance(value, str) else value
+    return [addr for _name, addr in getaddresses(values) if "@" in addr]
+
+
+def _references(email: Email) -> str:
+    ids = [i for i in (email.references or "").split() if i]
+    if email.message_id and email.message_id not in ids:
+        ids.append(email.message_id)
+    # Long threads: keep the first and the last ones, as RFC 5322 suggests.
+    if len(ids) > 20:
+        ids = ids[:1] + ids[-19:]
+    return " ".join(f"<{i}>" for i in ids)
+
+
+def _audit(message, from_status, to_status, *, actor=None, actor_label="", note=""):
+    OutboundStatusChange.objects.create(
+        message=message,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_label="" if actor else (actor_label or "system"),
+        note=note,
+    )
+
+
+@transaction.atomic
+def outbound_compose(
+    *,
+    email: Email | None,
+    purpose: str,
+    template: str | None = None,
+    context: dict | None = None,
+    body_text: str | None = None,
+    body_html_template: str | None = None,
+    to: str | list[str] | None = None,
+    cc: str | list[str] | None = None,
+    subject: str | None = None,
+    secrets: dict[str, str] | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    automatic: bool = True,
+    case_key: str | None = None,
+    queue: bool = False,
+    actor=None,
+) -> OutboundMessage:
+    """Compose a reply (a draft, or queued with queue=True) for a case and a purpose.
+
+    Idempotent: the same case and purpose yield the same message. The body comes from a
+    template (rendered in pt-BR with the program's configuration and `context`) or is
+    given; a secret is written into the template as {{ secret.name }} and stored masked.
+    """
+    if case_key is None:
+        if email is None:
+            raise OutboxError("a message needs a case email or a case_key")
+        case_key = f"email:{email.pk}"
+    key = f"{case_key}:{purpose}"
+    existing = OutboundMessage.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    if (template is None) == (body_text is None):
+        raise OutboxError("give either a template or a body_text")
+    secret_names = sorted((secrets or {}).keys())
+    for name in secret_names:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise OutboxError(f"invalid secret name {name!r}")
+    full_context = {
+        "email": email,
+        "program_name": settings.MAILFLOW_PROGRAM_NAME,
+        "program_acronym": settings.MAILFLOW_PROGRAM_ACRONYM,
+        "institution": settings.MAILFLOW_INSTITUTION,
+        "campus": settings.MAILFLOW_CAMPUS,
+        "coordinator_name": settings.MAILFLOW_COORDINATOR_NAME,
+        "signature": settings.MAILFLOW_SIGNATURE,
+        **(context or {}),
+        # Templates see tokens, never the secrets themselves.
+        "secret": {name: SECRET_TOKEN.format(name=name) for name in secret_names},
+    }
+    text = render_to_string(template, full_context) if template else body_text
+    html = render_to_string(body_html_template, full_context) if body_html_template else ""
+    recipients = _split_addresses(to)
+    if not recipients and email is not None:
+        recipients = _split_addresses(email.reply_to) or _split_addresses(email.from_address)
+    if not recipients:
+        raise OutboxError("no recipient: the email has no usable sender address")
+    message = OutboundMessage(
+        email=email,
+        purpose=purpose,
+        idempotency_key=key,
+        automatic=automatic,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=", ".join(recipients),
+        cc=", ".join(_split_addresses(cc)),
+        subject=subject if subject is not None else reply_subject(email.subject if email else ""),
+        body_text=text,
+        body_html=html,
+        secrets_encrypted=crypto.encrypt(json.dumps(secrets)) if secrets else "",
+        message_id=make_msgid(domain=message_id_domain()).strip("<>"),
+        in_reply_to=f"<{email.message_id}>" if email is not None and email.message_id else "",
+        references=_references(email) if email is not None else "",
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        # composed concurrently by another worker: that one is the message
+        return OutboundMessage.objects.get(idempotency_key=key)
+    for filename, content_type, payload in attachments or []:
+        OutboundAttachment.objects.create(
+            message=message,
+            filename=filename,
+            content_type=content_type,
+            file=ContentFile(payload, name=attachment_path(filename, content_type)),
+            size=len(payload),
+        )
+    _audit(
+        message, "", S.DRAFT, actor=actor, note=_("composed (%(purpose)s)") % {"purpose": purpose}
+    )
+    if queue:
+        outbound_queue(message=message, actor=actor)
+    return message
+
+
+# --- loop and abuse protection ---------------------------------------------------------
+
+
+def own_addresses() -> set[str]:
+    own = {a.lower() for a in settings.MAILFLOW_OWN_ADDRESSES}
+    _name, default = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if default:
+        own.add(default.lower())
+    for username in Mailbox.objects.exclude(username="").values_list("username", flat=True):
+        if "@" in username:
+            own.add(username.lower())
+    return own
+
+
+def protection_reason(message: OutboundMessage) -> str:
+    """Why an automatic message must not go out on its own ("" when it may)."""
+    if message.email_id is not None and message.email.auto_generated:
+        return _("the request was automatic mail (%(reason)s)") % {
+            "reason": message.email.auto_reason
+        }
+    own = own_addresses()
+    for address in message.recipients():
+        local = address.partition("@")[0].lower()
+        if address.lower() in own:
+            return _("%(address)s is one of our own addresses") % {"address": address}
+        if local in ROBOT_LOCAL_PARTS:
+            return _("%(address)s is a robot address") % {"address": address}
+    cap = settings.MAILFLOW_OUTBOX_HOURLY_CAP
+    since = timezone.now() - timedelta(hours=1)
+    for address in message.recipients():
+        recent = (
+            OutboundMessage.objects.filter(
+                automatic=True,
+                status__in=[S.QUEUED, S.SENDING, S.SENT],
+                created_at__gte=since,
+            )
+            .filter(Q(to__icontains=address) | Q(cc__icontains=address))
+            .exclude(pk=message.pk)
+            .count()
+        )
+        if recent >= cap:
+            return _("%(address)s already got %(count)d automatic messages this hour") % {
+                "address": address,
+                "count": recent,
+            }
+    return ""
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+def _transition(
+    message: OutboundMessage, to_status: str, *, actor=None, actor_label="", note="", **fields
+) -> OutboundMessage:
+    locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    if to_status not in ALLOWED_TRANSITIONS[locked.status]:
+        raise TransitionNotAllowed(
+            _("a message in status “%(current)s” cannot become “%(target)s”")
+            % {"current": locked.get_status_display(), "target": S(to_status).label}
+        )
+    fields["status"] = to_status
+    OutboundMessage.objects.filter(pk=message.pk).update(**fields)
+    _audit(message, locked.status, to_status, actor=actor, actor_label=actor_label, note=note)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return message
+
+
+def _trigger_send() -> None:
+    """Send soon: a task queued once the transaction commits."""
+
+    def send() -> None:
+        from django_q.tasks import async_task
+
+        async_task("sender.tasks.send_outbox", task_name="send_outbox")
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def outbound_queue(
+    *, message: OutboundMessage, actor=None, actor_label: str = "", note: str = ""
+) -> OutboundMessage:
+    """Move a draft to the queue. An automatic message (no person acting) is checked
+    against loop protection and the hourly cap; when held it stays a draft, with why."""
+    if actor is None and message.automatic:
+        reason = protection_reason(message)
+        if reason:
+            OutboundMessage.objects.filter(pk=message.pk).update(held_reason=reason)
+            message.held_reason = reason
+            _audit(
+                message, message.status, message.status, actor_label="loop protection", note=reason
+            )
+            return message
+    _transition(
+        message,
+        S.QUEUED,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+        held_reason="",
+        next_attempt_at=timezone.now(),
+    )
+    _trigger_send()
+    return message
+
+
+def outbound_approve(*, message: OutboundMessage, actor) -> OutboundMessage:
+    """A person approves a draft: it is queued, even if loop protection held it."""
+    if message.status != S.DRAFT:
+        raise TransitionNotAllowed(_("only a draft can be approved"))
+    return outbound_queue(message=message, actor=actor, note=_("approved"))
+
+
+@transaction.atomic
+def outbound_retry(*, message: OutboundMessage, actor) -> OutboundMessage:
+    """A person sends a failed message again."""
+    if message.status != S.FAILED:
+        raise TransitionNotAllowed(_("only a failed message can be retried"))
+    _transition(
+        message,
+        S.QUEUED,
+        actor=actor,
+        note=_("retry requested"),
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        last_error="",
+    )
+    _trigger_send()
+    return message
+
+
+@transaction.atomic
+def outbound_resolve_uncertain(
+    *, message: OutboundMessage, actor, was_sent: bool
+) -> OutboundMessage:
+    """A person decides an uncertain message: it did arrive (sent), or send it again."""
+    if message.status != S.UNCERTAIN:
+        raise TransitionNotAllowed(_("only an uncertain message can be resolved"))
+    if was_sent:
+        return _transition(
+            message,
+            S.SENT,
+            actor=actor,
+            note=_("marked as sent by a person"),
+            sent_at=timezone.now(),
+            secrets_encrypted="",
+        )
+    _transition(
+        message,
+        S.QUEUED,
+        actor=actor,
+        note=_("sent again after confirmation"),
+        next_attempt_at=timezone.now(),
+    )
+    _trigger_send()
+    return message
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
+    """The message as it leaves: secrets filled in, threading and robot headers set."""
+    secrets = (
+        json.loads(crypto.decrypt(message.secrets_encrypted)) if (message.secrets_encrypted) else {}
+    )
+
+    def fill(text: str) -> str:
+        return SECRET_RE.sub(lambda m: secrets.get(m.group(1), MASK), text)
+
+    headers = {
+        "Message-ID": f"<{message.message_id}>",
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+    }
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=fill(message.body_text),
+        from_email=message.from_email,
+        to=_split_addresses(message.to),
+        cc=_split_addresses(message.cc),
+        reply_to=_split_addresses(message.reply_to),
+        headers=headers,
+    )
+    if message.body_html:
+        mail.attach_alternative(fill(message.body_html), "text/html")
+    for att in message.attachments.all():
+        with att.file.open("rb") as handle:
+            mail.attach(att.filename, handle.read(), att.content_type)
+    return mail
+
+
+@dataclass
+class SendReport:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(limit: int, worker: str) -> list[int]:
+    """Take up to `limit` due messages for this worker. On PostgreSQL, rows locked by
+    another worker are skipped; the status check in the UPDATE keeps SQLite honest."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = OutboundMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        OutboundMessage.objects.filter(pk__in=ids, status=S.QUEUED).update(
+            status=S.SENDING, claimed_at=now, claimed_by=worker
+        )
+        claimed = list(
+            OutboundMessage.objects.filter(
+                pk__in=ids, status=S.SENDING, claimed_by=worker, claimed_at=now
+            ).values_list("id", flat=True)
+        )
+        OutboundStatusChange.objects.bulk_create(
+            OutboundStatusChange(
+                message_id=pk, from_status=S.QUEUED, to_status=S.SENDING, actor_label=worker
+            )
+            for pk in claimed
+        )
+    return sorted(claimed)
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = settings.MAILFLOW_OUTBOX_RETRY_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _finish(message: OutboundMessage, to_status: str, note: str, worker: str, **fields) -> None:
+    with transaction.atomic():
+        updated = OutboundMessage.objects.filter(
+            pk=message.pk, status=S.SENDING, claimed_by=worker
+        ).update(status=to_status, **fields)
+        if updated:
+            _audit(message, S.SENDING, to_status, actor_label=worker, note=note)
+
+
+def _record_failure(
+    message: OutboundMessage,
+    error: DeliveryError | ConnectionFailed,
+    worker: str,
+    report: SendReport,
+) -> None:
+    attempts = message.attempts + 1
+    reply = error.reply if isinstance(error, DeliveryError) else str(error)
+    if isinstance(error, DeliveryError) and error.uncertain:
+        _finish(message, S.UNCERTAIN, reply, worker, attempts=attempts, last_error=reply)
+        report.uncertain += 1
+    elif (isinstance(error, ConnectionFailed) or error.temporary) and (
+        attempts < settings.MAILFLOW_OUTBOX_MAX_ATTEMPTS
+    ):
+        _finish(
+            message,
+            S.QUEUED,
+            _("temporary failure: %(reply)s") % {"reply": reply},
+            worker,
+            attempts=attempts,
+            last_error=reply,
+            smtp_reply=reply,
+            next_attempt_at=timezone.now() + _backoff(attempts),
+        )
+        report.retrying += 1
+    else:
+        _finish(
+            message,
+            S.FAILED,
+            reply,
+            worker,
+            attempts=attempts,
+            last_error=reply,
+            smtp_reply=reply,
+        )
+        report.failed += 1
+    report.errors.append(f"{message.pk}: {reply}")
+
+
+def _fail_pending(ids: list[int], worker: str, error: ConnectionFailed, report: SendReport) -> None:
+    """The server is unreachable: every claimed message not yet tried counts an attempt
+    and waits (with backoff), or fails when out of attempts."""
+    for message in OutboundMessage.objects.filter(pk__in=ids, status=S.SENDING):
+        _record_failure(message, error, worker, report)
+
+
+# Sent marks are written in groups: a worker killed in between leaves at most this many
+# messages "sending" (then uncertain, for a person), never one sent twice.
+SENT_FLUSH = 25
+
+
+def _flush_sent(done: list[tuple[OutboundMessage, str]], worker: str) -> None:
+    if not done:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        for message, reply in done:
+            OutboundMessage.objects.filter(
+                pk=message.pk, status=S.SENDING, claimed_by=worker
+            ).update(
+                status=S.SENT,
+                sent_at=now,
+                smtp_reply=reply[:2000],
+                attempts=message.attempts + 1,
+                secrets_encrypted="",
+                last_error="",
+            )
+        OutboundStatusChange.objects.bulk_create(
+            OutboundStatusChange(
+                message=message,
+                from_status=S.SENDING,
+                to_status=S.SENT,
+                actor_label=worker,
+                note=reply[:500],
+            )
+            for message, _reply in done
+        )
+    done.clear()
+
+
+def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:
+    """Send every due message, in batches over one SMTP connection each."""
+    worker = worker or _worker_name()
+    limit = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
+    report = SendReport()
+    while True:
+        ids = _claim(limit, worker)
+        if not ids:
+            return report
+        report.claimed += len(ids)
+        _send_batch(ids, worker, report)
+
+
+def _send_batch(ids: list[int], worker: str, report: SendReport) -> None:
+    pending = list(ids)
+    done: list[tuple[OutboundMessage, str]] = []
+    reconnected = False
+    try:
+        with Sender() as sender:
+            messages = {
+                m.pk: m
+                for m in OutboundMessage.objects.filter(pk__in=ids).prefetch_related("attachments")
+            }
+            while pending:
+                message = messages[pending[0]]
+                try:
+                    mail = build_email(message)
+                    data = mail.message().as_bytes(linesep="\r\n")
+                    delivered = sender.send(
+                        sender=parseaddr(message.from_email)[1] or message.from_email,
+                        recipients=mail.recipients(),
+                        data=data,
+                        message=mail,
+                    )
+                except (DeliveryError, crypto.SecretUnreadable) as exc:
+                    pending.pop(0)
+                    if isinstance(exc, crypto.SecretUnreadable):
+                        exc = DeliveryError(str(exc), temporary=False)
+                    _record_failure(message, exc, worker, report)
+                    continue
+                except ConnectionFailed:
+                    # The server dropped the session (e.g. after a 421): one new session,
+                    # then this message again; a second loss gives the batch back.
+                    if reconnected:
+                        raise
+                    reconnected = True
+                    sender.reopen()
+                    continue
+                pending.pop(0)
+                reply = delivered.reply
+                if delivered.refused:
+                    reply += " | " + _("refused: %(list)s") % {
+                        "list": "; ".join(f"{r}: {t}" for r, t in delivered.refused.items())
+                    }
+                done.append((message, reply))
+                report.sent += 1
+                if len(done) >= SENT_FLUSH:
+                    _flush_sent(done, worker)
+    except ConnectionFailed as exc:
+        _flush_sent(done, worker)
+        _fail_pending(pending, worker, exc, report)
+    finally:
+        _flush_sent(done, worker)
+
+
+@transaction.atomic
+def outbox_sweep(*, older_than: timedelta | None = None) -> int:
+    """Messages left "sending" by a dead worker become uncertain, for a person to decide."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.MAILFLOW_OUTBOX_STALE_SECONDS)
+    cutoff = timezone.now() - older_than
+    stale = list(
+        OutboundMessage.objects.select_for_update()
+        .filter(status=S.SENDING, claimed_at__lt=cutoff)
+        .values_list("id", flat=True)
+    )
+    OutboundMessage.objects.filter(pk__in=stale).update(
+        status=S.UNCERTAIN,
+        last_error=_("the worker stopped while sending; it may or may not have been sent"),
+    )
+    OutboundStatusChange.objects.bulk_create(
+        OutboundStatusChange(
+            message_id=pk, from_status=S.SENDING, to_status=S.UNCERTAIN, actor_label="sweeper"
+        )
+        for pk in stale
+    )
+    return len(stale)
+
+
+# --- replies to our messages -------------------------------------------------------------
+
+
+def link_replies(emails: list[Email]) -> None:
+    """Intake hook: an email answering one of our Message-IDs joins that message's case."""
+    wanted: dict[str, list[Email]] = {}
+    for email in emails:
+        for ref in {email.in_reply_to, *email.references.split()}:
+            ref = ref.strip().strip("<>")
+            if ref:
+                wanted.setdefault(ref, []).append(email)
+    if not wanted:
+        return
+    found = dict(
+        OutboundMessage.objects.filter(
+            message_id__in=list(wanted), email__isnull=False
+        ).values_list("message_id", "email_id")
+    )
+    for email in emails:
+        # In-Reply-To first (the message answered), then the newest reference.
+        refs = [email.in_reply_to.strip("<> "), *reversed(email.references.split())]
+        for ref in refs:
+            case_id = found.get(ref.strip().strip("<>"))
+            if case_id and case_id != email.pk:
+                Email.objects.filter(pk=email.pk).update(case_id=case_id)
+                email.case_id = case_id
+                break

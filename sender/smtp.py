@@ -1,0 +1,144 @@
+"""The SMTP client: delivers prebuilt messages over one connection and keeps the replies.
+
+Django's mail backend configured by EMAIL_URL opens the connection (SSL, STARTTLS, AUTH);
+the transaction itself is done here with smtplib's MAIL/RCPT/DATA so that the server's
+answer to each message is kept, and so that a failure *during* DATA (the one moment where
+we cannot know whether the server took the message) is told apart from the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from dataclasses import dataclass
+
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+
+
+class DeliveryError(Exception):
+    """One message was not delivered. `temporary` says whether to try again later;
+    `uncertain` that the server may have taken it (a failure in the middle of DATA)."""
+
+    def __init__(self, reply: str, *, temporary: bool, uncertain: bool = False):
+        super().__init__(reply)
+        self.reply = reply
+        self.temporary = temporary
+        self.uncertain = uncertain
+
+
+class ConnectionFailed(Exception):
+    """The server could not be reached or refused the session (nothing was sent)."""
+
+
+@dataclass
+class Delivered:
+    reply: str  # the server's answer to DATA, e.g. "250 2.0.0 Ok: queued as 4F2"
+    refused: dict[str, str]  # recipients refused while others were accepted
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def _is_temporary(code: int) -> bool:
+    return 400 <= code < 500
+
+
+class Sender:
+    """Use as a context manager; `send` one message at a time."""
+
+    def __init__(self) -> None:
+        self.backend = get_connection(fail_silently=False)
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Sender:
+        self.open()
+        return self
+
+    def reopen(self) -> None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.backend.close()
+        self.smtp = None
+        self.open()
+
+    def open(self) -> None:
+        if isinstance(self.backend, SmtpBackend):
+            try:
+                self.backend.open()
+            except (OSError, smtplib.SMTPException) as exc:
+                raise ConnectionFailed(_describe(exc)) from exc
+            self.smtp = self.backend.connection
+        else:
+            self.backend.open()
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.backend.close()
+
+    def send(self, *, sender: str, recipients: list[str], data: bytes, message) -> Delivered:
+        """`data` is the message's bytes (CRLF); `message` the Django EmailMessage, used by
+        non-SMTP backends (console, file) in trial runs."""
+        if self.smtp is None:
+            self.backend.send_messages([message])
+            return Delivered(reply=f"accepted by {type(self.backend).__module__}", refused={})
+        smtp = self.smtp
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
+            if smtp.has_extn("smtputf8") and not data.isascii():
+                options.append("SMTPUTF8")
+            code, text = smtp.mail(sender, options)
+            if code != 250:
+                self._reset()
+                raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
+            refused: dict[str, str] = {}
+            codes = []
+            for rcpt in recipients:
+                code, text = smtp.rcpt(rcpt)
+                if code not in (250, 251):
+                    refused[rcpt] = _reply(code, text)
+                    codes.append(code)
+            if len(refused) == len(recipients):
+                self._reset()
+                raise DeliveryError(
+                    "; ".join(f"{r}: {t}" for r, t in refused.items()),
+                    temporary=all(_is_temporary(c) for c in codes),
+                )
+        except smtplib.SMTPServerDisconnected as exc:
+            raise ConnectionFailed(_describe(exc)) from exc
+        except OSError as exc:
+            raise ConnectionFailed(_describe(exc)) from exc
+        try:
+            code, text = smtp.data(data)
+        except smtplib.SMTPDataError as exc:
+            # DATA itself was refused: the content never left.
+            self._reset()
+            raise DeliveryError(
+                _reply(exc.smtp_code, exc.smtp_error), temporary=_is_temporary(exc.smtp_code)
+            ) from exc
+        except OSError as exc:  # includes SMTPServerDisconnected
+            # The message may have reached the server before the line dropped.
+            raise DeliveryError(_describe(exc), temporary=True, uncertain=True) from exc
+        if code != 250:
+            self._reset()
+            raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
+        return Delivered(reply=_reply(code, text), refused=refused)
+
+    def _reset(self) -> None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            self.smtp.rset()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused by the SMTP server"
+    if isinstance(exc, TimeoutError):
+        return "timeout talking to the SMTP server"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"SMTP login refused: {_reply(exc.smtp_code, exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply(exc.smtp_code, exc.smtp_error)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,167 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from emails import services as email_services
+from emails.tests.factories import make_raw
+from sender import services
+from sender.models import OutboundMessage, OutboundStatusChange
+
+pytestmark = pytest.mark.django_db
+S = OutboundMessage.Status
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("Pedido", "Re: Pedido"),
+        ("Re: Pedido", "Re: Pedido"),
+        ("RE: Re: res: Pedido", "Re: Pedido"),
+        ("RES: Pedido", "Re: Pedido"),
+        ("Fwd: Pedido", "Re: Fwd: Pedido"),
+        ("", "Re:"),
+    ],
+)
+def test_reply_subject_never_doubles(original, expected):
+    assert services.reply_subject(original) == expected
+
+
+def test_compose_threads_and_is_idempotent(request_email):
+    first = services.outbound_compose(email=request_email, purpose="form_request", body_text="Olá")
+    again = services.outbound_compose(
+        email=request_email, purpose="form_request", body_text="Outro texto"
+    )
+    assert first.pk == again.pk
+    assert OutboundMessage.objects.count() == 1
+    assert first.status == S.DRAFT
+    assert first.to == "maria.souza@aluno.ifes.edu.br"
+    assert first.subject == "Re: Solicitação de acesso ao laboratório"
+    assert first.in_reply_to == "<pedido-1@gmail.example>"
+    assert first.references == "<anterior@gmail.example> <pedido-1@gmail.example>"
+    assert first.message_id.endswith("@localhost")
+    other = services.outbound_compose(email=request_email, purpose="credentials", body_text="x")
+    assert other.message_id != first.message_id
+
+
+def test_compose_from_template_masks_secrets(request_email, tmp_path, settings):
+    template_dir = tmp_path / "templates"
+    (template_dir / "t").mkdir(parents=True)
+    (template_dir / "t" / "cred.txt").write_text(
+        "Olá {{ name }}, sua senha é {{ secret.password }}.\n{{ program_acronym }}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [template_dir, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="credentials",
+        template="t/cred.txt",
+        context={"name": "Maria"},
+        secrets={"password": "Xk9#pL2qRm7v"},
+    )
+    stored = OutboundMessage.objects.get(pk=message.pk)
+    assert "Xk9#pL2qRm7v" not in stored.body_text
+    assert "Xk9#pL2qRm7v" not in stored.secrets_encrypted
+    assert services.masked(stored.body_text) == "Olá Maria, sua senha é ••••••••.\nPPComp"
+    built = services.build_email(stored)
+    assert "sua senha é Xk9#pL2qRm7v." in built.body
+
+
+def test_automatic_mail_is_never_answered_automatically(db):
+    auto, _ = email_services.email_ingest(
+        raw=make_raw(subject="Resposta automática", headers={"Auto-Submitted": "auto-replied"})
+    )
+    message = services.outbound_compose(
+        email=auto, purpose="form_request", body_text="x", queue=True
+    )
+    message.refresh_from_db()
+    assert message.status == S.DRAFT
+    assert "automatic" in message.held_reason or "automática" in message.held_reason
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "MAILER-DAEMON@ifes.edu.br",
+        "postmaster@x.org",
+        "noreply@sistema.ifes.edu.br",
+        "secretaria@localhost",
+    ],
+)
+def test_robot_and_own_addresses_are_held(db, sender):
+    email, _ = email_services.email_ingest(raw=make_raw(from_=sender))
+    message = services.outbound_compose(
+        email=email, purpose="form_request", body_text="x", queue=True
+    )
+    message.refresh_from_db()
+    assert message.status == S.DRAFT and message.held_reason
+
+
+def test_hourly_cap_holds_the_rest_for_a_person(db, settings, admin_user):
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 2
+    messages = []
+    for i in range(3):
+        email, _ = email_services.email_ingest(
+            raw=make_raw(subject=f"pedido {i}", from_="aluno@x.br")
+        )
+        messages.append(
+            services.outbound_compose(
+                email=email, purpose="form_request", body_text="x", queue=True
+            )
+        )
+    statuses = [OutboundMessage.objects.get(pk=m.pk).status for m in messages]
+    assert statuses == [S.QUEUED, S.QUEUED, S.DRAFT]
+    held = OutboundMessage.objects.get(pk=messages[2].pk)
+    assert "aluno@x.br" in held.held_reason
+    # a person may still send it
+    services.outbound_approve(message=held, actor=admin_user)
+    held.refresh_from_db()
+    assert held.status == S.QUEUED and held.held_reason == ""
+
+
+def test_transitions_are_checked_and_audited(request_email, admin_user):
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.outbound_retry(message=message, actor=admin_user)
+    with pytest.raises(services.TransitionNotAllowed):
+        services.outbound_resolve_uncertain(message=message, actor=admin_user, was_sent=True)
+    services.outbound_approve(message=message, actor=admin_user)
+    history = list(
+        OutboundStatusChange.objects.filter(message=message).values_list(
+            "from_status", "to_status", "actor"
+        )
+    )
+    assert history == [("", "draft", None), ("draft", "queued", admin_user.pk)]
+
+
+def test_sweeper_turns_stale_sends_uncertain(request_email):
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x", queue=True)
+    claimed = services._claim(10, "dead-worker")
+    assert claimed == [message.pk]
+    assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 0
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 1
+    message.refresh_from_db()
+    assert message.status == S.UNCERTAIN and message.last_error
+    # never picked up again by a worker
+    assert services._claim(10, "other-worker") == []
+
+
+def test_reply_to_our_message_joins_its_case(request_email):
+    ours = services.outbound_compose(email=request_email, purpose="form_request", body_text="x")
+    reply_raw = make_raw(
+        subject="Re: Solicitação de acesso ao laboratório",
+        headers={
+            "In-Reply-To": f"<{ours.message_id}>",
+            "References": f"<pedido-1@gmail.example> <{ours.message_id}>",
+        },
+    )
+    reply, _ = email_services.email_ingest(raw=reply_raw)
+    reply.refresh_from_db()
+    assert reply.case_id == request_email.pk
+    unrelated, _ = email_services.email_ingest(raw=make_raw(subject="outro"))
+    unrelated.refresh_from_db()
+    assert unrelated.case_id is None
