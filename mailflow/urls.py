@@ -8,8 +8,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from emails.api import register as register_emails_api
 from mailflow.api import router
+from sender.api import register as register_outbox_api
 
 register_emails_api(router)
+register_outbox_api(router)
 
 admin.site.site_header = format_lazy(
     _("mailflow: {program} secretariat"), program=settings.MAILFLOW_PROGRAM_ACRONYM

@@ -419,12 +419,13 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _claim(limit: int, worker: str) -> list[int]:
-    """Take up to `limit` due messages for this worker. On PostgreSQL, rows locked by
-    another worker are skipped; the status check in the UPDATE keeps SQLite honest."""
+def _claim(limit: int, worker: str, due_by=None) -> list[int]:
+    """Take up to `limit` messages due by `due_by` (default now) for this worker. On
+    PostgreSQL, rows locked by another worker are skipped; the status check in the UPDATE
+    keeps SQLite honest."""
     now = timezone.now()
     with transaction.atomic():
-        due = OutboundMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=now)
+        due = OutboundMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=due_by or now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
@@ -546,8 +547,11 @@ def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> S
     worker = worker or _worker_name()
     limit = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
     report = SendReport()
+    # Only what was due when the run started: a message that failed just now waits for
+    # its backoff even when that is zero, so one run never tries a message twice.
+    started = timezone.now()
     while True:
-        ids = _claim(limit, worker)
+        ids = _claim(limit, worker, due_by=started)
         if not ids:
             return report
         report.claimed += len(ids)

@@ -1,0 +1,241 @@
+import nh3
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sender import services
+from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
+
+S = OutboundMessage.Status
+
+
+class OutboundStatusChangeInline(admin.TabularInline):
+    model = OutboundStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "who", "note"]
+    readonly_fields = fields
+    verbose_name_plural = _("status history")
+
+    @admin.display(description=_("who"))
+    def who(self, obj: OutboundStatusChange) -> str:
+        return str(obj.actor) if obj.actor_id else obj.actor_label
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OutboundAttachmentInline(admin.TabularInline):
+    model = OutboundAttachment
+    extra = 0
+    can_delete = False
+    fields = ["filename", "content_type", "size"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "subject",
+        "to",
+        "purpose",
+        "status",
+        "held_reason",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "case_link",
+    ]
+    list_filter = ["status", "purpose", "automatic"]
+    search_fields = ["to", "subject", "message_id"]
+    list_select_related = ["email"]
+    show_full_result_count = False
+    date_hierarchy = None
+    inlines = [OutboundAttachmentInline, OutboundStatusChangeInline]
+    actions = ["approve_and_send", "retry_failed", "mark_uncertain_sent", "resend_uncertain"]
+    fieldsets = [
+        (None, {"fields": ["preview"]}),
+        (
+            _("Delivery"),
+            {
+                "fields": [
+                    "status",
+                    "held_reason",
+                    "attempts",
+                    "next_attempt_at",
+                    "last_error",
+                    "smtp_reply",
+                    "sent_at",
+                ]
+            },
+        ),
+        (
+            _("Case"),
+            {
+                "fields": [
+                    "case_link",
+                    "purpose",
+                    "automatic",
+                    "message_id",
+                    "in_reply_to",
+                    "references",
+                    "created_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "preview",
+        "status",
+        "held_reason",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "smtp_reply",
+        "sent_at",
+        "case_link",
+        "purpose",
+        "automatic",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "created_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("secrets_encrypted")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("case"))
+    def case_link(self, obj: OutboundMessage) -> str:
+        if obj.email_id is None:
+            return "-"
+        from django.urls import reverse
+
+        url = reverse("admin:emails_email_change", args=[obj.email_id])
+        return format_html('<a href="{}">{}</a>', url, obj.email)
+
+    @admin.display(description=_("message as the recipient will see it"))
+    def preview(self, obj: OutboundMessage) -> str:
+        headers = [
+            (_("From"), obj.from_email),
+            (_("To"), obj.to),
+            (_("Cc"), obj.cc),
+            (_("Subject"), obj.subject),
+        ]
+        rows = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", ((k, v) for k, v in headers if v)
+        )
+        attachments = format_html_join(
+            "", "<li>{} ({} bytes)</li>", ((a.filename, a.size) for a in obj.attachments.all())
+        )
+        html = ""
+        if obj.body_html:
+            clean = nh3.clean(services.masked(obj.body_html), tags=nh3.ALLOWED_TAGS - {"img"})
+            html = format_html('<div class="outbound-html">{}</div>', mark_safe(clean))  # noqa: S308
+        return format_html(
+            '<table class="outbound-headers">{}</table>'
+            '<pre style="white-space: pre-wrap">{}</pre>{}<ul>{}</ul>',
+            rows,
+            services.masked(obj.body_text),
+            html,
+            attachments,
+        )
+
+    def _each(self, request, queryset, operation, done_message):
+        done = 0
+        for message in queryset:
+            try:
+                operation(message)
+                done += 1
+            except services.OutboxError as exc:
+                self.message_user(request, f"{message}: {exc}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Approve and send the selected drafts"), permissions=["change"])
+    def approve_and_send(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda m: services.outbound_approve(message=m, actor=request.user),
+            lambda n: (
+                ngettext(
+                    "%(n)d message approved; it will be sent in a moment.",
+                    "%(n)d messages approved; they will be sent in a moment.",
+                    n,
+                )
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(description=_("Retry the selected failed messages"), permissions=["change"])
+    def retry_failed(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda m: services.outbound_retry(message=m, actor=request.user),
+            lambda n: (
+                ngettext("%(n)d message queued again.", "%(n)d messages queued again.", n)
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(
+        description=_("Uncertain: they did arrive (mark as sent)"), permissions=["change"]
+    )
+    def mark_uncertain_sent(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda m: services.outbound_resolve_uncertain(
+                message=m, actor=request.user, was_sent=True
+            ),
+            lambda n: (
+                ngettext("%(n)d message marked as sent.", "%(n)d messages marked as sent.", n)
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(description=_("Uncertain: send them again…"), permissions=["change"])
+    def resend_uncertain(self, request, queryset):
+        if request.POST.get("confirm") != "yes":
+            # A message that may already have arrived is sent twice only on purpose.
+            return TemplateResponse(
+                request,
+                "admin/sender/confirm_resend.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Send again?"),
+                    "messages_to_send": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        self._each(
+            request,
+            queryset,
+            lambda m: services.outbound_resolve_uncertain(
+                message=m, actor=request.user, was_sent=False
+            ),
+            lambda n: (
+                ngettext(
+                    "%(n)d message will be sent again.", "%(n)d messages will be sent again.", n
+                )
+                % {"n": n}
+            ),
+        )

@@ -1,0 +1,28 @@
+"""Reads of the outbox."""
+
+from django.db.models import QuerySet
+
+from sender.models import OutboundMessage
+
+
+def outbound_list() -> QuerySet[OutboundMessage]:
+    return (
+        OutboundMessage.objects.select_related("email")
+        .defer(
+            "body_text",
+            "body_html",
+            "secrets_encrypted",
+            "email__raw",
+            "email__body_text",
+            "email__body_html",
+        )
+        .prefetch_related("attachments")
+    )
+
+
+def outbound_get(*, message_id: int) -> OutboundMessage:
+    return (
+        OutboundMessage.objects.select_related("email")
+        .prefetch_related("attachments", "status_changes")
+        .get(pk=message_id)
+    )

@@ -1,0 +1,70 @@
+import pytest
+from django.urls import reverse
+
+from sender import services
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def _message(request_email, **kwargs):
+    return services.outbound_compose(
+        email=request_email,
+        purpose=kwargs.pop("purpose", "credentials"),
+        body_text="Sua senha: " + services.SECRET_TOKEN.format(name="password"),
+        secrets={"password": "Segredo-Muito-Forte-1"},
+        attachments=[("Declaração – João.pdf", "application/pdf", b"%PDF")],
+        **kwargs,
+    )
+
+
+def test_list_and_preview(admin_client, request_email):
+    message = _message(request_email)
+    html = admin_client.get(reverse("admin:sender_outboundmessage_changelist")).content.decode()
+    assert "Re: Solicitação de acesso ao laboratório" in html
+    assert "Rascunho" in html
+    page = admin_client.get(
+        reverse("admin:sender_outboundmessage_change", args=[message.pk])
+    ).content.decode()
+    assert "Sua senha: ••••••••" in page
+    assert "Segredo-Muito-Forte-1" not in page
+    assert "Declaração – João.pdf" in page
+    assert "maria.souza@aluno.ifes.edu.br" in page
+
+
+def _act(admin_client, action, message, **extra):
+    return admin_client.post(
+        reverse("admin:sender_outboundmessage_changelist"),
+        {"action": action, "_selected_action": [message.pk], **extra},
+        follow=True,
+    )
+
+
+def test_approve_action(admin_client, request_email):
+    message = _message(request_email)
+    response = _act(admin_client, "approve_and_send", message)
+    assert "1 mensagem aprovada" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == "queued"
+    again = _act(admin_client, "approve_and_send", message)
+    assert "somente um rascunho" in again.content.decode()
+
+
+def test_uncertain_needs_confirmation_to_resend(admin_client, request_email):
+    message = _message(request_email)
+    OutboundMessage.objects.filter(pk=message.pk).update(status="uncertain")
+    confirm = _act(admin_client, "resend_uncertain", message)
+    assert "Enviar novamente?" in confirm.content.decode()
+    message.refresh_from_db()
+    assert message.status == "uncertain"
+    _act(admin_client, "resend_uncertain", message, confirm="yes")
+    message.refresh_from_db()
+    assert message.status == "queued"
+
+
+def test_mark_uncertain_as_sent(admin_client, request_email):
+    message = _message(request_email)
+    OutboundMessage.objects.filter(pk=message.pk).update(status="uncertain")
+    _act(admin_client, "mark_uncertain_sent", message)
+    message.refresh_from_db()
+    assert message.status == "sent" and message.sent_at and message.secrets_encrypted == ""

@@ -1,0 +1,264 @@
+"""Delivery against a real SMTP server (aiosmtpd on loopback, testing/smtp.py)."""
+
+import threading
+from email.header import decode_header, make_header
+
+import pytest
+from django.db import connection
+
+from emails import services as email_services
+from emails.tests.factories import make_raw
+from sender import services
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+S = OutboundMessage.Status
+PASSWORD_TOKEN = services.SECRET_TOKEN.format(name="password")
+
+
+def _request(subject="Solicitação de acesso ao laboratório", sender="Maria <maria@aluno.br>"):
+    email, _ = email_services.email_ingest(
+        raw=make_raw(subject=subject, from_=sender, headers={"References": "<a@b.example>"})
+    )
+    return email
+
+
+def _queued(email=None, **kwargs):
+    email = email or _request()
+    kwargs.setdefault("body_text", "Olá, segue a resposta.")
+    return services.outbound_compose(
+        email=email, purpose=kwargs.pop("purpose", "form_request"), queue=True, **kwargs
+    )
+
+
+def test_what_the_server_receives(smtp_settings):
+    email = _request()
+    message = _queued(
+        email,
+        purpose="credentials",
+        body_text=f"Login: maria.souza\nSenha: {PASSWORD_TOKEN}\n",
+        secrets={"password": "Kq7#vP2mX9zL"},
+        attachments=[("Declaração – João.pdf", "application/pdf", b"%PDF-1.4 teste")],
+    )
+    report = services.outbox_send_due()
+    assert (report.sent, report.failed) == (1, 0)
+    [received] = smtp_settings.messages
+    assert received.rcpt_tos == ["maria@aluno.br"]
+    parsed = received.message()
+    assert parsed["Message-ID"] == f"<{message.message_id}>"
+    assert parsed["In-Reply-To"] == f"<{email.message_id}>"
+    assert parsed["References"] == f"<a@b.example> <{email.message_id}>"
+    assert parsed["Auto-Submitted"] == "auto-replied"
+    assert parsed["X-Auto-Response-Suppress"] == "All"
+    # the subject travels RFC 2047-encoded and decodes to the original
+    raw_subject = next(
+        line for line in received.data.split(b"\r\n") if line.lower().startswith(b"subject:")
+    )
+    assert b"=?utf-8?" in raw_subject.lower()
+    assert str(make_header(decode_header(parsed["Subject"]))) == (
+        "Re: Solicitação de acesso ao laboratório"
+    )
+    # RFC 2231 attachment name with accents
+    [attachment] = list(parsed.iter_attachments())
+    assert attachment.get_filename() == "Declaração – João.pdf"
+    assert b"filename*=" in received.data
+    assert attachment.get_content() == b"%PDF-1.4 teste"
+    # the real password was sent; the database keeps only the mask and no secret
+    assert "Senha: Kq7#vP2mX9zL" in parsed.get_body(("plain",)).get_content()
+    stored = OutboundMessage.objects.get(pk=message.pk)
+    assert stored.status == S.SENT and stored.sent_at
+    assert "Kq7#vP2mX9zL" not in stored.body_text
+    assert stored.secrets_encrypted == ""
+    assert stored.smtp_reply.startswith("250")
+    assert stored.attempts == 1
+
+
+def test_starttls_with_auth(settings, smtp_server_tls_auth, monkeypatch):
+    server = smtp_server_tls_auth
+    monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)  # trust the test CA
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "localhost"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = True
+    settings.EMAIL_HOST_USER = server.user
+    settings.EMAIL_HOST_PASSWORD = server.password
+    settings.EMAIL_TIMEOUT = 5
+    _queued()
+    report = services.outbox_send_due()
+    assert report.sent == 1, report.errors
+    [received] = server.messages
+    assert received.tls and received.authenticated_as == server.user
+
+
+def test_wrong_smtp_password_is_a_temporary_failure(settings, smtp_server_tls_auth, monkeypatch):
+    server = smtp_server_tls_auth
+    monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "localhost", server.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = True, 5
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = server.user, "wrong"
+    message = _queued()
+    report = services.outbox_send_due()
+    assert report.sent == 0 and report.retrying == 1
+    message.refresh_from_db()
+    assert message.status == S.QUEUED and "login refused" in message.last_error
+    assert "wrong" not in message.last_error
+    assert server.messages == []
+
+
+def test_421_is_retried_with_backoff_then_sent(smtp_settings, settings):
+    settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 0  # due again at once, for the test
+    smtp_settings.fail_next(1, 421, "4.3.0 Try again later", at="DATA")
+    message = _queued()
+    first = services.outbox_send_due()
+    assert (first.sent, first.retrying) == (0, 1)
+    message.refresh_from_db()
+    assert message.status == S.QUEUED and message.attempts == 1
+    assert message.last_error.startswith("421")
+    second = services.outbox_send_due()
+    assert second.sent == 1
+    message.refresh_from_db()
+    assert message.status == S.SENT and message.attempts == 2
+    assert len(smtp_settings.messages) == 1
+
+
+def test_backoff_grows(smtp_settings, settings):
+    from django.utils import timezone
+
+    settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 60
+    smtp_settings.fail_next(1, 451, "4.7.1 Greylisted", at="RCPT")
+    message = _queued()
+    services.outbox_send_due()
+    message.refresh_from_db()
+    wait = (message.next_attempt_at - timezone.now()).total_seconds()
+    assert 50 < wait <= 60
+    assert services.outbox_send_due().claimed == 0  # not due yet
+
+
+def test_refused_connection_then_success(settings, smtp_server):
+    from testing.smtp import free_port_with_nothing_listening
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_TIMEOUT = "127.0.0.1", 5
+    settings.EMAIL_PORT = free_port_with_nothing_listening()
+    settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 0
+    message = _queued()
+    report = services.outbox_send_due()
+    assert report.sent == 0 and report.retrying == 1
+    message.refresh_from_db()
+    assert message.status == S.QUEUED
+    assert message.last_error == "connection refused by the SMTP server"
+    settings.EMAIL_PORT = smtp_server.port
+    assert services.outbox_send_due().sent == 1
+    assert len(smtp_server.messages) == 1
+
+
+def test_550_fails_for_good_with_the_reply_kept(smtp_settings):
+    smtp_settings.fail_always(550, "5.1.1 No such user", at="RCPT")
+    message = _queued()
+    report = services.outbox_send_due()
+    assert report.failed == 1
+    message.refresh_from_db()
+    assert message.status == S.FAILED
+    assert "550 5.1.1 No such user" in message.smtp_reply
+    assert services.outbox_send_due().claimed == 0
+
+
+def test_attempts_run_out(smtp_settings, settings):
+    settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 0
+    settings.MAILFLOW_OUTBOX_MAX_ATTEMPTS = 2
+    smtp_settings.fail_next(5, 421, "4.3.0 busy", at="MAIL")
+    message = _queued()
+    services.outbox_send_due()
+    services.outbox_send_due()
+    message.refresh_from_db()
+    assert message.status == S.FAILED and message.attempts == 2
+
+
+def test_crash_between_claim_and_send_is_uncertain_and_not_resent(smtp_settings):
+    from datetime import timedelta
+
+    message = _queued()
+    assert services._claim(10, "worker-that-dies") == [message.pk]
+    # the worker dies here; later the sweeper runs and a healthy worker polls
+    assert services.outbox_sweep(older_than=timedelta(0)) == 1
+    report = services.outbox_send_due()
+    assert report.claimed == 0
+    assert smtp_settings.messages == []
+    message.refresh_from_db()
+    assert message.status == S.UNCERTAIN
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="several workers need PostgreSQL (the in-memory SQLite test database locks tables)",
+)
+def test_two_workers_send_every_message_exactly_once(smtp_settings, settings):
+    settings.MAILFLOW_OUTBOX_BATCH_SIZE = 7
+    email = _request()
+    ids = [
+        services.outbound_compose(
+            email=email, purpose=f"p{i}", body_text=f"mensagem {i}", queue=True, automatic=False
+        ).pk
+        for i in range(60)
+    ]
+    reports = []
+    barrier = threading.Barrier(2)
+
+    def worker(name):
+        try:
+            barrier.wait()
+            reports.append(services.outbox_send_due(worker=name))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    received_ids = [m.message()["Message-ID"] for m in smtp_settings.messages]
+    assert len(received_ids) == 60 and len(set(received_ids)) == 60
+    assert sum(r.sent for r in reports) == 60
+    assert set(OutboundMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        S.SENT
+    }
+
+
+def test_one_connection_per_batch(smtp_settings):
+    email = _request()
+    for i in range(5):
+        services.outbound_compose(
+            email=email, purpose=f"p{i}", body_text="x", queue=True, automatic=False
+        )
+    assert services.outbox_send_due().sent == 5
+    assert smtp_settings.connections == 1
+
+
+def test_loop_protection_sends_nothing(smtp_settings):
+    auto, _ = email_services.email_ingest(
+        raw=make_raw(subject="Out of office", headers={"Auto-Submitted": "auto-replied"})
+    )
+    robot = _request(sender="MAILER-DAEMON@mx.ifes.edu.br")
+    _queued(auto)
+    _queued(robot)
+    assert services.outbox_send_due().claimed == 0
+    assert smtp_settings.messages == []
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {S.DRAFT}
+
+
+def test_hourly_cap(smtp_settings, settings):
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 3
+    for i in range(5):
+        _queued(_request(subject=f"pedido {i}", sender="aluno@x.br"))
+    assert services.outbox_send_due().sent == 3
+    assert len(smtp_settings.messages) == 3
+    assert OutboundMessage.objects.filter(status=S.DRAFT).exclude(held_reason="").count() == 2
+
+
+def test_send_outbox_command(smtp_settings, capsys):
+    from django.core.management import call_command
+
+    _queued()
+    call_command("send_outbox")
+    assert "sent 1, retrying 0, failed 0, uncertain 0" in capsys.readouterr().out
