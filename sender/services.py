@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import getaddresses, make_msgid, parseaddr
@@ -420,32 +421,33 @@ def _worker_name() -> str:
 
 
 def _claim(limit: int, worker: str, due_by=None) -> list[int]:
-    """Take up to `limit` messages due by `due_by` (default now) for this worker. On
-    PostgreSQL, rows locked by another worker are skipped; the status check in the UPDATE
-    keeps SQLite honest."""
+    """Take up to `limit` messages due by `due_by` (default now) for this worker, in one
+    statement. On PostgreSQL, rows another worker is claiming are skipped (SKIP LOCKED);
+    on SQLite the database serialises writers and the status check does the rest."""
     now = timezone.now()
+    table = OutboundMessage._meta.db_table
+    skip_locked = (
+        "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    # Only the model's own table name is interpolated; values are parameters.
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s "  # noqa: S608
+        f"WHERE status = %s AND id IN (SELECT id FROM {table} WHERE status = %s "
+        f"AND next_attempt_at <= %s ORDER BY next_attempt_at, id LIMIT %s {skip_locked}) "
+        f"RETURNING id"
+    )
+    params = [S.SENDING, now, worker, S.QUEUED, S.QUEUED, due_by or now, limit]
     with transaction.atomic():
-        due = OutboundMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=due_by or now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        OutboundMessage.objects.filter(pk__in=ids, status=S.QUEUED).update(
-            status=S.SENDING, claimed_at=now, claimed_by=worker
-        )
-        claimed = list(
-            OutboundMessage.objects.filter(
-                pk__in=ids, status=S.SENDING, claimed_by=worker, claimed_at=now
-            ).values_list("id", flat=True)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            claimed = sorted(row[0] for row in cursor.fetchall())
         OutboundStatusChange.objects.bulk_create(
             OutboundStatusChange(
                 message_id=pk, from_status=S.QUEUED, to_status=S.SENDING, actor_label=worker
             )
             for pk in claimed
         )
-    return sorted(claimed)
+    return claimed
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -514,100 +516,137 @@ SENT_FLUSH = 25
 
 
 def _flush_sent(done: list[tuple[OutboundMessage, str]], worker: str) -> None:
+    """Record a group of accepted messages as sent, in one statement (each with its own
+    server reply), and only the rows this worker still holds (the sweeper may have
+    judged it dead)."""
     if not done:
         return
-    now = timezone.now()
+    table = OutboundMessage._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(done))
+    params: list = []
+    for message, reply in done:
+        params += [message.pk, reply[:2000]]
+    # Only placeholders and the model's own table name are interpolated.
+    sql = (
+        f"WITH v(id, reply) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET status = %s, sent_at = %s, smtp_reply = v.reply, "
+        f"attempts = {table}.attempts + 1, secrets_encrypted = '', last_error = '' "
+        f"FROM v WHERE {table}.id = v.id AND {table}.status = %s "
+        f"AND {table}.claimed_by = %s RETURNING {table}.id"
+    )
+    params += [S.SENT, timezone.now(), S.SENDING, worker]
     with transaction.atomic():
-        for message, reply in done:
-            OutboundMessage.objects.filter(
-                pk=message.pk, status=S.SENDING, claimed_by=worker
-            ).update(
-                status=S.SENT,
-                sent_at=now,
-                smtp_reply=reply[:2000],
-                attempts=message.attempts + 1,
-                secrets_encrypted="",
-                last_error="",
-            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated = {row[0] for row in cursor.fetchall()}
         OutboundStatusChange.objects.bulk_create(
             OutboundStatusChange(
-                message=message,
+                message_id=message.pk,
                 from_status=S.SENDING,
                 to_status=S.SENT,
                 actor_label=worker,
                 note=reply[:500],
             )
-            for message, _reply in done
+            for message, reply in done
+            if message.pk in updated
         )
     done.clear()
 
 
+# Messages a worker claims at a time. A worker killed mid-run leaves at most this many
+# "sending" (then uncertain, for a person), never one sent twice.
+CLAIM_SIZE = SENT_FLUSH
+
+
 def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:
-    """Send every due message, in batches over one SMTP connection each."""
+    """Send every due message: claimed a few at a time, over one SMTP connection for up to
+    `limit` messages (MAILFLOW_OUTBOX_BATCH_SIZE). Stops when the server is unreachable."""
     worker = worker or _worker_name()
-    limit = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
+    per_connection = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
     report = SendReport()
     # Only what was due when the run started: a message that failed just now waits for
     # its backoff even when that is zero, so one run never tries a message twice.
     started = timezone.now()
     while True:
-        ids = _claim(limit, worker, due_by=started)
+        ids = _claim(CLAIM_SIZE, worker, due_by=started)
         if not ids:
             return report
         report.claimed += len(ids)
-        _send_batch(ids, worker, report)
+        try:
+            with Sender() as sender:
+                on_connection = 0
+                while ids:
+                    if not _send_chunk(sender, ids, worker, report):
+                        return report  # the server went away; the next run tries again
+                    on_connection += len(ids)
+                    if on_connection >= per_connection:
+                        break
+                    ids = _claim(CLAIM_SIZE, worker, due_by=started)
+                    report.claimed += len(ids)
+        except ConnectionFailed as exc:  # could not even open the session
+            _fail_pending(ids, worker, exc, report)
+            return report
 
 
-def _send_batch(ids: list[int], worker: str, report: SendReport) -> None:
+def _send_chunk(sender: Sender, ids: list[int], worker: str, report: SendReport) -> bool:
+    """Send claimed messages; False when the connection was lost for good."""
     pending = list(ids)
     done: list[tuple[OutboundMessage, str]] = []
     reconnected = False
+    messages = {
+        m.pk: m for m in OutboundMessage.objects.filter(pk__in=ids).prefetch_related("attachments")
+    }
+    # Messages are built in a helper thread while this one waits for the SMTP server's
+    # replies (smtplib releases the GIL on the socket). Building touches no database:
+    # attachments are prefetched.
+    builder = ThreadPoolExecutor(max_workers=1)
+    built = {pk: builder.submit(_build, messages[pk]) for pk in ids}
     try:
-        with Sender() as sender:
-            messages = {
-                m.pk: m
-                for m in OutboundMessage.objects.filter(pk__in=ids).prefetch_related("attachments")
-            }
-            while pending:
-                message = messages[pending[0]]
-                try:
-                    mail = build_email(message)
-                    data = mail.message().as_bytes(linesep="\r\n")
-                    delivered = sender.send(
-                        sender=parseaddr(message.from_email)[1] or message.from_email,
-                        recipients=mail.recipients(),
-                        data=data,
-                        message=mail,
-                    )
-                except (DeliveryError, crypto.SecretUnreadable) as exc:
-                    pending.pop(0)
-                    if isinstance(exc, crypto.SecretUnreadable):
-                        exc = DeliveryError(str(exc), temporary=False)
-                    _record_failure(message, exc, worker, report)
-                    continue
-                except ConnectionFailed:
-                    # The server dropped the session (e.g. after a 421): one new session,
-                    # then this message again; a second loss gives the batch back.
-                    if reconnected:
-                        raise
-                    reconnected = True
-                    sender.reopen()
-                    continue
+        while pending:
+            message = messages[pending[0]]
+            try:
+                mail, data = built[message.pk].result()
+                delivered = sender.send(
+                    sender=parseaddr(message.from_email)[1] or message.from_email,
+                    recipients=mail.recipients(),
+                    data=data,
+                    message=mail,
+                )
+            except (DeliveryError, crypto.SecretUnreadable) as exc:
                 pending.pop(0)
-                reply = delivered.reply
-                if delivered.refused:
-                    reply += " | " + _("refused: %(list)s") % {
-                        "list": "; ".join(f"{r}: {t}" for r, t in delivered.refused.items())
-                    }
-                done.append((message, reply))
-                report.sent += 1
-                if len(done) >= SENT_FLUSH:
-                    _flush_sent(done, worker)
+                if isinstance(exc, crypto.SecretUnreadable):
+                    exc = DeliveryError(str(exc), temporary=False)
+                _record_failure(message, exc, worker, report)
+                continue
+            except ConnectionFailed:
+                # The server dropped the session (e.g. after a 421): one new session,
+                # then this message again; a second loss ends the run.
+                if reconnected:
+                    raise
+                reconnected = True
+                sender.reopen()
+                continue
+            pending.pop(0)
+            reply = delivered.reply
+            if delivered.refused:
+                reply += " | " + _("refused: %(list)s") % {
+                    "list": "; ".join(f"{r}: {t}" for r, t in delivered.refused.items())
+                }
+            done.append((message, reply))
+            report.sent += 1
     except ConnectionFailed as exc:
         _flush_sent(done, worker)
         _fail_pending(pending, worker, exc, report)
+        return False
     finally:
+        builder.shutdown(cancel_futures=True)
         _flush_sent(done, worker)
+    return True
+
+
+def _build(message: OutboundMessage) -> tuple[EmailMultiAlternatives, bytes]:
+    mail = build_email(message)
+    return mail, mail.message().as_bytes(linesep="\r\n")
 
 
 @transaction.atomic

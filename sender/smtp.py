@@ -69,6 +69,9 @@ class Sender:
             try:
                 self.backend.open()
             except (OSError, smtplib.SMTPException) as exc:
+                # a session that failed half-way (e.g. at AUTH) still holds its socket
+                with contextlib.suppress(OSError, smtplib.SMTPException):
+                    self.backend.close()
                 raise ConnectionFailed(_describe(exc)) from exc
             self.smtp = self.backend.connection
         else:

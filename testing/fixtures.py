@@ -49,3 +49,51 @@ def imap_account(dovecot_server: DovecotServer) -> Iterator[Account]:
     yield dovecot_server.new_account()
     if not dovecot_server.is_running:
         dovecot_server.start()
+
+
+# --------------------------------------------------------------------------------------------
+# SMTP (testing/smtp.py)
+#
+# * ``smtp_server`` (function): a fresh plain SmtpServer (no TLS, no AUTH), stopped after the test.
+# * ``smtp_server_tls_auth`` (function): STARTTLS + AUTH required, user ``mailflow`` with a random
+#   password (``server.user``, ``server.password``); ``server.ca_file`` verifies its certificate.
+# * ``smtp_settings`` (function): Django's SMTP backend pointed at ``smtp_server`` (plain, no
+#   credentials, EMAIL_TIMEOUT=5); returns the server.
+#
+# Imported here rather than at the top so this section stays self-contained.
+import secrets  # noqa: E402
+
+from testing.smtp import SmtpServer  # noqa: E402
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server_tls_auth() -> Iterator[SmtpServer]:
+    server = SmtpServer(starttls=True, auth={"mailflow": secrets.token_urlsafe(16)})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server: SmtpServer) -> SmtpServer:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.host
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    return smtp_server
