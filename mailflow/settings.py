@@ -223,6 +223,9 @@ MAILFLOW_OUTBOX_MAX_ATTEMPTS = env.int("MAILFLOW_OUTBOX_MAX_ATTEMPTS", default=5
 MAILFLOW_OUTBOX_RETRY_SECONDS = env.int("MAILFLOW_OUTBOX_RETRY_SECONDS", default=60)
 # A message "sending" for longer than this was left by a dead worker: it becomes uncertain.
 MAILFLOW_OUTBOX_STALE_SECONDS = env.int("MAILFLOW_OUTBOX_STALE_SECONDS", default=600)
+# Messages a worker reserved but had not started are free for others after this long
+# (when the worker died).
+MAILFLOW_OUTBOX_RESERVATION_SECONDS = env.int("MAILFLOW_OUTBOX_RESERVATION_SECONDS", default=60)
 # Messages one worker claims (and sends over one SMTP connection) at a time.
 MAILFLOW_OUTBOX_BATCH_SIZE = env.int("MAILFLOW_OUTBOX_BATCH_SIZE", default=200)
 # Automatic messages to one recipient per hour; more are held as drafts for a person.

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import socket
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import getaddresses, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,7 +22,6 @@ from emails.models import Email, Mailbox
 from emails.storage import attachment_path
 from mailflow import crypto
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
-from sender.smtp import ConnectionFailed, DeliveryError, Sender
 
 logger = logging.getLogger(__name__)
 
@@ -406,271 +402,19 @@ def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
     return mail
 
 
-@dataclass
-class SendReport:
-    claimed: int = 0
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    uncertain: int = 0
-    errors: list[str] = field(default_factory=list)
+# --- sending (the worker lives in sender/delivery.py) ----------------------------------
 
 
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def outbox_send_due(**kwargs):
+    from sender.delivery import outbox_send_due as send_due
+
+    return send_due(**kwargs)
 
 
-def _claim(limit: int, worker: str, due_by=None) -> list[int]:
-    """Take up to `limit` messages due by `due_by` (default now) for this worker, in one
-    statement. On PostgreSQL, rows another worker is claiming are skipped (SKIP LOCKED);
-    on SQLite the database serialises writers and the status check does the rest."""
-    now = timezone.now()
-    table = OutboundMessage._meta.db_table
-    skip_locked = (
-        "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
-    # Only the model's own table name is interpolated; values are parameters.
-    sql = (
-        f"UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s "  # noqa: S608
-        f"WHERE status = %s AND id IN (SELECT id FROM {table} WHERE status = %s "
-        f"AND next_attempt_at <= %s ORDER BY next_attempt_at, id LIMIT %s {skip_locked}) "
-        f"RETURNING id"
-    )
-    params = [S.SENDING, now, worker, S.QUEUED, S.QUEUED, due_by or now, limit]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            claimed = sorted(row[0] for row in cursor.fetchall())
-        OutboundStatusChange.objects.bulk_create(
-            OutboundStatusChange(
-                message_id=pk, from_status=S.QUEUED, to_status=S.SENDING, actor_label=worker
-            )
-            for pk in claimed
-        )
-    return claimed
+def outbox_sweep(**kwargs) -> int:
+    from sender.delivery import outbox_sweep as sweep
 
-
-def _backoff(attempts: int) -> timedelta:
-    base = settings.MAILFLOW_OUTBOX_RETRY_SECONDS
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
-
-
-def _finish(message: OutboundMessage, to_status: str, note: str, worker: str, **fields) -> None:
-    with transaction.atomic():
-        updated = OutboundMessage.objects.filter(
-            pk=message.pk, status=S.SENDING, claimed_by=worker
-        ).update(status=to_status, **fields)
-        if updated:
-            _audit(message, S.SENDING, to_status, actor_label=worker, note=note)
-
-
-def _record_failure(
-    message: OutboundMessage,
-    error: DeliveryError | ConnectionFailed,
-    worker: str,
-    report: SendReport,
-) -> None:
-    attempts = message.attempts + 1
-    reply = error.reply if isinstance(error, DeliveryError) else str(error)
-    if isinstance(error, DeliveryError) and error.uncertain:
-        _finish(message, S.UNCERTAIN, reply, worker, attempts=attempts, last_error=reply)
-        report.uncertain += 1
-    elif (isinstance(error, ConnectionFailed) or error.temporary) and (
-        attempts < settings.MAILFLOW_OUTBOX_MAX_ATTEMPTS
-    ):
-        _finish(
-            message,
-            S.QUEUED,
-            _("temporary failure: %(reply)s") % {"reply": reply},
-            worker,
-            attempts=attempts,
-            last_error=reply,
-            smtp_reply=reply,
-            next_attempt_at=timezone.now() + _backoff(attempts),
-        )
-        report.retrying += 1
-    else:
-        _finish(
-            message,
-            S.FAILED,
-            reply,
-            worker,
-            attempts=attempts,
-            last_error=reply,
-            smtp_reply=reply,
-        )
-        report.failed += 1
-    report.errors.append(f"{message.pk}: {reply}")
-
-
-def _fail_pending(ids: list[int], worker: str, error: ConnectionFailed, report: SendReport) -> None:
-    """The server is unreachable: every claimed message not yet tried counts an attempt
-    and waits (with backoff), or fails when out of attempts."""
-    for message in OutboundMessage.objects.filter(pk__in=ids, status=S.SENDING):
-        _record_failure(message, error, worker, report)
-
-
-# Sent marks are written in groups: a worker killed in between leaves at most this many
-# messages "sending" (then uncertain, for a person), never one sent twice.
-SENT_FLUSH = 25
-
-
-def _flush_sent(done: list[tuple[OutboundMessage, str]], worker: str) -> None:
-    """Record a group of accepted messages as sent, in one statement (each with its own
-    server reply), and only the rows this worker still holds (the sweeper may have
-    judged it dead)."""
-    if not done:
-        return
-    table = OutboundMessage._meta.db_table
-    values = ", ".join(["(%s, %s)"] * len(done))
-    params: list = []
-    for message, reply in done:
-        params += [message.pk, reply[:2000]]
-    # Only placeholders and the model's own table name are interpolated.
-    sql = (
-        f"WITH v(id, reply) AS (VALUES {values}) "  # noqa: S608
-        f"UPDATE {table} SET status = %s, sent_at = %s, smtp_reply = v.reply, "
-        f"attempts = {table}.attempts + 1, secrets_encrypted = '', last_error = '' "
-        f"FROM v WHERE {table}.id = v.id AND {table}.status = %s "
-        f"AND {table}.claimed_by = %s RETURNING {table}.id"
-    )
-    params += [S.SENT, timezone.now(), S.SENDING, worker]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            updated = {row[0] for row in cursor.fetchall()}
-        OutboundStatusChange.objects.bulk_create(
-            OutboundStatusChange(
-                message_id=message.pk,
-                from_status=S.SENDING,
-                to_status=S.SENT,
-                actor_label=worker,
-                note=reply[:500],
-            )
-            for message, reply in done
-            if message.pk in updated
-        )
-    done.clear()
-
-
-# Messages a worker claims at a time. A worker killed mid-run leaves at most this many
-# "sending" (then uncertain, for a person), never one sent twice.
-CLAIM_SIZE = SENT_FLUSH
-
-
-def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:
-    """Send every due message: claimed a few at a time, over one SMTP connection for up to
-    `limit` messages (MAILFLOW_OUTBOX_BATCH_SIZE). Stops when the server is unreachable."""
-    worker = worker or _worker_name()
-    per_connection = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
-    report = SendReport()
-    # Only what was due when the run started: a message that failed just now waits for
-    # its backoff even when that is zero, so one run never tries a message twice.
-    started = timezone.now()
-    while True:
-        ids = _claim(CLAIM_SIZE, worker, due_by=started)
-        if not ids:
-            return report
-        report.claimed += len(ids)
-        try:
-            with Sender() as sender:
-                on_connection = 0
-                while ids:
-                    if not _send_chunk(sender, ids, worker, report):
-                        return report  # the server went away; the next run tries again
-                    on_connection += len(ids)
-                    if on_connection >= per_connection:
-                        break
-                    ids = _claim(CLAIM_SIZE, worker, due_by=started)
-                    report.claimed += len(ids)
-        except ConnectionFailed as exc:  # could not even open the session
-            _fail_pending(ids, worker, exc, report)
-            return report
-
-
-def _send_chunk(sender: Sender, ids: list[int], worker: str, report: SendReport) -> bool:
-    """Send claimed messages; False when the connection was lost for good."""
-    pending = list(ids)
-    done: list[tuple[OutboundMessage, str]] = []
-    reconnected = False
-    messages = {
-        m.pk: m for m in OutboundMessage.objects.filter(pk__in=ids).prefetch_related("attachments")
-    }
-    # Messages are built in a helper thread while this one waits for the SMTP server's
-    # replies (smtplib releases the GIL on the socket). Building touches no database:
-    # attachments are prefetched.
-    builder = ThreadPoolExecutor(max_workers=1)
-    built = {pk: builder.submit(_build, messages[pk]) for pk in ids}
-    try:
-        while pending:
-            message = messages[pending[0]]
-            try:
-                mail, data = built[message.pk].result()
-                delivered = sender.send(
-                    sender=parseaddr(message.from_email)[1] or message.from_email,
-                    recipients=mail.recipients(),
-                    data=data,
-                    message=mail,
-                )
-            except (DeliveryError, crypto.SecretUnreadable) as exc:
-                pending.pop(0)
-                if isinstance(exc, crypto.SecretUnreadable):
-                    exc = DeliveryError(str(exc), temporary=False)
-                _record_failure(message, exc, worker, report)
-                continue
-            except ConnectionFailed:
-                # The server dropped the session (e.g. after a 421): one new session,
-                # then this message again; a second loss ends the run.
-                if reconnected:
-                    raise
-                reconnected = True
-                sender.reopen()
-                continue
-            pending.pop(0)
-            reply = delivered.reply
-            if delivered.refused:
-                reply += " | " + _("refused: %(list)s") % {
-                    "list": "; ".join(f"{r}: {t}" for r, t in delivered.refused.items())
-                }
-            done.append((message, reply))
-            report.sent += 1
-    except ConnectionFailed as exc:
-        _flush_sent(done, worker)
-        _fail_pending(pending, worker, exc, report)
-        return False
-    finally:
-        builder.shutdown(cancel_futures=True)
-        _flush_sent(done, worker)
-    return True
-
-
-def _build(message: OutboundMessage) -> tuple[EmailMultiAlternatives, bytes]:
-    mail = build_email(message)
-    return mail, mail.message().as_bytes(linesep="\r\n")
-
-
-@transaction.atomic
-def outbox_sweep(*, older_than: timedelta | None = None) -> int:
-    """Messages left "sending" by a dead worker become uncertain, for a person to decide."""
-    if older_than is None:
-        older_than = timedelta(seconds=settings.MAILFLOW_OUTBOX_STALE_SECONDS)
-    cutoff = timezone.now() - older_than
-    stale = list(
-        OutboundMessage.objects.select_for_update()
-        .filter(status=S.SENDING, claimed_at__lt=cutoff)
-        .values_list("id", flat=True)
-    )
-    OutboundMessage.objects.filter(pk__in=stale).update(
-        status=S.UNCERTAIN,
-        last_error=_("the worker stopped while sending; it may or may not have been sent"),
-    )
-    OutboundStatusChange.objects.bulk_create(
-        OutboundStatusChange(
-            message_id=pk, from_status=S.SENDING, to_status=S.UNCERTAIN, actor_label="sweeper"
-        )
-        for pk in stale
-    )
-    return len(stale)
+    return sweep(**kwargs)
 
 
 # --- replies to our messages -------------------------------------------------------------

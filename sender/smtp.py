@@ -82,11 +82,15 @@ class Sender:
             self.backend.close()
 
     def send(self, *, sender: str, recipients: list[str], data: bytes, message) -> Delivered:
-        """`data` is the message's bytes (CRLF); `message` the Django EmailMessage, used by
-        non-SMTP backends (console, file) in trial runs."""
+        """The whole transaction: `begin`, then `finish`."""
+        refused = self.begin(sender=sender, recipients=recipients, data=data)
+        return self.finish(data=data, message=message, refused=refused)
+
+    def begin(self, *, sender: str, recipients: list[str], data: bytes) -> dict[str, str]:
+        """MAIL FROM and RCPT TO. Nothing can reach anyone yet. Returns the recipients
+        refused while others were accepted."""
         if self.smtp is None:
-            self.backend.send_messages([message])
-            return Delivered(reply=f"accepted by {type(self.backend).__module__}", refused={})
+            return {}
         smtp = self.smtp
         try:
             smtp.ehlo_or_helo_if_needed()
@@ -95,7 +99,7 @@ class Sender:
                 options.append("SMTPUTF8")
             code, text = smtp.mail(sender, options)
             if code != 250:
-                self._reset()
+                self.reset()
                 raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
             refused: dict[str, str] = {}
             codes = []
@@ -105,20 +109,26 @@ class Sender:
                     refused[rcpt] = _reply(code, text)
                     codes.append(code)
             if len(refused) == len(recipients):
-                self._reset()
+                self.reset()
                 raise DeliveryError(
                     "; ".join(f"{r}: {t}" for r, t in refused.items()),
                     temporary=all(_is_temporary(c) for c in codes),
                 )
-        except smtplib.SMTPServerDisconnected as exc:
+        except OSError as exc:  # includes SMTPServerDisconnected
             raise ConnectionFailed(_describe(exc)) from exc
-        except OSError as exc:
-            raise ConnectionFailed(_describe(exc)) from exc
+        return refused
+
+    def finish(self, *, data: bytes, message, refused: dict[str, str]) -> Delivered:
+        """DATA: from here on the message may reach its recipients. `message` is the
+        Django EmailMessage, used by non-SMTP backends (console, file) in trial runs."""
+        if self.smtp is None:
+            self.backend.send_messages([message])
+            return Delivered(reply=f"accepted by {type(self.backend).__module__}", refused={})
         try:
-            code, text = smtp.data(data)
+            code, text = self.smtp.data(data)
         except smtplib.SMTPDataError as exc:
             # DATA itself was refused: the content never left.
-            self._reset()
+            self.reset()
             raise DeliveryError(
                 _reply(exc.smtp_code, exc.smtp_error), temporary=_is_temporary(exc.smtp_code)
             ) from exc
@@ -126,11 +136,14 @@ class Sender:
             # The message may have reached the server before the line dropped.
             raise DeliveryError(_describe(exc), temporary=True, uncertain=True) from exc
         if code != 250:
-            self._reset()
+            self.reset()
             raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
         return Delivered(reply=_reply(code, text), refused=refused)
 
-    def _reset(self) -> None:
+    def reset(self) -> None:
+        """Abandon the transaction begun (RSET)."""
+        if self.smtp is None:
+            return
         with contextlib.suppress(smtplib.SMTPException, OSError):
             self.smtp.rset()
 

@@ -178,13 +178,20 @@ def test_attempts_run_out(smtp_settings, settings):
 def test_crash_between_claim_and_send_is_uncertain_and_not_resent(smtp_settings):
     from datetime import timedelta
 
+    from sender.delivery import Marker, _claim
+
     message = _queued()
-    assert services._claim(10, "worker-that-dies") == [message.pk]
+    other = _queued(purpose="other")
+    assert _claim(10, "worker-that-dies") == [message.pk, other.pk]
+    with Marker("worker-that-dies") as marker:
+        assert marker.mark(None, message)  # claimed for sending, committed
     # the worker dies here; later the sweeper runs and a healthy worker polls
     assert services.outbox_sweep(older_than=timedelta(0)) == 1
+    OutboundMessage.objects.filter(pk=other.pk).update(claimed_at=None)  # lapsed reservation
     report = services.outbox_send_due()
-    assert report.claimed == 0
-    assert smtp_settings.messages == []
+    assert report.sent == 1  # the untouched one
+    [received] = smtp_settings.messages
+    assert received.message()["Message-ID"] == f"<{other.message_id}>"
     message.refresh_from_db()
     assert message.status == S.UNCERTAIN
 

@@ -136,9 +136,12 @@ def test_transitions_are_checked_and_audited(request_email, admin_user):
 
 
 def test_sweeper_turns_stale_sends_uncertain(request_email):
+    from sender.delivery import Marker, _claim
+
     message = services.outbound_compose(email=request_email, purpose="x", body_text="x", queue=True)
-    claimed = services._claim(10, "dead-worker")
-    assert claimed == [message.pk]
+    assert _claim(10, "dead-worker") == [message.pk]
+    with Marker("dead-worker") as marker:
+        assert marker.mark(None, message)  # "sending", committed: DATA would go next
     assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 0
     OutboundMessage.objects.filter(pk=message.pk).update(
         claimed_at=timezone.now() - timedelta(minutes=11)
@@ -147,7 +150,21 @@ def test_sweeper_turns_stale_sends_uncertain(request_email):
     message.refresh_from_db()
     assert message.status == S.UNCERTAIN and message.last_error
     # never picked up again by a worker
-    assert services._claim(10, "other-worker") == []
+    assert _claim(10, "other-worker") == []
+
+
+def test_a_dead_workers_reservation_lapses(request_email):
+    from sender.delivery import _claim, reservation
+
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x", queue=True)
+    assert _claim(10, "dead-worker") == [message.pk]
+    assert _claim(10, "other-worker") == []  # reserved
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        claimed_at=timezone.now() - reservation() - timedelta(seconds=1)
+    )
+    assert _claim(10, "other-worker") == [message.pk]
+    message.refresh_from_db()
+    assert message.status == S.QUEUED  # never started: not uncertain
 
 
 def test_reply_to_our_message_joins_its_case(request_email):
