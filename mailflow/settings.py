@@ -154,6 +154,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+    # Each model's Status gets its own schema name instead of a hashed one.
+    "ENUM_NAME_OVERRIDES": {
+        "EmailStatusEnum": "emails.models.Email.Status",
+        "EmailKindEnum": "emails.models.Email.Kind",
+        "OutboundStatusEnum": "sender.models.OutboundMessage.Status",
+    },
 }
 
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.
