@@ -65,12 +65,15 @@ def send_child() -> None:
     from sender import services
 
     started = time.perf_counter()
+    cpu = time.process_time()
     report = services.outbox_send_due()
+    cpu = time.process_time() - cpu
     print(
         json.dumps(
             {
                 "sent": report.sent,
                 "seconds": time.perf_counter() - started,
+                "cpu": cpu,
                 "errors": report.errors[:3],
             }
         )
@@ -129,7 +132,7 @@ class Sink:
 
 def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]:
     rows = []
-    for workers in (1, 2):
+    for workers in tuple(int(w) for w in os.environ.get("BENCH_OUTBOX_WORKERS", "1,2").split(",")):
         fresh_database(db_url)
         migrate(db_url)
         sink = Sink()

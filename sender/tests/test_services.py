@@ -182,3 +182,27 @@ def test_reply_to_our_message_joins_its_case(request_email):
     unrelated, _ = email_services.email_ingest(raw=make_raw(subject="outro"))
     unrelated.refresh_from_db()
     assert unrelated.case_id is None
+
+
+def test_generic_reply_template_in_portuguese(request_email, settings):
+    settings.MAILFLOW_SIGNATURE = ""
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="reply",
+        template="sender/reply.txt",
+        context={"recipient_name": "Maria Souza", "text": "Seu pedido foi recebido."},
+    )
+    assert message.body_text.startswith("Prezado(a) Maria Souza,\n\nSeu pedido foi recebido.")
+    assert "Atenciosamente," in message.body_text
+    assert "Secretaria do PPComp" in message.body_text
+    assert "Programa de Pós-Graduação em Computação Aplicada" in message.body_text
+    assert "Instituto Federal do Espírito Santo – Campus Serra" in message.body_text
+    settings.MAILFLOW_SIGNATURE = "Secretaria Acadêmica"
+    other = services.outbound_compose(
+        email=request_email,
+        purpose="reply2",
+        template="sender/reply.txt",
+        context={"text": "x"},
+    )
+    assert other.body_text.startswith("Olá,")
+    assert other.body_text.rstrip().endswith("--\nSecretaria Acadêmica")
