@@ -237,6 +237,14 @@ def main() -> int:
     from bench import outbox
 
     rows += outbox.run(db_url, _fresh_database, _django_migrate)
+    out = subprocess.run(
+        [sys.executable, __file__, "--categorizer", db_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
     _print_table(rows)
     return 0
 
@@ -267,6 +275,11 @@ def _print_table(rows) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--categorizer":
+        _django(sys.argv[2])
+        from bench import categorizer
+
+        print(json.dumps(categorizer.run()))
     elif len(sys.argv) > 1 and sys.argv[1] == "--admin":
         admin_child(sys.argv[2], int(sys.argv[3]))
     else:

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class CategorizerConfig(AppConfig):
     name = "categorizer"
     verbose_name = _("Classification")
+
+    def ready(self) -> None:
+        from categorizer import services
+        from emails.steps import Step, register_kind_hook, register_step
+
+        register_step(
+            Step(
+                name="classify",
+                due=services.classify_due,
+                run=services.email_classify,
+                run_batch=services.emails_classify,
+                after_intake=True,
+            )
+        )
+        register_kind_hook(services.learn_from_person)

@@ -223,10 +223,12 @@ class EmailAdmin(admin.ModelAdmin):
         "date",
         "status",
         "kind",
+        "confidence",
         "forwarded",
         "auto_generated",
         "mailbox",
     ]
+    actions = ["classify_defesa", "classify_acesso", "classify_outro"]
     list_filter = ["status", "kind", "forwarded", "auto_generated", "mailbox"]
     search_fields = [
         "subject",
@@ -243,6 +245,8 @@ class EmailAdmin(admin.ModelAdmin):
     inlines = [AttachmentInline, StatusChangeInline]
     readonly_fields = [
         "mailbox",
+        "guesses",
+        "case",
         "status",
         "error",
         "kind_confidence",
@@ -274,7 +278,10 @@ class EmailAdmin(admin.ModelAdmin):
             None,
             {"fields": ["subject", "from_name", "from_address", "date", "received_at", "mailbox"]},
         ),
-        (_("Processing"), {"fields": ["status", "error", "kind", "kind_confidence"]}),
+        (
+            _("Processing"),
+            {"fields": ["status", "error", "kind", "kind_confidence", "guesses", "case"]},
+        ),
         (
             _("Forward"),
             {
@@ -383,15 +390,54 @@ class EmailAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Only the kind is editable; it goes through the service (audit row).
+        # Only the kind is editable; it goes through the service (audit row, and the
+        # categorizer learns from it).
         if "kind" in form.changed_data and obj.kind:
-            services.email_set_kind(
-                email=obj,
-                kind=obj.kind,
-                confidence=1.0,
-                actor=request.user,
-                note=gettext("kind corrected by %(user)s") % {"user": request.user},
-            )
+            self._set_kind(request, Email.objects.get(pk=obj.pk), obj.kind)
+
+    def _set_kind(self, request, email: Email, kind: str) -> None:
+        services.email_set_kind(
+            email=email,
+            kind=kind,
+            confidence=1.0,
+            actor=request.user,
+            note=gettext("kind corrected by %(user)s") % {"user": request.user},
+        )
+
+    def _classify_as(self, request, queryset, kind: str) -> None:
+        for email in queryset:
+            self._set_kind(request, email, kind)
+        self.message_user(
+            request,
+            gettext("%(n)d emails classified as “%(kind)s”.")
+            % {"n": len(queryset), "kind": Email.Kind(kind).label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Classify as thesis defence"), permissions=["change"])
+    def classify_defesa(self, request, queryset):
+        self._classify_as(request, queryset, Email.Kind.DEFESA)
+
+    @admin.action(description=_("Classify as lab access"), permissions=["change"])
+    def classify_acesso(self, request, queryset):
+        self._classify_as(request, queryset, Email.Kind.ACESSO)
+
+    @admin.action(description=_("Classify as other"), permissions=["change"])
+    def classify_outro(self, request, queryset):
+        self._classify_as(request, queryset, Email.Kind.OUTRO)
+
+    @admin.display(description=_("classifier's guesses"))
+    def guesses(self, obj: Email) -> str:
+        if not obj.kind_scores:
+            return "-"
+        ranked = sorted(obj.kind_scores.items(), key=lambda kv: kv[1], reverse=True)[:2]
+        return ", ".join(
+            f"{Email.Kind(k).label if k in Email.Kind.values else k}: {v:.0%}" for k, v in ranked
+        )
+
+    @admin.display(description=_("confidence"), ordering="kind_confidence")
+    def confidence(self, obj: Email) -> str:
+        return f"{obj.kind_confidence:.0%}" if obj.kind_confidence is not None else "-"
 
 
 def _mark_safe(html: str) -> str:

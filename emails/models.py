@@ -151,6 +151,8 @@ class Email(models.Model):
         _("kind"), max_length=10, choices=Kind.choices, null=True, blank=True, db_index=True
     )
     kind_confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    # The classifier's probability for each kind, e.g. {"defesa": 0.7, "outro": 0.2, ...}.
+    kind_scores = models.JSONField(_("scores per kind"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )

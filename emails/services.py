@@ -584,9 +584,16 @@ def email_set_status(
 
 @transaction.atomic
 def email_set_kind(
-    *, email: Email, kind: str, confidence: float | None = None, actor=None, note: str = ""
+    *,
+    email: Email,
+    kind: str,
+    confidence: float | None = None,
+    scores: dict[str, float] | None = None,
+    actor=None,
+    note: str = "",
 ) -> Email:
-    """Set the request kind (by the classifier, a person, or an external system)."""
+    """Set the request kind: by the classifier (no actor), or by a person or an external
+    system (actor), whose choice the categorizer learns from (kind hooks)."""
     from django.core.exceptions import ValidationError
 
     if kind not in Email.Kind.values:
@@ -596,7 +603,8 @@ def email_set_kind(
     previous = email.kind
     email.kind = kind
     email.kind_confidence = confidence
-    email.save(update_fields=["kind", "kind_confidence"])
+    email.kind_scores = scores
+    email.save(update_fields=["kind", "kind_confidence", "kind_scores"])
     StatusChange.objects.create(
         email=email,
         from_status=email.status,
@@ -605,4 +613,6 @@ def email_set_kind(
         actor_label="" if actor else "system",
         note=note or _("kind: %(old)s → %(new)s") % {"old": previous or "-", "new": kind},
     )
+    if actor is not None:
+        steps.run_kind_hooks(email, actor, previous)
     return email

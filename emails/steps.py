@@ -29,6 +29,8 @@ class Step:
     run: Callable[[int], object]
     # Queue this step for every newly stored email (by email id).
     after_intake: bool = False
+    # Optional: do many objects at once (e.g. one model call for a batch of emails).
+    run_batch: Callable[[list[int]], object] | None = None
 
 
 _registry: dict[str, Step] = {}
@@ -45,6 +47,21 @@ def register_intake_hook(hook: Callable[[list], None]) -> None:
 def run_intake_hooks(emails: list) -> None:
     for hook in _intake_hooks:
         hook(emails)
+
+
+# Called when a person (admin, API user) sets an email's kind: the categorizer learns from
+# it and routes the email. Registered in AppConfig.ready.
+_kind_hooks: list[Callable[..., None]] = []
+
+
+def register_kind_hook(hook: Callable[..., None]) -> None:
+    if hook not in _kind_hooks:
+        _kind_hooks.append(hook)
+
+
+def run_kind_hooks(email, actor, previous: str | None) -> None:
+    for hook in _kind_hooks:
+        hook(email=email, actor=actor, previous=previous)
 
 
 def register_step(step: Step) -> None:
@@ -89,6 +106,10 @@ def enqueue_after_intake(email_ids: list[int]) -> None:
 
 def run_step(name: str, ids: Iterable[int]) -> int:
     step = step_get(name)
+    if step.run_batch is not None:
+        id_list = list(ids)
+        step.run_batch(id_list)
+        return len(id_list)
     done = 0
     for obj_id in ids:
         step.run(obj_id)
@@ -107,6 +128,17 @@ def run_pending(*, max_rounds: int = 100, on_progress: Callable[[str, int], None
     for _round in range(max_rounds):
         did_something = False
         for step in list(_registry.values()):
+            if step.run_batch is not None:
+                batch = [i for i in step.due() if (step.name, i) not in attempted]
+                if batch:
+                    attempted.update((step.name, i) for i in batch)
+                    try:
+                        step.run_batch(batch)
+                    except Exception:
+                        logger.exception("step %s failed for a batch of %d", step.name, len(batch))
+                    totals[step.name] = totals.get(step.name, 0) + len(batch)
+                    did_something = True
+                continue
             for obj_id in list(step.due()):
                 if (step.name, obj_id) in attempted:
                     continue

@@ -28,6 +28,12 @@ def schedule_definitions() -> list[dict]:
             "minutes": 5,
             "repeats": -1,
         },
+        {
+            "name": "retrain_categorizer",
+            "func": "categorizer.tasks.retrain",
+            "schedule_type": Schedule.WEEKLY,
+            "repeats": -1,
+        },
     ]
 
 

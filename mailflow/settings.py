@@ -243,3 +243,8 @@ MAILFLOW_OWN_ADDRESSES = env.list("MAILFLOW_OWN_ADDRESSES", default=[])
 MAILFLOW_MESSAGE_ID_DOMAIN = env("MAILFLOW_MESSAGE_ID_DOMAIN", default="")
 # Signature under every message.
 MAILFLOW_SIGNATURE = env("MAILFLOW_SIGNATURE", default="")
+
+# --- The categorizer ---
+# At or above this probability an email goes to its kind's workflow by itself; below it
+# waits in "needs review" for a person.
+MAILFLOW_CLASSIFIER_THRESHOLD = env.float("MAILFLOW_CLASSIFIER_THRESHOLD", default=0.8)

@@ -52,7 +52,7 @@ def test_setup_schedules_is_idempotent(capsys):
     assert "updated: collect_emails" in capsys.readouterr().out
 
 
-def test_process_pending_with_nothing_to_do(capsys):
+def test_process_pending_with_nothing_to_do(capsys, isolated_steps):
     call_command("process_pending")
     assert "Nothing to do." in capsys.readouterr().out
 

@@ -221,7 +221,7 @@ class _Recorder:
         self.ran.append(pk)
 
 
-def test_process_pending_runs_registered_steps(maildir_mailbox):
+def test_process_pending_runs_registered_steps(maildir_mailbox, isolated_steps):
     recorder = _Recorder()
     steps.register_step(steps.Step("test_step", recorder.due, recorder.run))
     try:
@@ -235,7 +235,7 @@ def test_process_pending_runs_registered_steps(maildir_mailbox):
         steps.unregister_step("test_step")
 
 
-def test_failing_step_does_not_loop(maildir_mailbox):
+def test_failing_step_does_not_loop(maildir_mailbox, isolated_steps):
     def run(pk):
         raise RuntimeError("always fails")
 
@@ -246,7 +246,7 @@ def test_failing_step_does_not_loop(maildir_mailbox):
         steps.unregister_step("broken")
 
 
-def test_after_intake_step_is_queued_on_commit(django_capture_on_commit_callbacks):
+def test_after_intake_step_is_queued_on_commit(django_capture_on_commit_callbacks, isolated_steps):
     from django_q.models import OrmQ
 
     steps.register_step(steps.Step("classify_test", lambda: [], lambda pk: None, after_intake=True))

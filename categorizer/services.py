@@ -1,0 +1,268 @@
+"""Writes of the categorizer: training and activating models, classifying and routing
+emails, learning from the secretariat's corrections."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from categorizer import classifier
+from categorizer.models import ClassifierModel, TrainingExample
+from categorizer.text import document
+from emails import services as email_services
+from emails.models import Email
+
+logger = logging.getLogger(__name__)
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "examples.jsonl"
+KIND = Email.Kind
+STATUS = Email.Status
+
+
+class CategorizerError(Exception):
+    pass
+
+
+# --- training --------------------------------------------------------------------------
+
+
+def shipped_examples() -> list[tuple[str, str]]:
+    """(document, label) for every example shipped in categorizer/data/."""
+    out = []
+    with DATA_FILE.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row["label"] not in classifier.LABELS:
+                raise CategorizerError(f"{DATA_FILE.name}:{number}: unknown label")
+            out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
+    return out
+
+
+def correction_examples() -> list[tuple[str, str]]:
+    return [
+        (document(t.subject, t.body, t.original_subject, t.forwarded), t.label)
+        for t in TrainingExample.objects.all()
+    ]
+
+
+# The same data trains the same model: reuse it within a process (tests, a retrain that
+# found no new correction).
+_trained: dict[str, classifier.Trained] = {}
+
+
+def _train(docs: list[str], labels: list[str]) -> classifier.Trained:
+    key = hashlib.sha256(json.dumps([docs, labels]).encode()).hexdigest()
+    if key not in _trained:
+        _trained.clear()
+        _trained[key] = classifier.train(docs, labels)
+    return _trained[key]
+
+
+@dataclass
+class TrainResult:
+    model: ClassifierModel
+    activated: bool
+    previous: ClassifierModel | None
+    reason: str
+
+
+def model_train(*, force: bool = False, note: str = "") -> TrainResult:
+    """Train on the shipped data plus every staff correction. The new model becomes active
+    only if its held-out macro-F1 is not worse than the active one's (or with force)."""
+    shipped = shipped_examples()
+    corrections = correction_examples()
+    pairs = shipped + corrections
+    trained = _train([d for d, _l in pairs], [label for _d, label in pairs])
+    with transaction.atomic():
+        previous = ClassifierModel.objects.select_for_update().filter(active=True).first()
+        version = (ClassifierModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        model = ClassifierModel.objects.create(
+            version=version,
+            examples=len(pairs),
+            corrections=len(corrections),
+            holdout_macro_f1=trained.holdout_macro_f1,
+            cv_macro_f1=trained.metrics["cv_macro_f1_mean"],
+            metrics=trained.metrics,
+            training_seconds=round(trained.seconds, 2),
+            pipeline=classifier.dumps(trained.pipeline),
+            note=note,
+        )
+        if previous is None:
+            activate, reason = True, _("first model")
+        elif force:
+            activate, reason = True, _("activated by force")
+        elif trained.holdout_macro_f1 >= previous.holdout_macro_f1:
+            activate, reason = True, _("not worse than v%(v)d") % {"v": previous.version}
+        else:
+            activate, reason = (
+                False,
+                _("held-out macro-F1 %(new).3f is worse than v%(v)d's %(old).3f")
+                % {
+                    "new": trained.holdout_macro_f1,
+                    "v": previous.version,
+                    "old": previous.holdout_macro_f1,
+                },
+            )
+        if activate:
+            model_activate(model=model)
+    return TrainResult(model, activate, previous, reason)
+
+
+@transaction.atomic
+def model_activate(*, model: ClassifierModel) -> ClassifierModel:
+    ClassifierModel.objects.filter(active=True).exclude(pk=model.pk).update(active=False)
+    ClassifierModel.objects.filter(pk=model.pk).update(active=True)
+    model.active = True
+    return model
+
+
+def active_pipeline():
+    """The active model's pipeline (loaded once per process, reloaded when another version
+    becomes active); the first call ever trains one."""
+    row = ClassifierModel.objects.filter(active=True).values_list("pk", "version").first()
+    if row is None:
+        model_train(note=_("trained on first use"))
+        row = ClassifierModel.objects.filter(active=True).values_list("pk", "version").get()
+    pk, version = row
+    return classifier.active_cache.get(
+        version,
+        lambda: bytes(ClassifierModel.objects.values_list("pipeline", flat=True).get(pk=pk)),
+    )
+
+
+# --- classifying and routing -----------------------------------------------------------
+
+
+def email_document(email: Email) -> str:
+    return document(email.subject, email.body_text, email.original_subject, email.forwarded)
+
+
+def email_route(
+    *,
+    email: Email,
+    kind: str,
+    confidence: float | None,
+    scores: dict[str, float] | None = None,
+    actor=None,
+    note: str = "",
+) -> Email:
+    """Set the kind and move the email where it belongs: below the threshold it waits for
+    a person (needs_review); "outro" is kept and shown, never answered (ignored); defesa
+    and acesso stay "received" for their workflow to pick up."""
+    email_services.email_set_kind(
+        email=email, kind=kind, confidence=confidence, scores=scores, actor=actor, note=note
+    )
+    return _move(email, kind, confidence, actor)
+
+
+def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
+    threshold = settings.MAILFLOW_CLASSIFIER_THRESHOLD
+    if actor is None and confidence is not None and confidence < threshold:
+        target = STATUS.NEEDS_REVIEW
+        note = _("not sure (%(guesses)s): a person decides") % {
+            "guesses": ", ".join(f"{k} {v:.0%}" for k, v in _top(email.kind_scores))
+        }
+    elif kind == KIND.OUTRO:
+        target, note = STATUS.IGNORED, _("not a request (outro)")
+    else:
+        target, note = STATUS.RECEIVED, _("routed to the %(kind)s workflow") % {"kind": kind}
+    if email.status != target and email.status in (
+        STATUS.RECEIVED,
+        STATUS.NEEDS_REVIEW,
+        STATUS.IGNORED,
+    ):
+        email_services.email_set_status(
+            email=email, status=target, actor=actor, actor_label="categorizer", note=note
+        )
+    return email
+
+
+def _top(scores: dict[str, float] | None, n: int = 2) -> list[tuple[str, float]]:
+    return sorted((scores or {}).items(), key=lambda kv: kv[1], reverse=True)[:n]
+
+
+def classify_due() -> list[int]:
+    return list(
+        Email.objects.filter(status=STATUS.RECEIVED, kind__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
+
+
+def emails_classify(email_ids: list[int]) -> int:
+    """Classify a batch: rules first, then one model call for the rest."""
+    emails = list(
+        Email.objects.select_related("case")
+        .defer("raw", "body_html")
+        .filter(pk__in=email_ids, status=STATUS.RECEIVED, kind__isnull=True)
+        .order_by("id")
+    )
+    to_model = []
+    for email in emails:
+        if email.auto_generated:
+            # Automatic mail never goes through the model and is never answered.
+            email_services.email_set_kind(
+                email=email,
+                kind=KIND.OUTRO,
+                confidence=1.0,
+                note=_("automatic mail (%(reason)s)") % {"reason": email.auto_reason},
+            )
+            _move(email, KIND.OUTRO, 1.0, None)
+        elif email.case_id is not None and email.case.kind:
+            # A reply in an existing case belongs to that case's kind.
+            email_route(
+                email=email,
+                kind=email.case.kind,
+                confidence=1.0,
+                note=_("reply in the case of email %(id)d") % {"id": email.case_id},
+            )
+        else:
+            to_model.append(email)
+    if to_model:
+        pipeline = active_pipeline()
+        predictions = classifier.predict(pipeline, [email_document(e) for e in to_model])
+        for email, prediction in zip(to_model, predictions, strict=True):
+            with transaction.atomic():
+                email_route(
+                    email=email,
+                    kind=prediction.kind,
+                    confidence=prediction.confidence,
+                    scores=prediction.scores,
+                )
+    return len(emails)
+
+
+def email_classify(email_id: int) -> int:
+    return emails_classify([email_id])
+
+
+# --- learning from people --------------------------------------------------------------
+
+
+def learn_from_person(*, email: Email, actor, previous: str | None) -> None:
+    """Kind hook: a person set the kind (admin or API). It becomes a training example
+    (one per email, the latest word wins) and the email is routed accordingly."""
+    TrainingExample.objects.update_or_create(
+        email=email,
+        defaults={
+            "subject": email.subject,
+            "body": (email.body_text or "")[:5000],
+            "original_subject": email.original_subject,
+            "forwarded": email.forwarded,
+            "label": email.kind,
+            "is_correction": True,
+            "predicted": previous or "",
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    _move(email, email.kind, email.kind_confidence, actor)
