@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import joblib
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
@@ -20,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from categorizer.text import normalise
+from categorizer.text import normalise, normalise_start
 
 LABELS = ["defesa", "acesso", "outro"]
 SEED = 20251015
@@ -31,15 +32,20 @@ def build_pipeline() -> Pipeline:
         preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.9
     )
     chars = TfidfVectorizer(
-        preprocessor=normalise,
+        preprocessor=normalise_start,
         analyzer="char_wb",
-        ngram_range=(3, 5),
+        ngram_range=(3, 4),
         sublinear_tf=True,
         min_df=2,
         max_features=60_000,
     )
+    # One calibrated model (probabilities learnt from cross-validated scores), not an
+    # ensemble of five: the same quality here, five times less work per email.
     model = CalibratedClassifierCV(
-        LinearSVC(C=0.5, class_weight="balanced", random_state=SEED), method="sigmoid", cv=5
+        LinearSVC(C=0.5, class_weight="balanced", random_state=SEED),
+        method="sigmoid",
+        cv=5,
+        ensemble=False,
     )
     return Pipeline(
         [("features", FeatureUnion([("words", words), ("chars", chars)])), ("model", model)]
@@ -124,9 +130,18 @@ class Prediction:
 
 
 def predict(pipeline: Pipeline, docs: Sequence[str]) -> list[Prediction]:
+    docs = list(docs)
     if not docs:
         return []
-    probabilities = pipeline.predict_proba(list(docs))
+    # Our own pipeline on our own strings: skip scikit-learn's per-call input checks and
+    # the FeatureUnion's job dispatch, which cost more than the model for one email.
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        features = pipeline.named_steps["features"]
+        matrix = sparse.hstack(
+            [vectorizer.transform(docs) for _name, vectorizer in features.transformer_list],
+            format="csr",
+        )
+        probabilities = pipeline.named_steps["model"].predict_proba(matrix)
     classes = list(pipeline.classes_)
     out = []
     for row in probabilities:

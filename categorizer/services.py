@@ -22,7 +22,7 @@ from emails.models import Email
 
 logger = logging.getLogger(__name__)
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "examples.jsonl"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 KIND = Email.Kind
 STATUS = Email.Status
 
@@ -35,16 +35,19 @@ class CategorizerError(Exception):
 
 
 def shipped_examples() -> list[tuple[str, str]]:
-    """(document, label) for every example shipped in categorizer/data/."""
+    """(document, label) for every example shipped in categorizer/data/*.jsonl."""
     out = []
-    with DATA_FILE.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if row["label"] not in classifier.LABELS:
-                raise CategorizerError(f"{DATA_FILE.name}:{number}: unknown label")
-            out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
+    for path in sorted(DATA_DIR.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if row.get("label") not in classifier.LABELS:
+                    raise CategorizerError(f"{path.name}:{number}: unknown label")
+                out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
+    if not out:
+        raise CategorizerError(f"no training data in {DATA_DIR}")
     return out
 
 
