@@ -269,3 +269,18 @@ def test_send_outbox_command(smtp_settings, capsys):
     _queued()
     call_command("send_outbox")
     assert "sent 1, retrying 0, failed 0, uncertain 0" in capsys.readouterr().out
+
+
+def test_implicit_tls_smtps(settings, monkeypatch):
+    from testing.smtp import SmtpServer
+
+    with SmtpServer(implicit_tls=True, auth={"mailflow": "s3nha-do-smtp"}) as server:
+        monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "localhost", server.port
+        settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL, settings.EMAIL_TIMEOUT = False, True, 5
+        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "mailflow", "s3nha-do-smtp"
+        _queued()
+        assert services.outbox_send_due().sent == 1
+        [received] = server.messages
+        assert received.tls and received.authenticated_as == "mailflow"
