@@ -11,6 +11,7 @@ from emails import selectors, services
 from emails.api import attachment_response, raw_response
 from emails.imap import IMAP_ERRORS, ImapConfigError, ImapError, describe_error
 from emails.models import Attachment, Email, Mailbox, StatusChange
+from mailflow.audit import StatusHistoryInline
 from mailflow.crypto import SecretUnreadable
 
 
@@ -196,23 +197,8 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(StatusHistoryInline):
     model = StatusChange
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "who", "note"]
-    readonly_fields = fields
-    verbose_name_plural = _("status history")
-
-    @admin.display(description=_("who"))
-    def who(self, obj: StatusChange) -> str:
-        return str(obj.actor) if obj.actor_id else obj.actor_label
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Email)

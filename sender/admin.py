@@ -6,29 +6,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mailflow.audit import StatusHistoryInline
 from sender import services
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
 S = OutboundMessage.Status
 
 
-class OutboundStatusChangeInline(admin.TabularInline):
+class OutboundStatusChangeInline(StatusHistoryInline):
     model = OutboundStatusChange
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "who", "note"]
-    readonly_fields = fields
-    verbose_name_plural = _("status history")
-
-    @admin.display(description=_("who"))
-    def who(self, obj: OutboundStatusChange) -> str:
-        return str(obj.actor) if obj.actor_id else obj.actor_label
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OutboundAttachmentInline(admin.TabularInline):

@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from mailflow.audit import StatusChangeBase
 
 
 class OutboundMessage(models.Model):
@@ -111,27 +112,10 @@ class OutboundAttachment(models.Model):
         return self.filename
 
 
-class OutboundStatusChange(models.Model):
+class OutboundStatusChange(StatusChangeBase):
     message = models.ForeignKey(
         OutboundMessage, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name=_("user"),
-    )
-    actor_label = models.CharField(_("actor"), max_length=100, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status history")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
+    class Meta(StatusChangeBase.Meta):
+        pass

@@ -1,0 +1,54 @@
+"""The audit row every status change writes, shared by the apps that have statuses."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusChangeBase(models.Model):
+    """Who or what moved an object from one status to another, when, and why. Concrete
+    subclasses add the foreign key to their object with related_name="status_changes"."""
+
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    # "system", or what acted for it (e.g. "collect_emails", a worker), when no person did.
+    actor_label = models.CharField(_("actor"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class StatusHistoryInline(admin.TabularInline):
+    """The read-only status history under an object's admin page."""
+
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "who", "note"]
+    readonly_fields = fields
+    verbose_name_plural = _("status history")
+
+    @admin.display(description=_("who"))
+    def who(self, obj: StatusChangeBase) -> str:
+        return str(obj.actor) if obj.actor_id else obj.actor_label
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
