@@ -7,7 +7,7 @@ import unicodedata
 
 # "Re:", "RES:", "Fwd:", "ENC:", "Enc:", "FW:", "TR:", "Res.:" ... repeated or nested.
 PREFIX_RE = re.compile(
-    r"^\s*(?:(?:re|res|resp|fw|fwd|enc|tr|wg|aw|sv|rv)\s*(?:\[\d+\])?\s*[:.]\s*)+", re.I
+    r"^\s*(?:(?:re|res|resp|fw|fwd|enc|tr|wg|aw|sv|rv)\s*(?:\[\d+\])?\s*\.?\s*:\s*)+", re.I
 )
 BODY_CHARS = 1000
 # Character n-grams (robust to typos and missing accents) look at the subjects and the
