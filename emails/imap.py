@@ -237,6 +237,16 @@ class ImapClient:
         wanted = set(uids)
         return iter(sorted((u, raw) for u, raw in found.items() if u in wanted))
 
+    def append(self, folder: str, data: bytes, flags: str = r"(\Seen)") -> None:
+        """Store a message in a folder (e.g. a copy of what we sent in "Sent")."""
+        assert self.conn is not None
+        typ, response = self.conn.append(_quote(folder), flags, None, data)
+        if typ != "OK" and "TRYCREATE" in _text(response).upper():
+            self.conn.create(_quote(folder))  # the folder did not exist yet
+            typ, response = self.conn.append(_quote(folder), flags, None, data)
+        if typ != "OK":
+            raise ImapError(f"cannot store the message in {folder}: {_text(response)}")
+
     def mark_seen(self, uids: Sequence[int]) -> None:
         assert self.conn is not None and not self.readonly
         if uids:

@@ -144,6 +144,22 @@ def mailbox_test_connection(*, mailbox: Mailbox) -> str:
     return f"{config.host}:{config.port} {config.folder}: {state.exists} messages"
 
 
+def mailbox_store_copies(*, mailbox: Mailbox, folder: str, raws: Sequence[bytes]) -> str:
+    """Append messages (copies of what we sent) to a folder of an IMAP mailbox, marked
+    read. Returns "" or the error, which never stops the caller."""
+    if mailbox.protocol != Mailbox.Protocol.IMAP or not raws:
+        return ""
+    try:
+        with ImapClient(mailbox_imap_config(mailbox)) as client:
+            for raw in raws:
+                client.append(folder, raw)
+    except (ImapConfigError, ImapError, crypto.SecretUnreadable) as exc:
+        return str(exc)
+    except IMAP_ERRORS as exc:
+        return describe_error(exc)
+    return ""
+
+
 # --- storing messages ----------------------------------------------------------------
 
 

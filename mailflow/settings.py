@@ -241,6 +241,9 @@ MAILFLOW_OUTBOX_HOURLY_CAP = env.int("MAILFLOW_OUTBOX_HOURLY_CAP", default=5)
 MAILFLOW_OWN_ADDRESSES = env.list("MAILFLOW_OWN_ADDRESSES", default=[])
 # Domain of the Message-IDs we generate (default: DEFAULT_FROM_EMAIL's domain).
 MAILFLOW_MESSAGE_ID_DOMAIN = env("MAILFLOW_MESSAGE_ID_DOMAIN", default="")
+# Folder of the case's IMAP mailbox where a copy of each sent message is stored (e.g. "Sent"
+# or "INBOX.Enviados"), so the secretariat's mail client shows it; empty: no copy.
+MAILFLOW_OUTBOX_SENT_FOLDER = env("MAILFLOW_OUTBOX_SENT_FOLDER", default="")
 # Signature under every message.
 MAILFLOW_SIGNATURE = env("MAILFLOW_SIGNATURE", default="")
 

@@ -11,6 +11,7 @@ MAIL FROM and RCPT TO, so it costs almost no time.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,11 +25,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emails import services as email_services
 from mailflow import crypto
 from sender.models import OutboundMessage, OutboundStatusChange
 from sender.services import build_email
 from sender.smtp import ConnectionFailed, DeliveryError, Sender
 
+logger = logging.getLogger(__name__)
 S = OutboundMessage.Status
 # Messages reserved at a time (one query).
 CLAIM_SIZE = 25
@@ -313,8 +316,13 @@ def _send_chunk(
 ) -> bool:
     """Send reserved messages in order; False when the connection was lost for good."""
     messages = {
-        m.pk: m for m in OutboundMessage.objects.filter(pk__in=ids).prefetch_related("attachments")
+        m.pk: m
+        for m in OutboundMessage.objects.filter(pk__in=ids)
+        .select_related("email__mailbox")
+        .defer("email__raw", "email__body_text", "email__body_html")
+        .prefetch_related("attachments")
     }
+    copies: dict[int, list[bytes]] = {}  # mailbox id -> what was sent, for its Sent folder
     pending = [pk for pk in ids if pk in messages]
     accepted: tuple[OutboundMessage, str] | None = None  # sent, not yet recorded
     reconnected = False
@@ -379,6 +387,8 @@ def _send_chunk(
                 }
             accepted = (message, reply)
             report.sent += 1
+            if message.email_id is not None:
+                copies.setdefault(message.email.mailbox_id, []).append(data)
     except ConnectionFailed as exc:
         if accepted is not None:
             marker.mark(accepted)
@@ -389,7 +399,23 @@ def _send_chunk(
         if accepted is not None:
             marker.mark(accepted)
         _release(pending, worker)
+        _store_copies(messages, copies)
     return True
+
+
+def _store_copies(messages: dict[int, OutboundMessage], copies: dict[int, list[bytes]]):
+    """A copy of each sent message in its mailbox's Sent folder, when configured. A
+    failure is logged and never touches the messages' status: they were sent."""
+    folder = settings.MAILFLOW_OUTBOX_SENT_FOLDER
+    if not folder or not copies:
+        return
+    mailboxes = {m.email.mailbox_id: m.email.mailbox for m in messages.values() if m.email_id}
+    for mailbox_id, raws in copies.items():
+        error = email_services.mailbox_store_copies(
+            mailbox=mailboxes[mailbox_id], folder=folder, raws=raws
+        )
+        if error:
+            logger.warning("copies of sent messages not stored in %s: %s", folder, error)
 
 
 @transaction.atomic

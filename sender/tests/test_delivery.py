@@ -284,3 +284,43 @@ def test_implicit_tls_smtps(settings, monkeypatch):
         assert services.outbox_send_due().sent == 1
         [received] = server.messages
         assert received.tls and received.authenticated_as == "mailflow"
+
+
+def test_copy_of_each_sent_message_in_the_sent_folder(
+    smtp_settings, settings, dovecot_server, imap_account
+):
+    from emails.models import Email, Mailbox
+
+    mailbox = Mailbox.objects.create(
+        name="secretaria",
+        host=dovecot_server.host,
+        port=dovecot_server.port,
+        security="none",
+        username=imap_account.user,
+    )
+    email_services.mailbox_set_password(mailbox=mailbox, password=imap_account.password)
+    settings.MAILFLOW_OUTBOX_SENT_FOLDER = "Enviados"
+    dovecot_server.append(imap_account, make_raw(subject="pedido", from_="Ana <ana@x.br>"))
+    assert email_services.mailbox_collect(mailbox=mailbox).stored == 1
+    message = _queued(Email.objects.get(subject="pedido"))
+    assert services.outbox_send_due().sent == 1
+    [uid] = dovecot_server.uids(imap_account, "Enviados")
+    assert "\\Seen" in dovecot_server.flags(imap_account, uid, "Enviados")
+    copy = dovecot_server.fetch(imap_account, uid, "Enviados")
+    assert f"<{message.message_id}>".encode() in copy
+    # the same bytes the SMTP server got (it keeps no final line break)
+    assert copy.rstrip() == smtp_settings.messages[0].data.rstrip()
+
+
+def test_a_failed_copy_does_not_touch_the_sent_status(smtp_settings, settings, db):
+    from emails.models import Mailbox
+
+    settings.MAILFLOW_OUTBOX_SENT_FOLDER = "Sent"
+    email = _request()
+    Mailbox.objects.filter(pk=email.mailbox_id).update(
+        protocol="imap", host="127.0.0.1", port=1, security="none", username="x"
+    )
+    message = _queued(email)
+    assert services.outbox_send_due().sent == 1
+    message.refresh_from_db()
+    assert message.status == S.SENT
