@@ -421,26 +421,64 @@ def outbox_sweep(**kwargs) -> int:
 
 
 def link_replies(emails: list[Email]) -> None:
-    """Intake hook: an email answering one of our Message-IDs joins that message's case."""
+    """Intake hook: an email answering one of our messages joins that message's case, by
+    In-Reply-To/References; failing that (a client that drops them), by the same subject
+    from the address we wrote to, within REPLY_SUBJECT_DAYS."""
     wanted: dict[str, list[Email]] = {}
     for email in emails:
         for ref in {email.in_reply_to, *email.references.split()}:
             ref = ref.strip().strip("<>")
             if ref:
                 wanted.setdefault(ref, []).append(email)
-    if not wanted:
-        return
-    found = dict(
-        OutboundMessage.objects.filter(
-            message_id__in=list(wanted), email__isnull=False
-        ).values_list("message_id", "email_id")
+    found = (
+        dict(
+            OutboundMessage.objects.filter(
+                message_id__in=list(wanted), email__isnull=False
+            ).values_list("message_id", "email_id")
+        )
+        if wanted
+        else {}
     )
+    unlinked = []
     for email in emails:
         # In-Reply-To first (the message answered), then the newest reference.
         refs = [email.in_reply_to.strip("<> "), *reversed(email.references.split())]
         for ref in refs:
             case_id = found.get(ref.strip().strip("<>"))
             if case_id and case_id != email.pk:
-                Email.objects.filter(pk=email.pk).update(case_id=case_id)
-                email.case_id = case_id
+                _link(email, case_id)
                 break
+        else:
+            if email.from_address and REPLY_PREFIX_RE.match(email.subject or ""):
+                unlinked.append(email)
+    if unlinked:
+        _link_by_subject(unlinked)
+
+
+REPLY_SUBJECT_DAYS = 60
+
+
+def _link(email: Email, case_id: int) -> None:
+    Email.objects.filter(pk=email.pk).update(case_id=case_id)
+    email.case_id = case_id
+
+
+def _link_by_subject(emails: list[Email]) -> None:
+    since = timezone.now() - timedelta(days=REPLY_SUBJECT_DAYS)
+    senders = {e.from_address.lower() for e in emails}
+    candidates = (
+        OutboundMessage.objects.filter(status=S.SENT, email__isnull=False, sent_at__gte=since)
+        .filter(Q(*[Q(to__icontains=a) for a in senders], _connector=Q.OR))
+        .order_by("-sent_at")
+        .values_list("to", "subject", "email_id")
+    )
+    by_key: dict[tuple[str, str], int] = {}
+    for to, subject, case_id in candidates:
+        topic = REPLY_PREFIX_RE.sub("", subject).strip().lower()
+        for address in _split_addresses(to):
+            by_key.setdefault((address.lower(), topic), case_id)  # the newest wins
+    for email in emails:
+        topic = REPLY_PREFIX_RE.sub("", email.subject).strip().lower()
+        case_id = by_key.get((email.from_address.lower(), topic))
+        if case_id and case_id != email.pk:
+            _link(email, case_id)

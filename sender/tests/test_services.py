@@ -206,3 +206,32 @@ def test_generic_reply_template_in_portuguese(request_email, settings):
     )
     assert other.body_text.startswith("Olá,")
     assert other.body_text.rstrip().endswith("--\nSecretaria Acadêmica")
+
+
+def test_reply_without_threading_headers_joins_by_subject_and_sender(request_email):
+    from django.utils import timezone
+
+    ours = services.outbound_compose(email=request_email, purpose="form_request", body_text="x")
+    OutboundMessage.objects.filter(pk=ours.pk).update(status=S.SENT, sent_at=timezone.now())
+    # a webmail that dropped In-Reply-To/References, answering from the same address
+    reply, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="RES: Solicitação de acesso ao laboratório",
+            from_="Maria Souza <maria.souza@aluno.ifes.edu.br>",
+        )
+    )
+    reply.refresh_from_db()
+    assert reply.case_id == request_email.pk
+    # the same subject from someone else, or without "Re:", is a new request
+    other, _ = email_services.email_ingest(
+        raw=make_raw(subject="Re: Solicitação de acesso ao laboratório", from_="x@y.br")
+    )
+    fresh, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Solicitação de acesso ao laboratório",
+            from_="maria.souza@aluno.ifes.edu.br",
+        )
+    )
+    other.refresh_from_db()
+    fresh.refresh_from_db()
+    assert other.case_id is None and fresh.case_id is None
