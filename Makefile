@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 # Debian packages the tests drive as real servers.
-TEST_DEBS := dovecot-imapd
+TEST_DEBS := dovecot-imapd openssh-server sudo
 
 .PHONY: run test lint format bench venv system-deps migrate messages
 

@@ -8,17 +8,20 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from categorizer import classifier
 from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
 from emails.models import Email
+
+if TYPE_CHECKING:
+    from categorizer.classifier import Trained
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,14 @@ STATUS = Email.Status
 
 class CategorizerError(Exception):
     pass
+
+
+def _classifier():
+    """scikit-learn is imported on first use: web and worker processes that never classify
+    do not pay its memory (about 90 MB) nor its start-up time."""
+    from categorizer import classifier
+
+    return classifier
 
 
 # --- training --------------------------------------------------------------------------
@@ -43,7 +54,7 @@ def shipped_examples() -> list[tuple[str, str]]:
                 if not line.strip():
                     continue
                 row = json.loads(line)
-                if row.get("label") not in classifier.LABELS:
+                if row.get("label") not in KIND.values:
                     raise CategorizerError(f"{path.name}:{number}: unknown label")
                 out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
     if not out:
@@ -60,14 +71,14 @@ def correction_examples() -> list[tuple[str, str]]:
 
 # The same data trains the same model: reuse it within a process (tests, a retrain that
 # found no new correction).
-_trained: dict[str, classifier.Trained] = {}
+_trained: dict[str, Trained] = {}
 
 
-def _train(docs: list[str], labels: list[str]) -> classifier.Trained:
+def _train(docs: list[str], labels: list[str]) -> Trained:
     key = hashlib.sha256(json.dumps([docs, labels]).encode()).hexdigest()
     if key not in _trained:
         _trained.clear()
-        _trained[key] = classifier.train(docs, labels)
+        _trained[key] = _classifier().train(docs, labels)
     return _trained[key]
 
 
@@ -97,7 +108,7 @@ def model_train(*, force: bool = False, note: str = "") -> TrainResult:
             cv_macro_f1=trained.metrics["cv_macro_f1_mean"],
             metrics=trained.metrics,
             training_seconds=round(trained.seconds, 2),
-            pipeline=classifier.dumps(trained.pipeline),
+            pipeline=_classifier().dumps(trained.pipeline),
             note=note,
         )
         if previous is None:
@@ -137,7 +148,7 @@ def active_pipeline():
         model_train(note=_("trained on first use"))
         row = ClassifierModel.objects.filter(active=True).values_list("pk", "version").get()
     pk, version = row
-    return classifier.active_cache.get(
+    return _classifier().active_cache.get(
         version,
         lambda: bytes(ClassifierModel.objects.values_list("pipeline", flat=True).get(pk=pk)),
     )
@@ -233,7 +244,7 @@ def emails_classify(email_ids: list[int]) -> int:
             to_model.append(email)
     if to_model:
         pipeline = active_pipeline()
-        predictions = classifier.predict(pipeline, [email_document(e) for e in to_model])
+        predictions = _classifier().predict(pipeline, [email_document(e) for e in to_model])
         for email, prediction in zip(to_model, predictions, strict=True):
             with transaction.atomic():
                 email_route(

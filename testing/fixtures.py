@@ -97,3 +97,34 @@ def smtp_settings(settings, smtp_server: SmtpServer) -> SmtpServer:
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 5
     return smtp_server
+
+
+# --------------------------------------------------------------------------------------------
+# SSH lab machines (testing/sshd.py)
+#
+# * ``lab_network`` (function): a LabNetwork of 3 running machines (127.0.10.1-3 on one shared
+#   ``lab_network.port``), each with the admin ``labadmin`` (key ``admin_private_key`` /
+#   ``admin_private_key_path``, passwordless sudo) and a private /etc and /home; host keys are in
+#   ``known_hosts_text()``. Closed after the test (every machine process ends, files deleted).
+# * ``require_lab_network()``: for tests that build their own LabNetwork.
+#
+# They need root, /usr/sbin/sshd (openssh-server), unshare/nsenter and sudo: without them the
+# tests are skipped, or fail when the environment variable ``CI`` is ``"true"``.
+from testing.sshd import LabNetwork, lab_unavailable_reason  # noqa: E402
+
+
+def require_lab_network(sudo: bool = True) -> None:
+    """Skip the current test (fail it on CI) if lab machines cannot run here."""
+    reason = lab_unavailable_reason(sudo=sudo)
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} [CI=true: the SSH lab tests must not be skipped]", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def lab_network() -> Iterator[LabNetwork]:
+    require_lab_network()
+    with LabNetwork(3, sudo=True) as network:
+        yield network
