@@ -8,6 +8,7 @@ import mailbox as mailbox_lib
 import secrets
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -169,6 +170,14 @@ class Incoming:
     uid: int | None = None
     uidvalidity: int | None = None
     source_key: str = ""
+    # Parsed ahead of storing (by the collector's prefetch thread), or parsed on store.
+    parsed: ParsedEmail | None = None
+    parse_error: str = ""
+    preparsed: bool = False
+
+    def parse(self) -> None:
+        self.parsed, self.parse_error = _parse(self)
+        self.preparsed = True
 
 
 @dataclass
@@ -313,7 +322,7 @@ def emails_store(
     candidates: list[tuple[Email, ParsedEmail | None]] = []
     seen: set[tuple[str, str]] = set()
     for item in items:
-        parsed, error = _parse(item)
+        parsed, error = (item.parsed, item.parse_error) if item.preparsed else _parse(item)
         digest = hashlib.sha256(item.raw).hexdigest()
         candidates.append((_email_from_parsed(mailbox, item, digest, parsed, error), parsed))
     existing = _existing_keys(mailbox, [e for e, _p in candidates])
@@ -459,20 +468,38 @@ def _collect_imap(mailbox: Mailbox, token: str, result: CollectResult) -> None:
         if state.uidnext is not None and state.uidnext <= last_uid + 1:
             return  # nothing new: no SEARCH needed
         uids = client.uids_after(last_uid)
-        for chunk in _chunks(uids, settings.MAILFLOW_IMAP_BATCH_SIZE):
-            fetched = list(client.fetch(chunk))
-            items = [
-                Incoming(raw=raw, uid=uid, uidvalidity=state.uidvalidity) for uid, raw in fetched
-            ]
-            with transaction.atomic():
-                store = emails_store(mailbox=mailbox, items=items, actor_label="collect_emails")
-                _advance(mailbox, token, last_uid=max(chunk))
-            mailbox.last_uid = max(chunk)
-            result.add(store, len(fetched))
-            if mailbox.after_fetch == Mailbox.AfterFetch.SEEN:
-                client.mark_seen([uid for uid, _raw in fetched])
-            elif mailbox.after_fetch == Mailbox.AfterFetch.MOVE:
-                client.move([uid for uid, _raw in fetched], mailbox.move_to_folder)
+        chunks = list(_chunks(uids, settings.MAILFLOW_IMAP_BATCH_SIZE))
+        # While a batch is being stored, the next one is fetched and parsed in a helper
+        # thread (the database wait releases the interpreter). Only when nothing is written
+        # back to the server: then the connection is the helper's alone between batches.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = None
+            for index, chunk in enumerate(chunks):
+                if ahead is not None:
+                    items = ahead.result()
+                else:
+                    items = _fetch_parsed(client, chunk, state.uidvalidity)
+                ahead = None
+                if not writes and index + 1 < len(chunks):
+                    ahead = pool.submit(_fetch_parsed, client, chunks[index + 1], state.uidvalidity)
+                with transaction.atomic():
+                    store = emails_store(mailbox=mailbox, items=items, actor_label="collect_emails")
+                    _advance(mailbox, token, last_uid=max(chunk))
+                mailbox.last_uid = max(chunk)
+                result.add(store, len(items))
+                if mailbox.after_fetch == Mailbox.AfterFetch.SEEN:
+                    client.mark_seen([item.uid for item in items])
+                elif mailbox.after_fetch == Mailbox.AfterFetch.MOVE:
+                    client.move([item.uid for item in items], mailbox.move_to_folder)
+
+
+def _fetch_parsed(client: ImapClient, chunk: Sequence[int], uidvalidity: int) -> list[Incoming]:
+    items = [
+        Incoming(raw=raw, uid=uid, uidvalidity=uidvalidity) for uid, raw in client.fetch(chunk)
+    ]
+    for item in items:
+        item.parse()
+    return items
 
 
 def _collect_maildir(mailbox: Mailbox, token: str, result: CollectResult) -> None:
