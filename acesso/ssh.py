@@ -1,0 +1,201 @@
+"""The SSH client for lab computers: the one place that talks to them (paramiko).
+
+Host keys are always checked against the key pinned for the host (RejectPolicy: a host
+without one is refused). Every command is a list of arguments joined with shlex, after the
+login was validated; the password only travels on chpasswd's standard input, never on a
+command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shlex
+import socket
+import unicodedata
+from dataclasses import dataclass, field
+
+import paramiko
+
+from acesso.identity import validate_login
+
+
+class LabSshError(Exception):
+    """A lab computer could not do what was asked; the message says why."""
+
+
+class HostKeyNotPinned(LabSshError):
+    pass
+
+
+class HostKeyMismatch(LabSshError):
+    pass
+
+
+@dataclass(frozen=True)
+class SshCredentials:
+    user: str
+    key_file: str = ""
+    password: str = field(default="", repr=False)
+    use_sudo: bool = True
+    sudo_password: str = field(default="", repr=False)
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Target:
+    address: str
+    port: int
+    host_key: str  # the pinned public key line: "ssh-ed25519 AAAA..."
+
+
+def fingerprint(host_key: str) -> str:
+    """SHA256 fingerprint as OpenSSH prints it."""
+    try:
+        blob = base64.b64decode(host_key.split()[1])
+    except (IndexError, ValueError):
+        return ""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def read_host_key(address: str, port: int, timeout: float = 10.0) -> str:
+    """The key a host presents now (for staff to compare and trust), without logging in."""
+    try:
+        sock = socket.create_connection((address, port), timeout=timeout)
+    except OSError as exc:
+        raise LabSshError(f"{address}:{port}: {exc}") from exc
+    transport = paramiko.Transport(sock)
+    try:
+        transport.start_client(timeout=timeout)
+        key = transport.get_remote_server_key()
+        return f"{key.get_name()} {key.get_base64()}"
+    except paramiko.SSHException as exc:
+        raise LabSshError(f"{address}:{port}: {exc}") from exc
+    finally:
+        transport.close()
+
+
+def _known_hosts_name(address: str, port: int) -> str:
+    return address if port == 22 else f"[{address}]:{port}"
+
+
+def gecos(full_name: str) -> str:
+    """The account's comment field: the name in plain ASCII, nothing useradd rejects."""
+    decomposed = unicodedata.normalize("NFKD", full_name)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", re.sub(r"[^A-Za-z0-9 .'-]", " ", ascii_text)).strip()[:100]
+
+
+class LabConnection:
+    """A logged-in session with one lab computer. Use as a context manager."""
+
+    def __init__(self, target: Target, credentials: SshCredentials):
+        self.target = target
+        self.credentials = credentials
+        self.client = paramiko.SSHClient()
+
+    def __enter__(self) -> LabConnection:
+        target, creds = self.target, self.credentials
+        if not target.host_key.strip():
+            raise HostKeyNotPinned(
+                f"{target.address}: no pinned host key; trust its fingerprint in the admin first"
+            )
+        try:
+            keytype, keydata = target.host_key.split()[:2]
+            key = paramiko.PKey.from_type_string(keytype, base64.b64decode(keydata))
+        except (ValueError, paramiko.SSHException) as exc:
+            raise HostKeyNotPinned(f"{target.address}: the pinned host key is invalid") from exc
+        self.client.get_host_keys().add(
+            _known_hosts_name(target.address, target.port), keytype, key
+        )
+        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        try:
+            self.client.connect(
+                target.address,
+                port=target.port,
+                username=creds.user,
+                key_filename=creds.key_file or None,
+                password=creds.password or None,
+                timeout=creds.timeout,
+                banner_timeout=creds.timeout,
+                auth_timeout=creds.timeout,
+                allow_agent=False,
+                look_for_keys=False,
+            )
+        except paramiko.BadHostKeyException as exc:
+            self.client.close()
+            presented = fingerprint(f"{exc.key.get_name()} {exc.key.get_base64()}")
+            raise HostKeyMismatch(
+                f"{target.address}: the host key changed (now {presented}, pinned "
+                f"{fingerprint(target.host_key)}); refused"
+            ) from exc
+        except paramiko.AuthenticationException as exc:
+            self.client.close()
+            raise LabSshError(f"{target.address}: login as {creds.user} refused") from exc
+        except (OSError, paramiko.SSHException) as exc:
+            self.client.close()
+            raise LabSshError(f"{target.address}: {exc or type(exc).__name__}") from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+
+    def run(self, args: list[str], stdin: str = "", admin: bool = True) -> tuple[int, str]:
+        """Run a command (as root through sudo when configured); (exit status, stderr)."""
+        creds = self.credentials
+        command = shlex.join(args)
+        if admin and creds.use_sudo and creds.user != "root":
+            if creds.sudo_password:
+                command = "sudo -S -p '' " + command
+                stdin = creds.sudo_password + "\n" + stdin
+            else:
+                command = "sudo -n " + command
+        try:
+            channel_in, channel_out, channel_err = self.client.exec_command(
+                command, timeout=creds.timeout
+            )
+            if stdin:
+                channel_in.write(stdin)
+            channel_in.channel.shutdown_write()
+            status = channel_out.channel.recv_exit_status()
+            error = channel_err.read().decode("utf-8", "replace").strip()
+        except (OSError, paramiko.SSHException) as exc:
+            raise LabSshError(f"{self.target.address}: {args[0]}: {exc}") from exc
+        return status, error
+
+    def account_exists(self, login: str) -> bool:
+        status, _error = self.run(["id", "-u", validate_login(login)], admin=False)
+        return status == 0
+
+    def ensure_account(
+        self, *, login: str, full_name: str, password: str, force_change: bool = False
+    ) -> str:
+        """Create the account (home, bash) or, when it exists, reset its password.
+        Returns "created" or "reset"."""
+        login = validate_login(login)
+        if any(c in password for c in ":\n\r"):
+            raise LabSshError("the password contains a character chpasswd cannot take")
+        existed = self.account_exists(login)
+        if not existed:
+            status, error = self.run(
+                [
+                    "useradd",
+                    "--create-home",
+                    "--shell",
+                    "/bin/bash",
+                    "--comment",
+                    gecos(full_name),
+                    login,
+                ]
+            )
+            if status != 0:
+                raise LabSshError(f"{self.target.address}: useradd failed: {error}")
+        status, error = self.run(["chpasswd"], stdin=f"{login}:{password}\n")
+        if status != 0:
+            raise LabSshError(f"{self.target.address}: chpasswd failed: {error}")
+        if force_change:
+            status, error = self.run(["chage", "--lastday", "0", login])
+            if status != 0:
+                raise LabSshError(f"{self.target.address}: chage failed: {error}")
+        return "reset" if existed else "created"
