@@ -251,3 +251,16 @@ MAILFLOW_SIGNATURE = env("MAILFLOW_SIGNATURE", default="")
 # At or above this probability an email goes to its kind's workflow by itself; below it
 # waits in "needs review" for a person.
 MAILFLOW_CLASSIFIER_THRESHOLD = env.float("MAILFLOW_CLASSIFIER_THRESHOLD", default=0.8)
+
+# --- Lab computers (SSH) ---
+# The account mailflow logs in with on every lab computer, and how. Secrets stay here.
+MAILFLOW_LAB_SSH_USER = env("MAILFLOW_LAB_SSH_USER", default="")
+MAILFLOW_LAB_SSH_KEY_FILE = env("MAILFLOW_LAB_SSH_KEY_FILE", default="")
+MAILFLOW_LAB_SSH_PASSWORD = env("MAILFLOW_LAB_SSH_PASSWORD", default="")
+MAILFLOW_LAB_USE_SUDO = env.bool("MAILFLOW_LAB_USE_SUDO", default=True)
+MAILFLOW_LAB_SUDO_PASSWORD = env("MAILFLOW_LAB_SUDO_PASSWORD", default="")
+MAILFLOW_LAB_SSH_TIMEOUT = env.float("MAILFLOW_LAB_SSH_TIMEOUT", default=10.0)
+# Lab computers worked on at the same time.
+MAILFLOW_LAB_PARALLEL = env.int("MAILFLOW_LAB_PARALLEL", default=10)
+# Make the student choose a new password at the first login.
+MAILFLOW_LAB_FORCE_PASSWORD_CHANGE = env.bool("MAILFLOW_LAB_FORCE_PASSWORD_CHANGE", default=False)

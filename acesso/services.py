@@ -1,0 +1,234 @@
+"""Writes of lab access: trusting lab computers, passwords, provisioning accounts.
+
+(The request workflow around it, authorisation by the coordinator and delivery of the
+credentials through the outbox, is built on these.)
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from acesso import identity, ssh
+from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
+from mailflow import crypto
+
+logger = logging.getLogger(__name__)
+R = AccessRequest.Status
+P = Provisioning.Status
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    R.AWAITING_APPROVAL: {R.APPROVED, R.DENIED},
+    R.APPROVED: {R.PROVISIONING},
+    R.PROVISIONING: {R.PROVISIONED, R.PROVISIONING_FAILED},
+    R.PROVISIONING_FAILED: {R.PROVISIONING, R.SENT},
+    R.PROVISIONED: {R.SENT, R.PROVISIONING},
+    R.DENIED: {R.SENT},
+    R.SENT: {R.PROVISIONING},
+}
+
+
+class AccessError(Exception):
+    """A request the lab-access workflow cannot honour; the message says why."""
+
+
+def lab_credentials() -> ssh.SshCredentials:
+    if not settings.MAILFLOW_LAB_SSH_USER:
+        raise AccessError(_("MAILFLOW_LAB_SSH_USER is not set: mailflow cannot log in to the lab"))
+    return ssh.SshCredentials(
+        user=settings.MAILFLOW_LAB_SSH_USER,
+        key_file=settings.MAILFLOW_LAB_SSH_KEY_FILE,
+        password=settings.MAILFLOW_LAB_SSH_PASSWORD,
+        use_sudo=settings.MAILFLOW_LAB_USE_SUDO,
+        sudo_password=settings.MAILFLOW_LAB_SUDO_PASSWORD,
+        timeout=settings.MAILFLOW_LAB_SSH_TIMEOUT,
+    )
+
+
+def lab_host_trust_key(*, host: LabHost) -> str:
+    """Pin the key the computer presents now (staff compared its fingerprint)."""
+    key = ssh.read_host_key(host.address, host.port, settings.MAILFLOW_LAB_SSH_TIMEOUT)
+    LabHost.objects.filter(pk=host.pk).update(host_key=key, last_error="")
+    host.host_key = key
+    return ssh.fingerprint(key)
+
+
+@transaction.atomic
+def access_set_status(
+    *, request: AccessRequest, status: str, actor=None, actor_label: str = "", note: str = ""
+) -> AccessRequest:
+    locked = AccessRequest.objects.select_for_update().only("id", "status").get(pk=request.pk)
+    if status not in ALLOWED_TRANSITIONS[locked.status]:
+        raise AccessError(
+            _("a request in status “%(current)s” cannot become “%(target)s”")
+            % {"current": locked.get_status_display(), "target": R(status).label}
+        )
+    AccessRequest.objects.filter(pk=request.pk).update(status=status)
+    AccessStatusChange.objects.create(
+        request=request,
+        from_status=locked.status,
+        to_status=status,
+        actor=actor,
+        actor_label="" if actor else (actor_label or "system"),
+        note=note,
+    )
+    request.status = status
+    return request
+
+
+def access_password(*, request: AccessRequest) -> str:
+    """The request's password: made once, kept encrypted, the same for every host and
+    every retry, until the credentials are delivered."""
+    if request.password_encrypted:
+        return crypto.decrypt(request.password_encrypted)
+    password = identity.new_password()
+    updated = AccessRequest.objects.filter(pk=request.pk, password_encrypted="").update(
+        password_encrypted=crypto.encrypt(password)
+    )
+    if not updated:  # made concurrently: that one is the password
+        request.refresh_from_db(fields=["password_encrypted"])
+        return crypto.decrypt(request.password_encrypted)
+    request.password_encrypted = AccessRequest.objects.values_list(
+        "password_encrypted", flat=True
+    ).get(pk=request.pk)
+    return password
+
+
+def dry_run_commands(*, login: str, full_name: str, force_change: bool) -> str:
+    """What a real host would run, with the password masked."""
+    login = identity.validate_login(login)
+    lines = [
+        shlex.join(["id", "-u", login]),
+        shlex.join(
+            [
+                "useradd",
+                "--create-home",
+                "--shell",
+                "/bin/bash",
+                "--comment",
+                ssh.gecos(full_name),
+                login,
+            ]
+        )
+        + "   # when the account does not exist",
+        shlex.join(["chpasswd"]) + f"   # stdin: {login}:********",
+    ]
+    if force_change:
+        lines.append(shlex.join(["chage", "--lastday", "0", login]))
+    return "\n".join(lines)
+
+
+@dataclass
+class _Outcome:
+    host_id: int
+    status: str
+    error: str = ""
+    commands: str = ""
+
+
+def _provision_one(
+    host: LabHost,
+    login: str,
+    name: str,
+    password: str,
+    force: bool,
+    credentials: ssh.SshCredentials | None,
+) -> _Outcome:
+    # Runs in a worker thread: no database access here.
+    if host.dry_run:
+        return _Outcome(
+            host.pk,
+            P.CREATED,
+            commands=dry_run_commands(login=login, full_name=name, force_change=force),
+        )
+    try:
+        target = ssh.Target(host.address, host.port, host.host_key)
+        with ssh.LabConnection(target, credentials) as lab:
+            result = lab.ensure_account(
+                login=login, full_name=name, password=password, force_change=force
+            )
+        return _Outcome(host.pk, P.CREATED if result == "created" else P.RESET)
+    except (ssh.LabSshError, ValueError) as exc:
+        return _Outcome(host.pk, P.FAILED, error=str(exc))
+
+
+def access_provision(
+    *, request: AccessRequest, hosts: list[LabHost] | None = None, actor=None
+) -> list[Provisioning]:
+    """Create (or reset) the account on every active lab computer, or on `hosts` (a retry
+    of the failed ones), in parallel. One result row per host; the request ends
+    provisioned when every active host has the account, else provisioning_failed."""
+    login = identity.validate_login(request.login)
+    if hosts is None:
+        hosts = list(LabHost.objects.filter(active=True))
+    if not hosts:
+        raise AccessError(_("there is no active lab computer"))
+    credentials = lab_credentials() if any(not h.dry_run for h in hosts) else None
+    password = access_password(request=request)
+    access_set_status(
+        request=request, status=R.PROVISIONING, actor=actor, note=", ".join(h.name for h in hosts)
+    )
+    attempt = (request.provisionings.aggregate(n=Max("attempt"))["n"] or 0) + 1
+    started = timezone.now()
+    rows = {
+        h.pk: Provisioning.objects.create(
+            request=request, host=h, attempt=attempt, started_at=started
+        )
+        for h in hosts
+    }
+    force = settings.MAILFLOW_LAB_FORCE_PASSWORD_CHANGE
+    workers = max(1, min(len(hosts), settings.MAILFLOW_LAB_PARALLEL))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(
+            pool.map(
+                lambda h: _provision_one(
+                    h, login, request.student_name, password, force, credentials
+                ),
+                hosts,
+            )
+        )
+    finished = timezone.now()
+    for outcome in outcomes:
+        row = rows[outcome.host_id]
+        row.status, row.error, row.commands = outcome.status, outcome.error, outcome.commands
+        row.finished_at = finished
+        row.save(update_fields=["status", "error", "commands", "finished_at"])
+        if outcome.status == P.FAILED:
+            LabHost.objects.filter(pk=outcome.host_id).update(last_error=outcome.error)
+        else:
+            LabHost.objects.filter(pk=outcome.host_id).update(last_contact=finished, last_error="")
+    access_set_status(
+        request=request,
+        status=R.PROVISIONED if _all_active_hosts_done(request) else R.PROVISIONING_FAILED,
+        actor=actor,
+    )
+    return list(rows.values())
+
+
+def _all_active_hosts_done(request: AccessRequest) -> bool:
+    """Every active host's latest result for this request is a success."""
+    for host in LabHost.objects.filter(active=True):
+        latest = request.provisionings.filter(host=host).order_by("-attempt").first()
+        if latest is None or latest.status not in (P.CREATED, P.RESET):
+            return False
+    return True
+
+
+def access_retry(*, request: AccessRequest, actor=None) -> list[Provisioning]:
+    """Try again on the active hosts whose latest result failed (or that are new)."""
+    failed = []
+    for host in LabHost.objects.filter(active=True):
+        latest = request.provisionings.filter(host=host).order_by("-attempt").first()
+        if latest is None or latest.status == P.FAILED:
+            failed.append(host)
+    if not failed:
+        raise AccessError(_("every lab computer already has the account"))
+    return access_provision(request=request, hosts=failed, actor=actor)

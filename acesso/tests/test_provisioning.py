@@ -1,0 +1,160 @@
+"""Provisioning against real sshd lab machines (testing/sshd.py) and PostgreSQL."""
+
+import logging
+
+import paramiko
+import pytest
+from django.db import connection
+
+from acesso import services
+from acesso.models import AccessRequest, LabHost, Provisioning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lab(lab_network, settings):
+    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
+    settings.MAILFLOW_LAB_SSH_KEY_FILE = str(lab_network.admin_private_key_path)
+    settings.MAILFLOW_LAB_USE_SUDO = True
+    settings.MAILFLOW_LAB_SSH_TIMEOUT = 5
+    for n, machine in enumerate(lab_network.machines, 1):
+        LabHost.objects.create(
+            name=f"lab-{n:02d}",
+            address=machine.address,
+            port=machine.port,
+            host_key=machine.host_key_public,
+        )
+    return lab_network
+
+
+def _approved(name="Maria Souza", login="maria.souza"):
+    return AccessRequest.objects.create(
+        student_name=name,
+        student_email="maria@aluno.ifes.edu.br",
+        login=login,
+        status=AccessRequest.Status.APPROVED,
+    )
+
+
+def _logs_in(machine, login, password):
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the test's own client
+    try:
+        client.connect(
+            machine.address,
+            port=machine.port,
+            username=login,
+            password=password,
+            allow_agent=False,
+            look_for_keys=False,
+            timeout=5,
+        )
+        return True
+    except paramiko.AuthenticationException:
+        return False
+    finally:
+        client.close()
+
+
+def test_account_on_every_machine_with_one_password(lab, caplog):
+    caplog.set_level(logging.DEBUG)
+    request = _approved()
+    rows = services.access_provision(request=request)
+    assert {r.status for r in rows} == {"created"}
+    request.refresh_from_db()
+    assert request.status == "provisioned"
+    password = services.access_password(request=request)
+    assert len(password) >= 12
+    for machine in lab.machines:
+        assert _logs_in(machine, "maria.souza", password)
+    # the password is in no log line and in no column in clear
+    assert password not in caplog.text
+    with connection.cursor() as cursor:
+        for table in (
+            "acesso_accessrequest",
+            "acesso_provisioning",
+            "acesso_accessstatuschange",
+            "acesso_labhost",
+        ):
+            cursor.execute(f"SELECT * FROM {table}")
+            assert password not in repr(cursor.fetchall())
+
+
+def test_one_machine_down_then_retry_completes(lab):
+    down = lab.machines[1]
+    down.stop()
+    request = _approved()
+    services.access_provision(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioning_failed"
+    results = {p.host.address: p for p in request.provisionings.select_related("host")}
+    assert results[down.address].status == "failed" and down.address in results[down.address].error
+    assert {results[m.address].status for m in (lab.machines[0], lab.machines[2])} == {"created"}
+    assert LabHost.objects.get(address=down.address).last_error
+    down.start()
+    retried = services.access_retry(request=request)
+    assert [r.host.address for r in retried] == [down.address]
+    request.refresh_from_db()
+    assert request.status == "provisioned"
+    password = services.access_password(request=request)
+    assert all(_logs_in(m, "maria.souza", password) for m in lab.machines)
+
+
+def test_same_person_again_resets_the_password(lab):
+    first = _approved()
+    services.access_provision(request=first)
+    again = _approved()
+    rows = services.access_provision(request=again)
+    assert {r.status for r in rows} == {"reset"}
+    new_password = services.access_password(request=again)
+    assert new_password != services.access_password(request=first)
+    machine = lab.machines[0]
+    assert _logs_in(machine, "maria.souza", new_password)
+    assert machine.run_inside("grep", "-c", "^maria.souza:", "/etc/passwd").stdout.strip() == "1"
+
+
+def test_changed_host_key_is_refused_with_a_clear_error(lab):
+    host = LabHost.objects.get(address=lab.machines[0].address)
+    host.host_key = lab.machines[1].host_key_public
+    host.save()
+    request = _approved()
+    services.access_provision(request=request)
+    row = request.provisionings.get(host=host)
+    assert row.status == "failed" and "host key changed" in row.error
+    assert lab.machines[0].run_inside("getent", "passwd", "maria.souza").returncode != 0
+
+
+def test_trusting_a_host_key(lab):
+    host = LabHost.objects.get(address=lab.machines[0].address)
+    host.host_key = ""
+    host.save()
+    fingerprint = services.lab_host_trust_key(host=host)
+    assert fingerprint == lab.machines[0].host_key_fingerprint
+    assert LabHost.objects.get(pk=host.pk).host_key_fingerprint == fingerprint
+
+
+def test_dry_run_host_records_commands_with_the_password_masked(db, settings):
+    settings.MAILFLOW_LAB_SSH_USER = ""
+    LabHost.objects.create(name="trial", address="192.0.2.10", dry_run=True)
+    request = _approved(name="João D'Ávila", login="joao.davila")
+    [row] = services.access_provision(request=request)
+    password = services.access_password(request=request)
+    assert row.status == "created"
+    assert "useradd --create-home --shell /bin/bash --comment 'Joao D'\"'\"'Avila' joao.davila" in (
+        row.commands
+    )
+    assert "joao.davila:********" in row.commands and password not in row.commands
+
+
+def test_no_active_host_is_a_clear_error(db):
+    with pytest.raises(services.AccessError, match="no active lab computer"):
+        services.access_provision(request=_approved())
+
+
+def test_invalid_login_never_reaches_a_host(db):
+    LabHost.objects.create(name="trial", address="192.0.2.10", dry_run=True)
+    request = _approved(login="x; rm -rf /")
+    with pytest.raises(ValueError):
+        services.access_provision(request=request)
+    assert not Provisioning.objects.exists()
