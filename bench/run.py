@@ -245,6 +245,16 @@ def main() -> int:
         cwd=ROOT,
     )
     rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
+    _fresh_database(db_url)
+    _django_migrate(db_url)
+    out = subprocess.run(
+        [sys.executable, __file__, "--lab", db_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
     _print_table(rows)
     return 0
 
@@ -275,6 +285,11 @@ def _print_table(rows) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--lab":
+        _django(sys.argv[2])
+        from bench import lab
+
+        print(json.dumps(lab.run()))
     elif len(sys.argv) > 1 and sys.argv[1] == "--categorizer":
         _django(sys.argv[2])
         from bench import categorizer
