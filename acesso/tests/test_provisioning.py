@@ -148,7 +148,7 @@ def test_dry_run_host_records_commands_with_the_password_masked(db, settings):
 
 
 def test_no_active_host_is_a_clear_error(db):
-    with pytest.raises(services.AccessError, match="no active lab computer"):
+    with pytest.raises(services.AccessError, match="não há computador do laboratório ativo"):
         services.access_provision(request=_approved())
 
 
@@ -158,3 +158,31 @@ def test_invalid_login_never_reaches_a_host(db):
     with pytest.raises(ValueError):
         services.access_provision(request=request)
     assert not Provisioning.objects.exists()
+
+
+def test_admin_trust_key_and_per_host_results(lab, admin_client):
+    from django.urls import reverse
+
+    host = LabHost.objects.get(address=lab.machines[0].address)
+    host.host_key = ""
+    host.save()
+    response = admin_client.post(
+        reverse("admin:acesso_labhost_changelist"),
+        {"action": "trust_host_key", "_selected_action": [host.pk]},
+        follow=True,
+    )
+    assert lab.machines[0].host_key_fingerprint in response.content.decode()
+    lab.machines[2].stop()
+    request = _approved()
+    services.access_provision(request=request)
+    page = admin_client.get(
+        reverse("admin:acesso_accessrequest_change", args=[request.pk])
+    ).content.decode()
+    assert "Falha na criação das contas" in page or "provisioning_failed" in page
+    lab.machines[2].start()
+    admin_client.post(
+        reverse("admin:acesso_accessrequest_changelist"),
+        {"action": "retry_failed_hosts", "_selected_action": [request.pk]},
+    )
+    request.refresh_from_db()
+    assert request.status == "provisioned"

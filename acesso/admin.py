@@ -1,0 +1,137 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from acesso import services, ssh
+from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
+from mailflow.audit import StatusHistoryInline
+
+
+@admin.register(LabHost)
+class LabHostAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "address",
+        "port",
+        "active",
+        "dry_run",
+        "fingerprint",
+        "last_contact",
+        "last_error",
+    ]
+    list_filter = ["active", "dry_run"]
+    search_fields = ["name", "address"]
+    fields = [
+        "name",
+        "address",
+        "port",
+        "active",
+        "dry_run",
+        "fingerprint",
+        "last_contact",
+        "last_error",
+    ]
+    readonly_fields = ["fingerprint", "last_contact", "last_error"]
+    actions = ["trust_host_key", "test_connection", "enable", "disable"]
+
+    @admin.display(description=_("pinned host key (SHA256)"))
+    def fingerprint(self, obj: LabHost) -> str:
+        return obj.host_key_fingerprint or _("not trusted yet")
+
+    @admin.action(description=_("Trust the host key it presents now"), permissions=["change"])
+    def trust_host_key(self, request, queryset):
+        for host in queryset:
+            try:
+                fingerprint = services.lab_host_trust_key(host=host)
+            except ssh.LabSshError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "%(host)s: key %(fp)s is now trusted; compare it with the one the "
+                        "machine's administrator reads on its console."
+                    )
+                    % {"host": host, "fp": fingerprint},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=_("Test connection"), permissions=["view"])
+    def test_connection(self, request, queryset):
+        for host in queryset:
+            if host.dry_run:
+                self.message_user(request, _("%(host)s: dry run") % {"host": host})
+                continue
+            try:
+                target = ssh.Target(host.address, host.port, host.host_key)
+                with ssh.LabConnection(target, services.lab_credentials()) as lab:
+                    status, error = lab.run(["true"])
+                if status != 0:
+                    raise ssh.LabSshError(error or f"sudo true: exit {status}")
+            except (ssh.LabSshError, services.AccessError) as exc:
+                self.message_user(request, f"{host}: {exc}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(host)s: connection and sudo work.") % {"host": host},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=_("Enable"), permissions=["change"])
+    def enable(self, request, queryset):
+        count = queryset.update(active=True)
+        self.message_user(request, _("%(n)d computers enabled.") % {"n": count})
+
+    @admin.action(description=_("Disable"), permissions=["change"])
+    def disable(self, request, queryset):
+        count = queryset.update(active=False)
+        self.message_user(request, _("%(n)d computers disabled.") % {"n": count})
+
+
+class ProvisioningInline(admin.TabularInline):
+    model = Provisioning
+    extra = 0
+    can_delete = False
+    fields = ["host", "attempt", "status", "error", "commands", "started_at", "finished_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AccessStatusChangeInline(StatusHistoryInline):
+    model = AccessStatusChange
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["student_name", "login", "student_email", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["student_name", "login", "student_email"]
+    list_select_related = ["email"]
+    readonly_fields = ["status", "decided_by", "decided_at", "created_at", "email"]
+    fields = [
+        "email",
+        "student_name",
+        "student_email",
+        "login",
+        "status",
+        "decided_by",
+        "decided_at",
+        "denial_reason",
+        "created_at",
+    ]
+    inlines = [ProvisioningInline, AccessStatusChangeInline]
+    actions = ["retry_failed_hosts"]
+
+    @admin.action(description=_("Retry the lab computers that failed"), permissions=["change"])
+    def retry_failed_hosts(self, request, queryset):
+        for access in queryset:
+            try:
+                services.access_retry(request=access, actor=request.user)
+            except (services.AccessError, ValueError) as exc:
+                self.message_user(request, f"{access}: {exc}", messages.ERROR)
+            else:
+                access.refresh_from_db()
+                self.message_user(
+                    request, f"{access}: {access.get_status_display()}", messages.SUCCESS
+                )
