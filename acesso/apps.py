@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AcessoConfig(AppConfig):
     name = "acesso"
     verbose_name = _("Lab access")
+
+    def ready(self) -> None:
+        from acesso import services
+        from emails.steps import Step, register_step
+
+        register_step(
+            Step(name="acesso_open", due=services.open_due, run=services.access_request_open)
+        )

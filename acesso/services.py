@@ -232,3 +232,166 @@ def access_retry(*, request: AccessRequest, actor=None) -> list[Provisioning]:
     if not failed:
         raise AccessError(_("every lab computer already has the account"))
     return access_provision(request=request, hosts=failed, actor=actor)
+
+
+# --- the request workflow ----------------------------------------------------------------
+
+
+def open_due() -> list[int]:
+    from emails.models import Email
+
+    return list(
+        Email.objects.filter(
+            kind=Email.Kind.ACESSO,
+            status=Email.Status.RECEIVED,
+            case__isnull=True,
+            access_requests__isnull=True,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:200]
+    )
+
+
+@transaction.atomic
+def access_request_open(email_id: int) -> AccessRequest | None:
+    """An acesso email becomes a request awaiting the coordinator (once per email)."""
+    from acesso.extraction import identify_student
+    from emails import services as email_services
+    from emails.models import Email
+
+    email = Email.objects.select_for_update().get(pk=email_id)
+    if email.status != Email.Status.RECEIVED or email.kind != Email.Kind.ACESSO:
+        return None
+    existing = AccessRequest.objects.filter(email=email).first()
+    if existing is not None:
+        return existing
+    student = identify_student(
+        body=email.body_text,
+        from_name=email.from_name,
+        from_address=email.from_address,
+        forwarded=email.forwarded,
+        original_from_name=email.original_from_name,
+        original_from_address=email.original_from_address,
+    )
+    try:
+        login = identity.login_for(
+            student.name,
+            lambda candidate: (
+                AccessRequest.objects.filter(login=candidate)
+                .exclude(student_email__iexact=student.email)
+                .exists()
+            ),
+        )
+    except identity.InvalidName as exc:
+        email_services.email_set_status(
+            email=email,
+            status=Email.Status.NEEDS_REVIEW,
+            actor_label="acesso",
+            note=_("no login can be made from the name: %(error)s") % {"error": exc},
+        )
+        return None
+    request = AccessRequest.objects.create(
+        email=email, student_name=student.name, student_email=student.email, login=login
+    )
+    AccessStatusChange.objects.create(
+        request=request,
+        to_status=request.status,
+        actor_label="acesso",
+        note=_("student identified from the %(source)s") % {"source": student.source},
+    )
+    email_services.email_set_status(
+        email=email,
+        status=Email.Status.PROCESSING,
+        actor_label="acesso",
+        note=_("lab access request #%(id)d") % {"id": request.pk},
+    )
+    return request
+
+
+def access_approve(*, request: AccessRequest, actor) -> AccessRequest:
+    """The coordinator authorises: accounts are created on every active lab computer and,
+    when all succeeded, the credentials go to the student."""
+    with transaction.atomic():
+        access_set_status(request=request, status=R.APPROVED, actor=actor, note=_("authorised"))
+        AccessRequest.objects.filter(pk=request.pk).update(
+            decided_by=actor, decided_at=timezone.now()
+        )
+    access_provision(request=request, actor=actor)
+    request.refresh_from_db()
+    if request.status == R.PROVISIONED:
+        access_send_credentials(request=request, actor=actor)
+    return request
+
+
+@transaction.atomic
+def access_deny(*, request: AccessRequest, actor, reason: str) -> AccessRequest:
+    """The coordinator says no; the reason goes to the student."""
+    from sender import services as outbox
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccessError(_("a denial needs a reason: it is sent to the student"))
+    # the reason first: the database refuses a denial without one
+    AccessRequest.objects.filter(pk=request.pk).update(
+        decided_by=actor, decided_at=timezone.now(), denial_reason=reason
+    )
+    access_set_status(request=request, status=R.DENIED, actor=actor, note=reason)
+    outbox.outbound_compose(
+        email=request.email,
+        case_key=f"access:{request.pk}",
+        purpose="denial",
+        template="acesso/denial.txt",
+        to=request.student_email,
+        context={"student_name": request.student_name, "reason": reason},
+        queue=True,
+    )
+    return request
+
+
+@transaction.atomic
+def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
+    """Credentials to the student through the outbox (the password travels encrypted
+    with the message until it is sent), a copy without it to the coordinator; the
+    request keeps no password afterwards."""
+    from sender import services as outbox
+
+    password = access_password(request=request)
+    hosts = ", ".join(
+        request.provisionings.filter(status__in=[P.CREATED, P.RESET])
+        .values_list("host__name", flat=True)
+        .distinct()
+    )
+    context = {
+        "student_name": request.student_name,
+        "login": request.login,
+        "hosts": hosts,
+        "force_change": settings.MAILFLOW_LAB_FORCE_PASSWORD_CHANGE,
+    }
+    outbox.outbound_compose(
+        email=request.email,
+        case_key=f"access:{request.pk}",
+        purpose="credentials",
+        template="acesso/credentials.txt",
+        to=request.student_email,
+        context=context,
+        secrets={"password": password},
+        queue=True,
+    )
+    if settings.MAILFLOW_COORDINATOR_EMAIL:
+        outbox.outbound_compose(
+            email=request.email,
+            case_key=f"access:{request.pk}",
+            purpose="credentials_copy",
+            template="acesso/credentials_copy.txt",
+            to=settings.MAILFLOW_COORDINATOR_EMAIL,
+            context=context,
+            queue=True,
+        )
+    AccessRequest.objects.filter(pk=request.pk).update(password_encrypted="")
+    request.password_encrypted = ""
+    access_set_status(
+        request=request,
+        status=R.SENT,
+        actor=actor,
+        note=_("credentials sent to %(to)s") % {"to": request.student_email},
+    )

@@ -264,3 +264,6 @@ MAILFLOW_LAB_SSH_TIMEOUT = env.float("MAILFLOW_LAB_SSH_TIMEOUT", default=10.0)
 MAILFLOW_LAB_PARALLEL = env.int("MAILFLOW_LAB_PARALLEL", default=10)
 # Make the student choose a new password at the first login.
 MAILFLOW_LAB_FORCE_PASSWORD_CHANGE = env.bool("MAILFLOW_LAB_FORCE_PASSWORD_CHANGE", default=False)
+# The coordinator's address: authorisation requests, and a copy (without the password) of
+# the credentials sent to students.
+MAILFLOW_COORDINATOR_EMAIL = env("MAILFLOW_COORDINATOR_EMAIL", default="")

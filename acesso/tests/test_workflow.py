@@ -1,0 +1,146 @@
+"""From the student's email to credentials that open every lab machine."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from acesso import services
+from acesso.models import AccessRequest, LabHost
+from emails import services as email_services
+from emails import steps
+from emails.tests.factories import make_raw
+from sender import services as outbox
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BODY = (
+    "Olá, secretaria!\nSou aluna nova do mestrado e preciso de acesso aos computadores do "
+    "laboratório.\n\nNome completo: Maria Souza\nMatrícula: 20251MPCA0012\n\n"
+    "Atenciosamente,\nMaria Souza"
+)
+
+
+@pytest.fixture
+def lab(lab_network, settings):
+    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
+    settings.MAILFLOW_LAB_SSH_KEY_FILE = str(lab_network.admin_private_key_path)
+    settings.MAILFLOW_LAB_SSH_TIMEOUT = 5
+    settings.MAILFLOW_COORDINATOR_EMAIL = "coordenacao.ppcomp@ifes.edu.br"
+    for n, machine in enumerate(lab_network.machines, 1):
+        LabHost.objects.create(
+            name=f"lab-{n:02d}",
+            address=machine.address,
+            port=machine.port,
+            host_key=machine.host_key_public,
+        )
+    return lab_network
+
+
+def _request_email():
+    email, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Acesso ao laboratório",
+            body=BODY,
+            from_="Maria Souza <maria.souza@aluno.ifes.edu.br>",
+        )
+    )
+    email_services.email_set_kind(email=email, kind="acesso", confidence=0.97)
+    return email
+
+
+def _opened(email) -> AccessRequest:
+    totals = steps.run_pending()
+    assert totals.get("acesso_open") == 1
+    return AccessRequest.objects.get(email=email)
+
+
+def test_credentials_received_by_smtp_open_every_machine(lab, smtp_settings):
+    email = _request_email()
+    request = _opened(email)
+    assert (request.student_name, request.student_email, request.login) == (
+        "Maria Souza",
+        "maria.souza@aluno.ifes.edu.br",
+        "maria.souza",
+    )
+    assert request.status == "awaiting_approval"
+    email.refresh_from_db()
+    assert email.status == "processing"
+
+    coordinator = get_user_model().objects.create_user("coord", is_staff=True)
+    services.access_approve(request=request, actor=coordinator)
+    request.refresh_from_db()
+    assert request.status == "sent" and request.decided_by == coordinator
+    assert request.password_encrypted == ""
+    assert outbox.outbox_send_due().sent == 2
+    by_recipient = {m.rcpt_tos[0]: m.message() for m in smtp_settings.messages}
+    student_mail = by_recipient["maria.souza@aluno.ifes.edu.br"]
+    text = student_mail.get_body(("plain",)).get_content()
+    password = re.search(r"Senha: (\S+)", text).group(1)
+    assert "Login: maria.souza" in text
+    assert student_mail["In-Reply-To"] == f"<{email.message_id}>"
+    copy = by_recipient["coordenacao.ppcomp@ifes.edu.br"].get_body(("plain",)).get_content()
+    assert "maria.souza" in copy and password not in copy
+    from acesso.tests.test_provisioning import _logs_in
+
+    for machine in lab.machines:
+        assert _logs_in(machine, "maria.souza", password)
+    # after delivery the password is nowhere in the database
+    with connection.cursor() as cursor:
+        for table in (
+            "acesso_accessrequest",
+            "acesso_provisioning",
+            "sender_outboundmessage",
+            "sender_outboundstatuschange",
+        ):
+            cursor.execute(f"SELECT * FROM {table}")
+            assert password not in repr(cursor.fetchall()), table
+    assert all(m.secrets_encrypted == "" for m in OutboundMessage.objects.all())
+
+
+def test_a_failed_machine_holds_the_credentials_until_retry(lab, smtp_settings):
+    request = _opened(_request_email())
+    lab.machines[0].stop()
+    coordinator = get_user_model().objects.create_user("coord", is_staff=True)
+    services.access_approve(request=request, actor=coordinator)
+    request.refresh_from_db()
+    assert request.status == "provisioning_failed"
+    assert not OutboundMessage.objects.filter(purpose="credentials").exists()
+    lab.machines[0].start()
+    services.access_retry(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioned"
+    services.access_send_credentials(request=request)
+    assert outbox.outbox_send_due().sent == 2
+
+
+def test_denial_needs_a_reason_and_reaches_the_student(lab, smtp_settings):
+    request = _opened(_request_email())
+    coordinator = get_user_model().objects.create_user("coord", is_staff=True)
+    with pytest.raises(services.AccessError):
+        services.access_deny(request=request, actor=coordinator, reason="  ")
+    services.access_deny(
+        request=request, actor=coordinator, reason="O laboratório está em manutenção até março."
+    )
+    request.refresh_from_db()
+    assert request.status == "denied"
+    assert outbox.outbox_send_due().sent == 1
+    [received] = smtp_settings.messages
+    assert received.rcpt_tos == ["maria.souza@aluno.ifes.edu.br"]
+    assert "manutenção até março" in received.message().get_body(("plain",)).get_content()
+    assert all(
+        m.run_inside("getent", "passwd", "maria.souza").returncode != 0 for m in lab.machines
+    )
+
+
+def test_another_person_with_the_same_name_gets_a_suffix(lab):
+    first = _opened(_request_email())
+    other, _ = email_services.email_ingest(
+        raw=make_raw(subject="Acesso lab", body="Nome: Maria Souza\n", from_="maria.s@gmail.com")
+    )
+    email_services.email_set_kind(email=other, kind="acesso", confidence=0.9)
+    steps.run_pending()
+    second = AccessRequest.objects.get(email=other)
+    assert (first.login, second.login) == ("maria.souza", "maria.souza2")
