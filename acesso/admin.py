@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from acesso import services, ssh
@@ -121,7 +122,66 @@ class AccessRequestAdmin(admin.ModelAdmin):
         "created_at",
     ]
     inlines = [ProvisioningInline, AccessStatusChangeInline]
-    actions = ["retry_failed_hosts"]
+    actions = ["approve", "deny", "retry_failed_hosts", "send_anyway"]
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("acesso.decide_accessrequest")
+
+    @admin.action(
+        description=_("Authorise (create the accounts and send them)"), permissions=["decide"]
+    )
+    def approve(self, request, queryset):
+        for access in queryset:
+            try:
+                services.access_approve(request=access, actor=request.user)
+            except (services.AccessError, ValueError) as exc:
+                self.message_user(request, f"{access}: {exc}", messages.ERROR)
+            else:
+                access.refresh_from_db()
+                level = messages.SUCCESS if access.status == "sent" else messages.WARNING
+                self.message_user(request, f"{access}: {access.get_status_display()}", level)
+
+    @admin.action(description=_("Deny…"), permissions=["decide"])
+    def deny(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            return TemplateResponse(
+                request,
+                "admin/acesso/deny.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Deny lab access"),
+                    "requests": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for access in queryset:
+            try:
+                services.access_deny(request=access, actor=request.user, reason=reason)
+            except services.AccessError as exc:
+                self.message_user(request, f"{access}: {exc}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(r)s: denied; the reason goes to the student.") % {"r": access},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(
+        description=_("Send the credentials anyway (computers that worked)"), permissions=["decide"]
+    )
+    def send_anyway(self, request, queryset):
+        for access in queryset:
+            if access.status != "provisioning_failed":
+                self.message_user(
+                    request, f"{access}: {access.get_status_display()}", messages.ERROR
+                )
+                continue
+            services.access_send_credentials(request=access, actor=request.user)
+            self.message_user(
+                request, _("%(r)s: credentials sent.") % {"r": access}, messages.SUCCESS
+            )
 
     @admin.action(description=_("Retry the lab computers that failed"), permissions=["change"])
     def retry_failed_hosts(self, request, queryset):

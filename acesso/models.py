@@ -92,6 +92,8 @@ class AccessRequest(models.Model):
         verbose_name = _("lab access request")
         verbose_name_plural = _("lab access requests")
         ordering = ["-created_at", "-id"]
+        # The coordinator's decision; secretaries see and correct, but do not decide.
+        permissions = [("decide_accessrequest", _("Can authorise or deny lab access"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="denied") | ~Q(denial_reason=""),

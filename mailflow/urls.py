@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from acesso.api import register as register_access_api
 from categorizer.api import register as register_categorizer_api
 from emails.api import register as register_emails_api
 from mailflow.api import router
@@ -14,6 +15,7 @@ from sender.api import register as register_outbox_api
 register_emails_api(router)
 register_outbox_api(router)
 register_categorizer_api(router)
+register_access_api(router)
 
 admin.site.site_header = format_lazy(
     _("mailflow: {program} secretariat"), program=settings.MAILFLOW_PROGRAM_ACRONYM

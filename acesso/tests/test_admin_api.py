@@ -1,0 +1,96 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from acesso.models import AccessRequest, LabHost
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trial_lab(db):
+    LabHost.objects.create(name="lab-01", address="192.0.2.10", dry_run=True)
+    LabHost.objects.create(name="lab-02", address="192.0.2.11", dry_run=True)
+
+
+def _request():
+    return AccessRequest.objects.create(
+        student_name="Maria Souza", student_email="maria@aluno.ifes.edu.br", login="maria.souza"
+    )
+
+
+def _user(name, decide=False):
+    user = get_user_model().objects.create_user(name, password="x", is_staff=True)
+    perms = ["view_accessrequest", "change_accessrequest"]
+    if decide:
+        perms.append("decide_accessrequest")
+    user.user_permissions.set(Permission.objects.filter(codename__in=perms))
+    return user
+
+
+def test_secretary_cannot_decide_coordinator_can(trial_lab, client):
+    access = _request()
+    client.force_login(_user("secretaria"))
+    page = client.get(reverse("admin:acesso_accessrequest_changelist")).content.decode()
+    assert 'value="approve"' not in page
+    client.post(
+        reverse("admin:acesso_accessrequest_changelist"),
+        {"action": "approve", "_selected_action": [access.pk]},
+    )
+    access.refresh_from_db()
+    assert access.status == "awaiting_approval"
+
+    client.force_login(_user("coordenacao", decide=True))
+    page = client.get(reverse("admin:acesso_accessrequest_changelist")).content.decode()
+    assert 'value="approve"' in page
+    client.post(
+        reverse("admin:acesso_accessrequest_changelist"),
+        {"action": "approve", "_selected_action": [access.pk]},
+    )
+    access.refresh_from_db()
+    assert access.status == "sent"
+    assert OutboundMessage.objects.filter(purpose="credentials").count() == 1
+
+
+def test_deny_asks_for_a_reason(trial_lab, client):
+    access = _request()
+    client.force_login(_user("coordenacao", decide=True))
+    url = reverse("admin:acesso_accessrequest_changelist")
+    form = client.post(url, {"action": "deny", "_selected_action": [access.pk]})
+    assert "Motivo" in form.content.decode() or "reason" in form.content.decode()
+    access.refresh_from_db()
+    assert access.status == "awaiting_approval"
+    client.post(
+        url,
+        {
+            "action": "deny",
+            "_selected_action": [access.pk],
+            "reason": "Vagas esgotadas neste semestre.",
+        },
+    )
+    access.refresh_from_db()
+    assert access.status == "denied" and access.denial_reason == "Vagas esgotadas neste semestre."
+
+
+def test_api_lists_results_per_host_and_gates_decisions(trial_lab):
+    access = _request()
+    api = APIClient()
+    api.force_authenticate(_user("secretaria"))
+    assert api.post(f"/api/access-requests/{access.pk}/approve/").status_code == 403
+    api.force_authenticate(_user("coordenacao", decide=True))
+    response = api.post(f"/api/access-requests/{access.pk}/approve/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "sent" and body["login"] == "maria.souza"
+    assert body["hosts"] == [
+        {"host": "lab-01", "status": "created", "error": "", "attempt": 1},
+        {"host": "lab-02", "status": "created", "error": "", "attempt": 1},
+    ]
+    again = api.post(f"/api/access-requests/{access.pk}/deny/", {"reason": "x"}, format="json")
+    assert again.status_code == 409 and again.json()["detail"]
+    hosts = api.get("/api/lab-hosts/").json()["results"]
+    assert [h["name"] for h in hosts] == ["lab-01", "lab-02"]
+    assert APIClient().get("/api/access-requests/").status_code == 401
