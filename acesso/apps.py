@@ -13,3 +13,10 @@ class AcessoConfig(AppConfig):
         register_step(
             Step(name="acesso_open", due=services.open_due, run=services.access_request_open)
         )
+        register_step(
+            Step(
+                name="acesso_decision",
+                due=services.decision_due,
+                run=services.access_decide_by_email,
+            )
+        )

@@ -7,6 +7,7 @@ credentials through the outbox, is built on these.)
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -305,14 +306,103 @@ def access_request_open(email_id: int) -> AccessRequest | None:
         actor_label="acesso",
         note=_("lab access request #%(id)d") % {"id": request.pk},
     )
+    _ask_the_coordinator(request)
     return request
 
 
-def access_approve(*, request: AccessRequest, actor) -> AccessRequest:
+def _ask_the_coordinator(request: AccessRequest) -> None:
+    """An authorisation request by email: the coordinator's threaded answer decides."""
+    from sender import services as outbox
+
+    if not settings.MAILFLOW_COORDINATOR_EMAIL:
+        return
+    outbox.outbound_compose(
+        email=request.email,
+        case_key=f"access:{request.pk}",
+        purpose="authorisation_request",
+        template="acesso/authorisation_request.txt",
+        to=settings.MAILFLOW_COORDINATOR_EMAIL,
+        subject=_("Lab access: %(name)s") % {"name": request.student_name},
+        context={
+            "student_name": request.student_name,
+            "student_email": request.student_email,
+            "login": request.login,
+        },
+        queue=True,
+    )
+
+
+def decision_due() -> list[int]:
+    from emails.models import Email
+
+    return list(
+        Email.objects.filter(
+            status=Email.Status.RECEIVED,
+            case__isnull=False,
+            case__access_requests__status=R.AWAITING_APPROVAL,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:200]
+    )
+
+
+_AUTHORISED = re.compile(r"^\s*autorizad[oa]\b", re.I)
+_DENIED = re.compile(r"^\s*negad[oa]\s*[:\-–]\s*(?P<reason>.+)", re.I | re.S)
+_QUOTE_HEADER = re.compile(r"^\s*(em .+ escreveu:|on .+ wrote:)\s*$", re.I)
+
+
+def _first_words(body: str) -> str:
+    """The answer written on top: up to the first quoted line or quote header."""
+    lines = []
+    for line in (body or "").splitlines():
+        if line.startswith(">") or _QUOTE_HEADER.match(line):
+            break
+        lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def access_decide_by_email(email_id: int) -> None:
+    """The coordinator's threaded answer: "Autorizado" approves, "Negado: <reason>" denies.
+    Anything else, or from another address, waits for a person in the admin."""
+    from emails import services as email_services
+    from emails.models import Email
+
+    email = Email.objects.get(pk=email_id)
+    if email.status != Email.Status.RECEIVED:
+        return
+    request = AccessRequest.objects.filter(
+        email_id=email.case_id, status=R.AWAITING_APPROVAL
+    ).first()
+    if request is None:
+        return
+    coordinator = settings.MAILFLOW_COORDINATOR_EMAIL.lower()
+    answer = _first_words(email.body_text)
+    denied = _DENIED.match(answer)
+    if not coordinator or email.from_address.lower() != coordinator:
+        outcome, note = Email.Status.NEEDS_REVIEW, _("an answer, not from the coordinator")
+    elif _AUTHORISED.match(answer):
+        access_approve(request=request, actor=None, actor_label=email.from_address)
+        outcome, note = Email.Status.DONE, _("authorised by email")
+    elif denied and denied.group("reason").strip():
+        reason = denied.group("reason").strip().split("\n\n")[0].strip()
+        access_deny(request=request, actor=None, reason=reason, actor_label=email.from_address)
+        outcome, note = Email.Status.DONE, _("denied by email")
+    else:
+        outcome, note = Email.Status.NEEDS_REVIEW, _("not “Autorizado” nor “Negado: <reason>”")
+    email_services.email_set_status(email=email, status=outcome, actor_label="acesso", note=note)
+
+
+def access_approve(*, request: AccessRequest, actor, actor_label: str = "") -> AccessRequest:
     """The coordinator authorises: accounts are created on every active lab computer and,
     when all succeeded, the credentials go to the student."""
     with transaction.atomic():
-        access_set_status(request=request, status=R.APPROVED, actor=actor, note=_("authorised"))
+        access_set_status(
+            request=request,
+            status=R.APPROVED,
+            actor=actor,
+            actor_label=actor_label,
+            note=_("authorised"),
+        )
         AccessRequest.objects.filter(pk=request.pk).update(
             decided_by=actor, decided_at=timezone.now()
         )
@@ -324,7 +414,9 @@ def access_approve(*, request: AccessRequest, actor) -> AccessRequest:
 
 
 @transaction.atomic
-def access_deny(*, request: AccessRequest, actor, reason: str) -> AccessRequest:
+def access_deny(
+    *, request: AccessRequest, actor, reason: str, actor_label: str = ""
+) -> AccessRequest:
     """The coordinator says no; the reason goes to the student."""
     from sender import services as outbox
 
@@ -335,7 +427,9 @@ def access_deny(*, request: AccessRequest, actor, reason: str) -> AccessRequest:
     AccessRequest.objects.filter(pk=request.pk).update(
         decided_by=actor, decided_at=timezone.now(), denial_reason=reason
     )
-    access_set_status(request=request, status=R.DENIED, actor=actor, note=reason)
+    access_set_status(
+        request=request, status=R.DENIED, actor=actor, actor_label=actor_label, note=reason
+    )
     outbox.outbound_compose(
         email=request.email,
         case_key=f"access:{request.pk}",

@@ -74,15 +74,24 @@ def test_credentials_received_by_smtp_open_every_machine(lab, smtp_settings):
     request.refresh_from_db()
     assert request.status == "sent" and request.decided_by == coordinator
     assert request.password_encrypted == ""
-    assert outbox.outbox_send_due().sent == 2
-    by_recipient = {m.rcpt_tos[0]: m.message() for m in smtp_settings.messages}
-    student_mail = by_recipient["maria.souza@aluno.ifes.edu.br"]
+    # the authorisation request to the coordinator, the credentials and their copy
+    assert outbox.outbox_send_due().sent == 3
+    student_mail = next(
+        m.message()
+        for m in smtp_settings.messages
+        if m.rcpt_tos == ["maria.souza@aluno.ifes.edu.br"]
+    )
     text = student_mail.get_body(("plain",)).get_content()
     password = re.search(r"Senha: (\S+)", text).group(1)
     assert "Login: maria.souza" in text
     assert student_mail["In-Reply-To"] == f"<{email.message_id}>"
-    copy = by_recipient["coordenacao.ppcomp@ifes.edu.br"].get_body(("plain",)).get_content()
-    assert "maria.souza" in copy and password not in copy
+    to_coordinator = [
+        m.message().get_body(("plain",)).get_content()
+        for m in smtp_settings.messages
+        if m.rcpt_tos == ["coordenacao.ppcomp@ifes.edu.br"]
+    ]
+    assert len(to_coordinator) == 2
+    assert all("maria.souza" in text and password not in text for text in to_coordinator)
     from acesso.tests.test_provisioning import _logs_in
 
     for machine in lab.machines:
@@ -113,7 +122,7 @@ def test_a_failed_machine_holds_the_credentials_until_retry(lab, smtp_settings):
     request.refresh_from_db()
     assert request.status == "provisioned"
     services.access_send_credentials(request=request)
-    assert outbox.outbox_send_due().sent == 2
+    assert outbox.outbox_send_due().sent == 3  # with the authorisation request
 
 
 def test_denial_needs_a_reason_and_reaches_the_student(lab, smtp_settings):
@@ -126,9 +135,10 @@ def test_denial_needs_a_reason_and_reaches_the_student(lab, smtp_settings):
     )
     request.refresh_from_db()
     assert request.status == "denied"
-    assert outbox.outbox_send_due().sent == 1
-    [received] = smtp_settings.messages
-    assert received.rcpt_tos == ["maria.souza@aluno.ifes.edu.br"]
+    assert outbox.outbox_send_due().sent == 2  # the authorisation request, the denial
+    [received] = [
+        m for m in smtp_settings.messages if m.rcpt_tos == ["maria.souza@aluno.ifes.edu.br"]
+    ]
     assert "manutenção até março" in received.message().get_body(("plain",)).get_content()
     assert all(
         m.run_inside("getent", "passwd", "maria.souza").returncode != 0 for m in lab.machines
@@ -144,3 +154,60 @@ def test_another_person_with_the_same_name_gets_a_suffix(lab):
     steps.run_pending()
     second = AccessRequest.objects.get(email=other)
     assert (first.login, second.login) == ("maria.souza", "maria.souza2")
+
+
+def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.br"):
+    """Send our queued messages, then ingest the coordinator's threaded answer."""
+    outbox.outbox_send_due()
+    ask = next(
+        m.message()
+        for m in smtp_server.messages
+        if m.rcpt_tos == ["coordenacao.ppcomp@ifes.edu.br"]
+    )
+    reply, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Re: " + ask["Subject"],
+            from_=sender,
+            body=text + "\n\nEm seg., 3 de mar. de 2025 às 10:12, Secretaria escreveu:\n> ...",
+            headers={"In-Reply-To": ask["Message-ID"], "References": ask["Message-ID"]},
+        )
+    )
+    steps.run_pending()
+    reply.refresh_from_db()
+    return reply
+
+
+@pytest.mark.parametrize("answer", ["Autorizado.", "autorizado, obrigado"])
+def test_coordinator_authorises_by_email(lab, smtp_settings, answer):
+    request = _opened(_request_email())
+    reply = _coordinator_answers(smtp_settings, answer)
+    request.refresh_from_db()
+    assert request.status == "sent"
+    assert reply.case_id == request.email_id and reply.status == "done"
+    assert OutboundMessage.objects.filter(purpose="credentials", status="queued").exists()
+
+
+def test_coordinator_denies_by_email_with_the_reason(lab, smtp_settings):
+    request = _opened(_request_email())
+    _coordinator_answers(smtp_settings, "Negado: a aluna ainda não concluiu a matrícula.")
+    request.refresh_from_db()
+    assert request.status == "denied"
+    assert request.denial_reason == "a aluna ainda não concluiu a matrícula."
+    denial = OutboundMessage.objects.get(purpose="denial")
+    assert "ainda não concluiu a matrícula" in denial.body_text
+
+
+@pytest.mark.parametrize(
+    ("answer", "sender"),
+    [
+        ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br"),
+        ("Negado:", "coordenacao.ppcomp@ifes.edu.br"),
+        ("Autorizado", "outra.pessoa@ifes.edu.br"),
+    ],
+)
+def test_anything_else_waits_for_the_admin(lab, smtp_settings, answer, sender):
+    request = _opened(_request_email())
+    reply = _coordinator_answers(smtp_settings, answer, sender=sender)
+    request.refresh_from_db()
+    assert request.status == "awaiting_approval"
+    assert reply.status == "needs_review"
