@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +67,17 @@ class AccessRequest(models.Model):
     )
     student_name = models.CharField(_("student"), max_length=200)
     student_email = models.EmailField(_("student's email"), max_length=320)
-    login = models.CharField(_("login"), max_length=32, db_index=True)
+    login = models.CharField(
+        _("login"),
+        max_length=32,
+        db_index=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9._-]{0,31}$",
+                _("Lower-case letters, digits, dot, dash or underscore; starting with a letter."),
+            )
+        ],
+    )
     status = models.CharField(
         _("status"),
         max_length=30,

@@ -94,3 +94,26 @@ def test_api_lists_results_per_host_and_gates_decisions(trial_lab):
     hosts = api.get("/api/lab-hosts/").json()["results"]
     assert [h["name"] for h in hosts] == ["lab-01", "lab-02"]
     assert APIClient().get("/api/access-requests/").status_code == 401
+
+
+def test_staff_correct_the_student_before_deciding(client):
+    access = _request()
+    client.force_login(_user("secretaria"))
+    url = reverse("admin:acesso_accessrequest_change", args=[access.pk])
+    data = {
+        "student_name": "Maria S. Souza",
+        "student_email": "maria.s@ifes.edu.br",
+        "login": "x; rm -rf /",
+        "denial_reason": "",
+        "provisionings-TOTAL_FORMS": 0,
+        "provisionings-INITIAL_FORMS": 0,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    }
+    page = client.post(url, data)
+    assert page.status_code == 200  # the form comes back with the error
+    assert "começando por uma letra" in page.content.decode()
+    data["login"] = "maria.ssouza"
+    assert client.post(url, data).status_code == 302
+    access.refresh_from_db()
+    assert (access.login, access.student_email) == ("maria.ssouza", "maria.s@ifes.edu.br")
