@@ -439,7 +439,22 @@ def access_deny(
         context={"student_name": request.student_name, "reason": reason},
         queue=True,
     )
+    _close_case(request, _("denial sent"))
     return request
+
+
+def _close_case(request: AccessRequest, note: str) -> None:
+    """The originating email's case is finished once the student has the answer."""
+    from emails import services as email_services
+    from emails.models import Email
+
+    if request.email_id is None:
+        return
+    email = Email.objects.get(pk=request.email_id)
+    if email.status == Email.Status.PROCESSING:
+        email_services.email_set_status(
+            email=email, status=Email.Status.DONE, actor_label="acesso", note=note
+        )
 
 
 @transaction.atomic
@@ -483,6 +498,7 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
         )
     AccessRequest.objects.filter(pk=request.pk).update(password_encrypted="")
     request.password_encrypted = ""
+    _close_case(request, _("credentials sent"))
     access_set_status(
         request=request,
         status=R.SENT,

@@ -74,6 +74,8 @@ def test_credentials_received_by_smtp_open_every_machine(lab, smtp_settings):
     request.refresh_from_db()
     assert request.status == "sent" and request.decided_by == coordinator
     assert request.password_encrypted == ""
+    email.refresh_from_db()
+    assert email.status == "done"
     # the authorisation request to the coordinator, the credentials and their copy
     assert outbox.outbox_send_due().sent == 3
     student_mail = next(
