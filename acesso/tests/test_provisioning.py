@@ -2,12 +2,12 @@
 
 import logging
 
-import paramiko
 import pytest
 from django.db import connection
 
 from acesso import services
 from acesso.models import AccessRequest, LabHost, Provisioning
+from acesso.tests.lab import logs_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,26 +37,6 @@ def _approved(name="Maria Souza", login="maria.souza"):
     )
 
 
-def _logs_in(machine, login, password):
-    client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the test's own client
-    try:
-        client.connect(
-            machine.address,
-            port=machine.port,
-            username=login,
-            password=password,
-            allow_agent=False,
-            look_for_keys=False,
-            timeout=5,
-        )
-        return True
-    except paramiko.AuthenticationException:
-        return False
-    finally:
-        client.close()
-
-
 def test_account_on_every_machine_with_one_password(lab, caplog):
     caplog.set_level(logging.DEBUG)
     request = _approved()
@@ -67,7 +47,7 @@ def test_account_on_every_machine_with_one_password(lab, caplog):
     password = services.access_password(request=request)
     assert len(password) >= 12
     for machine in lab.machines:
-        assert _logs_in(machine, "maria.souza", password)
+        assert logs_in(machine, "maria.souza", password)
     # the password is in no log line and in no column in clear
     assert password not in caplog.text
     with connection.cursor() as cursor:
@@ -98,7 +78,7 @@ def test_one_machine_down_then_retry_completes(lab):
     request.refresh_from_db()
     assert request.status == "provisioned"
     password = services.access_password(request=request)
-    assert all(_logs_in(m, "maria.souza", password) for m in lab.machines)
+    assert all(logs_in(m, "maria.souza", password) for m in lab.machines)
 
 
 def test_same_person_again_resets_the_password(lab):
@@ -110,7 +90,7 @@ def test_same_person_again_resets_the_password(lab):
     new_password = services.access_password(request=again)
     assert new_password != services.access_password(request=first)
     machine = lab.machines[0]
-    assert _logs_in(machine, "maria.souza", new_password)
+    assert logs_in(machine, "maria.souza", new_password)
     assert machine.run_inside("grep", "-c", "^maria.souza:", "/etc/passwd").stdout.strip() == "1"
 
 

@@ -1,6 +1,5 @@
 """The SSH client against real sshd lab machines (testing/sshd.py)."""
 
-import paramiko
 import pytest
 
 from acesso.ssh import (
@@ -13,6 +12,7 @@ from acesso.ssh import (
     fingerprint,
     read_host_key,
 )
+from acesso.tests.lab import logs_in
 
 
 def _creds(network):
@@ -25,26 +25,6 @@ def _target(machine):
     return Target(machine.address, machine.port, machine.host_key_public)
 
 
-def _password_login_works(machine, login, password) -> bool:
-    client = paramiko.SSHClient()
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # test client only
-    try:
-        client.connect(
-            machine.address,
-            port=machine.port,
-            username=login,
-            password=password,
-            allow_agent=False,
-            look_for_keys=False,
-            timeout=5,
-        )
-        return True
-    except paramiko.AuthenticationException:
-        return False
-    finally:
-        client.close()
-
-
 def test_create_then_reset_on_one_machine_only(lab_network):
     first, second = lab_network.machines[:2]
     with LabConnection(_target(first), _creds(lab_network)) as lab:
@@ -54,8 +34,8 @@ def test_create_then_reset_on_one_machine_only(lab_network):
             )
             == "created"
         )
-    assert _password_login_works(first, "maria.souza", "Kq7vP2mX9zLa")
-    assert not _password_login_works(second, "maria.souza", "Kq7vP2mX9zLa")
+    assert logs_in(first, "maria.souza", "Kq7vP2mX9zLa")
+    assert not logs_in(second, "maria.souza", "Kq7vP2mX9zLa")
     passwd = first.run_inside("getent", "passwd", "maria.souza").stdout
     assert ":/home/maria.souza:/bin/bash" in passwd and "Maria Souza" in passwd
     assert second.run_inside("getent", "passwd", "maria.souza").returncode != 0
@@ -67,8 +47,8 @@ def test_create_then_reset_on_one_machine_only(lab_network):
             )
             == "reset"
         )
-    assert _password_login_works(first, "maria.souza", "Nw8rT4bYc6Hs")
-    assert not _password_login_works(first, "maria.souza", "Kq7vP2mX9zLa")
+    assert logs_in(first, "maria.souza", "Nw8rT4bYc6Hs")
+    assert not logs_in(first, "maria.souza", "Kq7vP2mX9zLa")
     assert first.run_inside("grep", "-c", "^maria.souza:", "/etc/passwd").stdout.strip() == "1"
 
 

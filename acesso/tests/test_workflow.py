@@ -8,6 +8,7 @@ from django.db import connection
 
 from acesso import services
 from acesso.models import AccessRequest, LabHost
+from acesso.tests.lab import logs_in
 from emails import services as email_services
 from emails import steps
 from emails.tests.factories import make_raw
@@ -94,10 +95,8 @@ def test_credentials_received_by_smtp_open_every_machine(lab, smtp_settings):
     ]
     assert len(to_coordinator) == 2
     assert all("maria.souza" in text and password not in text for text in to_coordinator)
-    from acesso.tests.test_provisioning import _logs_in
-
     for machine in lab.machines:
-        assert _logs_in(machine, "maria.souza", password)
+        assert logs_in(machine, "maria.souza", password)
     # after delivery the password is nowhere in the database
     with connection.cursor() as cursor:
         for table in (
