@@ -1,12 +1,11 @@
-import nh3
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mailflow.audit import StatusHistoryInline
+from mailflow.html import sanitised
 from sender import services
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
@@ -131,8 +130,9 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         )
         html = ""
         if obj.body_html:
-            clean = nh3.clean(services.masked(obj.body_html), tags=nh3.ALLOWED_TAGS - {"img"})
-            html = format_html('<div class="outbound-html">{}</div>', mark_safe(clean))  # noqa: S308
+            html = format_html(
+                '<div class="outbound-html">{}</div>', sanitised(services.masked(obj.body_html))
+            )
         return format_html(
             '<table class="outbound-headers">{}</table>'
             '<pre style="white-space: pre-wrap">{}</pre>{}<ul>{}</ul>',

@@ -68,3 +68,18 @@ def test_mark_uncertain_as_sent(admin_client, request_email):
     _act(admin_client, "mark_uncertain_sent", message)
     message.refresh_from_db()
     assert message.status == "sent" and message.sent_at and message.secrets_encrypted == ""
+
+
+def test_html_preview_is_sanitised(admin_client, request_email):
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="html",
+        body_text="texto",
+    )
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        body_html='<p onclick="x()">Olá <b>Maria</b></p><script>alert(1)</script>'
+    )
+    page = admin_client.get(
+        reverse("admin:sender_outboundmessage_change", args=[message.pk])
+    ).content.decode()
+    assert "<b>Maria</b>" in page and "alert(1)" not in page and "x()" not in page
