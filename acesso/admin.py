@@ -63,11 +63,7 @@ class LabHostAdmin(admin.ModelAdmin):
                 self.message_user(request, _("%(host)s: dry run") % {"host": host})
                 continue
             try:
-                target = ssh.Target(host.address, host.port, host.host_key)
-                with ssh.LabConnection(target, services.lab_credentials()) as lab:
-                    status, error = lab.run(["true"])
-                if status != 0:
-                    raise ssh.LabSshError(error or f"sudo true: exit {status}")
+                services.lab_host_test(host=host)
             except (ssh.LabSshError, services.AccessError) as exc:
                 self.message_user(request, f"{host}: {exc}", messages.ERROR)
             else:
@@ -173,15 +169,14 @@ class AccessRequestAdmin(admin.ModelAdmin):
     )
     def send_anyway(self, request, queryset):
         for access in queryset:
-            if access.status != "provisioning_failed":
+            try:
+                services.access_send_anyway(request=access, actor=request.user)
+            except services.AccessError as exc:
+                self.message_user(request, f"{access}: {exc}", messages.ERROR)
+            else:
                 self.message_user(
-                    request, f"{access}: {access.get_status_display()}", messages.ERROR
+                    request, _("%(r)s: credentials sent.") % {"r": access}, messages.SUCCESS
                 )
-                continue
-            services.access_send_credentials(request=access, actor=request.user)
-            self.message_user(
-                request, _("%(r)s: credentials sent.") % {"r": access}, messages.SUCCESS
-            )
 
     @admin.action(description=_("Retry the lab computers that failed"), permissions=["change"])
     def retry_failed_hosts(self, request, queryset):

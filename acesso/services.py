@@ -62,6 +62,26 @@ def lab_host_trust_key(*, host: LabHost) -> str:
     return ssh.fingerprint(key)
 
 
+def lab_host_test(*, host: LabHost) -> None:
+    """Log in and run `true` as root (through sudo when configured); records the contact
+    or the error on the host, and raises LabSshError or AccessError when it fails."""
+    if host.dry_run:
+        return
+    try:
+        target = ssh.Target(host.address, host.port, host.host_key)
+        with ssh.LabConnection(target, lab_credentials()) as lab:
+            status, error = lab.run(["true"])
+        if status != 0:
+            raise ssh.LabSshError(
+                _("%(host)s: the administrator account cannot run commands as root: %(error)s")
+                % {"host": host.address, "error": error or status}
+            )
+    except (ssh.LabSshError, AccessError) as exc:
+        LabHost.objects.filter(pk=host.pk).update(last_error=str(exc))
+        raise
+    LabHost.objects.filter(pk=host.pk).update(last_contact=timezone.now(), last_error="")
+
+
 @transaction.atomic
 def access_set_status(
     *, request: AccessRequest, status: str, actor=None, actor_label: str = "", note: str = ""
@@ -441,6 +461,15 @@ def access_deny(
     )
     _close_case(request, _("denial sent"))
     return request
+
+
+def access_send_anyway(*, request: AccessRequest, actor) -> None:
+    """Some lab computers failed: send the credentials for those that worked."""
+    if request.status != R.PROVISIONING_FAILED:
+        raise AccessError(_("only a request whose account creation failed can be sent anyway"))
+    if not request.provisionings.filter(status__in=[P.CREATED, P.RESET]).exists():
+        raise AccessError(_("no lab computer has the account yet: nothing to send"))
+    access_send_credentials(request=request, actor=actor)
 
 
 def _close_case(request: AccessRequest, note: str) -> None:

@@ -166,3 +166,35 @@ def test_admin_trust_key_and_per_host_results(lab, admin_client):
     )
     request.refresh_from_db()
     assert request.status == "provisioned"
+
+
+def test_connection_test_records_contact_and_errors(lab):
+    good = LabHost.objects.get(address=lab.machines[0].address)
+    services.lab_host_test(host=good)
+    good.refresh_from_db()
+    assert good.last_contact and good.last_error == ""
+    lab.machines[1].stop()
+    down = LabHost.objects.get(address=lab.machines[1].address)
+    with pytest.raises(services.ssh.LabSshError):
+        services.lab_host_test(host=down)
+    assert lab.machines[1].address in LabHost.objects.get(pk=down.pk).last_error
+
+
+def test_send_anyway_needs_a_failed_request_with_some_success(lab):
+    request = _approved()
+    with pytest.raises(services.AccessError):
+        services.access_send_anyway(request=request, actor=None)  # not failed
+    for machine in lab.machines:
+        machine.stop()
+    services.access_provision(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioning_failed"
+    with pytest.raises(services.AccessError):
+        services.access_send_anyway(request=request, actor=None)  # nothing worked
+    lab.machines[0].start()
+    services.access_retry(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioning_failed"
+    services.access_send_anyway(request=request, actor=None)
+    request.refresh_from_db()
+    assert request.status == "sent" and request.password_encrypted == ""
