@@ -255,6 +255,16 @@ def main() -> int:
         cwd=ROOT,
     )
     rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
+    _fresh_database(db_url)
+    _django_migrate(db_url)
+    out = subprocess.run(
+        [sys.executable, __file__, "--defesa", db_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
     _print_table(rows)
     return 0
 
@@ -290,6 +300,11 @@ if __name__ == "__main__":
         from bench import lab
 
         print(json.dumps(lab.run()))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--defesa":
+        _django(sys.argv[2])
+        from bench import defesa
+
+        print(json.dumps(defesa.run()))
     elif len(sys.argv) > 1 and sys.argv[1] == "--categorizer":
         _django(sys.argv[2])
         from bench import categorizer

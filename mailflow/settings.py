@@ -221,6 +221,13 @@ MAILFLOW_PROGRAM_ACRONYM = env("MAILFLOW_PROGRAM_ACRONYM", default="PPComp")
 MAILFLOW_INSTITUTION = env("MAILFLOW_INSTITUTION", default="Instituto Federal do Espírito Santo")
 MAILFLOW_CAMPUS = env("MAILFLOW_CAMPUS", default="Campus Serra")
 MAILFLOW_COORDINATOR_NAME = env("MAILFLOW_COORDINATOR_NAME", default="")
+MAILFLOW_INSTITUTION_ACRONYM = env("MAILFLOW_INSTITUTION_ACRONYM", default="Ifes")
+# Other names of the program's institution, as professors write them in a committee list
+# (members from it are internal); the name and acronym above are always included.
+MAILFLOW_INSTITUTION_ALIASES = env.list("MAILFLOW_INSTITUTION_ALIASES", default=[])
+MAILFLOW_CITY = env("MAILFLOW_CITY", default="Serra")
+# The degree the defence leads to, as the documents write it.
+MAILFLOW_DEGREE = env("MAILFLOW_DEGREE", default="Mestre em Computação Aplicada")
 
 # --- The outbox ---
 # Attempts before a temporarily refused message (4xx, no connection) is given up.
@@ -267,3 +274,9 @@ MAILFLOW_LAB_FORCE_PASSWORD_CHANGE = env.bool("MAILFLOW_LAB_FORCE_PASSWORD_CHANG
 # The coordinator's address: authorisation requests, and a copy (without the password) of
 # the credentials sent to students.
 MAILFLOW_COORDINATOR_EMAIL = env("MAILFLOW_COORDINATOR_EMAIL", default="")
+
+# --- Defences ---
+# Where the chamado (the request to announce a defence, with its documents) goes.
+MAILFLOW_CHAMADO_TO = env("MAILFLOW_CHAMADO_TO", default="")
+# Also attach PDF copies of the documents (needs LibreOffice's soffice on the PATH).
+MAILFLOW_DEFENSE_PDF = env.bool("MAILFLOW_DEFENSE_PDF", default=False)

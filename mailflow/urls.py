@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from acesso.api import register as register_access_api
 from categorizer.api import register as register_categorizer_api
+from defesa.api import register as register_defense_api
 from emails.api import register as register_emails_api
 from mailflow.api import router
 from sender.api import register as register_outbox_api
@@ -16,6 +17,7 @@ register_emails_api(router)
 register_outbox_api(router)
 register_categorizer_api(router)
 register_access_api(router)
+register_defense_api(router)
 
 admin.site.site_header = format_lazy(
     _("mailflow: {program} secretariat"), program=settings.MAILFLOW_PROGRAM_ACRONYM

@@ -160,7 +160,7 @@ def outbound_compose(
         # Templates see tokens, never the secrets themselves.
         "secret": {name: SECRET_TOKEN.format(name=name) for name in secret_names},
     }
-    text = render_to_string(template, full_context) if template else body_text
+    text = render_text(template, full_context) if template else body_text
     html = render_to_string(body_html_template, full_context) if body_html_template else ""
     recipients = _split_addresses(to)
     if not recipients and email is not None:
@@ -203,6 +203,14 @@ def outbound_compose(
     if queue:
         outbound_queue(message=message, actor=actor)
     return message
+
+
+def render_text(template: str, context: dict) -> str:
+    """A plain-text template: no HTML escaping ("D'Ávila" stays "D'Ávila")."""
+    from django.template import Context
+    from django.template.loader import get_template
+
+    return get_template(template).template.render(Context(context, autoescape=False))
 
 
 # --- loop and abuse protection ---------------------------------------------------------

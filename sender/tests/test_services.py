@@ -235,3 +235,13 @@ def test_reply_without_threading_headers_joins_by_subject_and_sender(request_ema
     other.refresh_from_db()
     fresh.refresh_from_db()
     assert other.case_id is None and fresh.case_id is None
+
+
+def test_text_templates_are_not_html_escaped(request_email):
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="reply",
+        template="sender/reply.txt",
+        context={"recipient_name": "João D'Ávila", "text": "Sala <207> & “Virtual”"},
+    )
+    assert message.body_text.startswith("Prezado(a) João D'Ávila,\n\nSala <207> & “Virtual”")

@@ -1,0 +1,1 @@
+"""The shipped .docx templates, one per document kind; build.py writes them."""

@@ -1,0 +1,1806 @@
+"""The defence data in a request email: the secretariat's form, however it was written.
+
+Reads the form's fields from plain text or HTML: the exact labels of the blank form and
+their everyday variants, two-column HTML tables, prose ("A defesa da aluna ... será no
+dia ..."), a single "Banca:" line with implicit roles, data inside forwarded messages.
+Quoted history (">" lines, whatever follows "Em ..., Fulano escreveu:" or an Outlook
+"De:/Enviado:" header) is only read when the message itself holds no field at all.
+Nothing is guessed: what cannot be read stays empty, with a problem for staff to check.
+
+Pure Python, no models: services copy the result to DefenseRequest rows.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from html.parser import HTMLParser
+
+from django.utils.translation import gettext as _
+
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+
+__all__ = [
+    "FORM_LABELS",
+    "Extraction",
+    "blank_form",
+    "extract_defense",
+    "merge_defense",
+    "parse_date",
+    "parse_time",
+    "split_honorific",
+]
+
+# The blank form as the secretariat mails it (DOMAIN.md), label by field.
+FORM_LABELS = {
+    "student": "Nome Completo Aluno:",
+    "title": "Título:",
+    "date": "Data:",
+    "time": "Horário:",
+    "room": "Sala:",
+    "link": "Link Sala Virtual(Se n houver, deixar em branco):",
+    ADVISOR: "Orientador Principal:",
+    COADVISOR: "Coorientador:",
+    INTERNAL: "Membro Interno:",
+    EXTERNAL: "Membro Externo:",
+}
+_DATE_PLACEHOLDER = "dd/mm/aaaa"
+_TIME_PLACEHOLDER = "00:00h"
+_ROOM_PLACEHOLDER = '(N° da Sala ou "Virtual")'
+
+_SCALARS = ("student", "title", "date", "time", "room", "link")
+_MEMBER_KINDS = frozenset(ROLES)
+_COMMITTEE = "committee"
+_DATETIME = "datetime"
+
+# Where a value was read; a lower number wins over a higher one.
+_LABELLED = 0  # the value of its own label
+_SIDE = 1  # found on another field's line ("Data: 15/10/2025 às 14h")
+_PROSE = 2  # found in running text
+# Member groups: a role label beats a committee list ("Banca:", prose, a members table).
+_GROUP_LABELLED = 0
+_GROUP_COMMITTEE = 1
+
+# Bodies can be huge (pasted logs, HTML newsletters); the form sits near the top.
+_SCAN_LIMIT = 100_000
+_MAX_QUOTE_DEPTH = 6
+
+
+@dataclass
+class Extraction:
+    data: DefenseData
+    missing: list[str]  # data.missing_fields()
+    problems: list[str]  # for staff: what could not be read, or was read twice differently
+
+
+# --- text helpers ------------------------------------------------------------------------
+
+
+@cache
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFD", char)[0].lower()
+    return base if len(base) == 1 else char
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as long as ``text``: offsets in one are valid in the
+    other, so patterns match the folded text and values are cut from the original."""
+    return "".join(map(_fold_char, text))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x02\x03"))
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]")
+
+
+def _text_lines(text: str) -> list[str]:
+    text = text[:_SCAN_LIMIT].replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    return [line.rstrip() for line in _ODD_SPACES.sub(" ", text).split("\n")]
+
+
+def _depths(text: str) -> list[int]:
+    """Parenthesis depth before each character."""
+    depth, out = 0, []
+    for char in text:
+        out.append(depth)
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+    return out
+
+
+def _split_top(text: str, pattern: re.Pattern[str], *, keep: bool = False) -> list[str]:
+    """``text`` split where ``pattern`` matches outside parentheses (folded matching)."""
+    depths = _depths(text)
+    parts, start = [], 0
+    for match in pattern.finditer(_fold(text)):
+        if match.start() == match.end() or depths[match.start()]:
+            continue
+        parts.append(text[start : match.start()])
+        if keep:
+            parts.append(text[match.start() : match.end()])
+        start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _paren_groups(text: str) -> tuple[str, list[str]]:
+    """``text`` without its top-level "(...)" groups, and the groups' contents."""
+    outside, groups, depth, current = [], [], 0, []
+    for char in text:
+        if char == "(":
+            if depth:
+                current.append(char)
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth:
+                current.append(char)
+            else:
+                groups.append("".join(current))
+                current = []
+        elif depth:
+            current.append(char)
+        else:
+            outside.append(char)
+    if depth:  # an unclosed "(": keep it as text
+        outside.append("(" + "".join(current))
+    return "".join(outside), groups
+
+
+# --- dates and times -----------------------------------------------------------------------
+
+_MONTHS = {
+    "janeiro": 1,
+    "fevereiro": 2,
+    "marco": 3,
+    "abril": 4,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "agosto": 8,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
+}
+_MONTH_NAMES = "|".join(
+    [*_MONTHS, "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
+)
+# All on folded text.
+_DATE_ISO = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
+_DATE_NUMERIC = re.compile(
+    r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"
+)
+_DATE_WORDS = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s?[º°o]?\s*(?:de\s+|/\s*)?({_MONTH_NAMES})\b\.?\s*(?:de\s+|/\s*)?(\d{{4}})(?!\d)"
+)
+_DATE_NO_YEAR = re.compile(
+    rf"(?<![\d/.-])(\d{{1,2}})/(\d{{1,2}})(?![\d/])|(?<!\d)(\d{{1,2}})\s+de\s+({_MONTH_NAMES})\b"
+)
+_DATE_PLACEHOLDER_RE = re.compile(
+    r"d{1,2}\s*/\s*m{1,2}\s*/\s*a{2,4}|_{1,2}\s*/\s*_{1,2}\s*/\s*_{2,4}"
+)
+
+
+def _find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
+    """The first date written in ``folded``: (match, (year, month, day)) unchecked."""
+    found: list[tuple[int, re.Match[str], tuple[int, int, int]]] = []
+    if match := _DATE_ISO.search(folded):
+        found.append((match.start(), match, (int(match[1]), int(match[2]), int(match[3]))))
+    if match := _DATE_NUMERIC.search(folded):
+        year = int(match[4])
+        year += 2000 if len(match[4]) == 2 else 0
+        found.append((match.start(), match, (year, int(match[3]), int(match[1]))))
+    if match := _DATE_WORDS.search(folded):
+        month = _MONTHS.get(match[2]) or next(m for k, m in _MONTHS.items() if k[:3] == match[2])
+        found.append((match.start(), match, (int(match[3]), month, int(match[1]))))
+    if not found:
+        return None
+    _, match, ymd = min(found, key=lambda item: item[0])
+    return match, ymd
+
+
+def _read_date(text: str) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
+    """(date, span of the date in ``text``, problem) for a date field's value."""
+    folded = _fold(text)
+    hit = _find_date(folded)
+    if hit is None:
+        if _DATE_NO_YEAR.search(folded):
+            return None, None, _("the date “%(value)s” has no year") % {"value": text.strip()}
+        return None, None, _("the date “%(value)s” could not be read") % {"value": text.strip()}
+    match, (year, month, day) = hit
+    try:
+        if not 1990 <= year <= 2100:
+            raise ValueError(year)
+        return datetime.date(year, month, day), match.span(), None
+    except ValueError:
+        written = text[match.start() : match.end()].strip()
+        return (
+            None,
+            match.span(),
+            _("the date “%(value)s” is not a valid date") % {"value": written},
+        )
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """The date written in ``value`` ("15/10/2025", "15/10/25", "15 de outubro de 2025",
+    "2025-10-15", "dia 15/10/2025 (quarta-feira)"); None when there is none.
+
+    Raises ValueError (with the problem as message) for an impossible date ("32/13/2025").
+    """
+    date, span, problem = _read_date(value)
+    if date is None and span is not None:
+        raise ValueError(problem)
+    return date
+
+
+# "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs" (folded text).
+_TIME = re.compile(
+    r"(?<![\d/:.,])(\d{1,2})\s?(?::\s?(\d{2})(?:\s?(?:h|hs|hrs?|horas?|min)\b)?"
+    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d]))"
+)
+_TIME_PLACEHOLDER_RE = re.compile(
+    r"^(?:0?0\s?[:h]\s?00\s?h?|hh\s?:\s?mm\s?h?|_{1,2}\s?:\s?_{1,2}\s?h?)$"
+)
+
+
+def _read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
+    """(time, whether a time was written, problem) for a time field's value."""
+    match = _TIME.search(_fold(text))
+    if match is None:
+        return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
+    hour, minute = int(match[1]), int(match[2] or match[3] or 0)
+    if hour > 23 or minute > 59:
+        written = text[match.start() : match.end()].strip()
+        return None, True, _("the time “%(value)s” is not a valid time") % {"value": written}
+    return datetime.time(hour, minute), True, None
+
+
+def parse_time(value: str) -> datetime.time | None:
+    """The time written in ``value`` ("14h", "14h30", "14:00h", "às 9 horas", "9h00min");
+    None when there is none. Raises ValueError for an impossible time ("25h")."""
+    found, written, problem = _read_time(value)
+    if found is None and written:
+        raise ValueError(problem)
+    return found
+
+
+# --- honorifics, names, institutions --------------------------------------------------------
+
+_HONORIFIC_WORD = (
+    r"(?:professora|professor|doutora|doutor|prof(?:\(a\)|a|\.?\s?ª)?\.?|profs?\."
+    r"|dr(?:\(a\)|a|\.?\s?ª)?\.?|m[ea]\.|ms\.?c\.?|m\.\s?sc\.|d\.\s?sc\.|ph\.?\s?d\.?"
+    r"|sr(?:a|ª)?\.|eng(?:a|º|ª)?\.|mestre|mestra)"
+)
+_HONORIFICS = re.compile(rf"^\s*((?:{_HONORIFIC_WORD}(?:\s+|$))+)", re.IGNORECASE)
+_STARTS_WITH_HONORIFIC = re.compile(rf"^{_HONORIFIC_WORD}\s", re.IGNORECASE)
+_HONORIFIC_INSIDE = re.compile(rf"(?:^|(?<=[\s,;(])){_HONORIFIC_WORD}\s", re.IGNORECASE)
+
+
+def split_honorific(text: str) -> tuple[str, str]:
+    """("Prof. Dr.", "Maria Souza") from "Prof. Dr. Maria Souza": leading honorifics as
+    written (spaces collapsed), case-insensitive; ("", text) when there is none."""
+    text = text.strip()
+    match = _HONORIFICS.match(text)
+    if match is None or not text[match.end() :].strip():
+        return "", text
+    return _collapse(match[1]), text[match.end() :].strip()
+
+
+_PARTICLES = frozenset(
+    {"da", "de", "do", "das", "dos", "e", "di", "du", "van", "von", "der", "del", "la", "le"}
+)
+_NAME_EDGES = " \t*_\"'“”‘’«».,;:!-–—•·"
+_UPPER_START = re.compile(r"^[\"“'‘(]?[A-ZÀ-ÖØ-Þ]")
+
+
+def _clean_name(text: str) -> str:
+    return _collapse(text.replace("*", " ")).strip(_NAME_EDGES)
+
+
+def _is_name_word(word: str) -> bool:
+    return bool(_UPPER_START.match(word)) or bool(re.fullmatch(r"[A-Z]\.", word))
+
+
+def _looks_like_name(text: str, *, max_words: int = 8) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= max_words or not _is_name_word(words[0]):
+        return False
+    return all(_is_name_word(w) or _fold(w) in _PARTICLES for w in words)
+
+
+def _leading_name(text: str, *, min_words: int = 1) -> str:
+    """The capitalised name that starts ``text`` ("Maria da Souza, intitulada" -> "Maria da
+    Souza"), or "" when it does not start with one."""
+    words: list[str] = []
+    for raw in text.split()[:12]:
+        word = raw.rstrip(",;:.!?)”\"'")
+        if not word:
+            break
+        if (_is_name_word(word) and not word.startswith(("(", "“", '"'))) or (_fold(word) in _PARTICLES and words):
+            words.append(word)
+        else:
+            break
+        if word != raw and not re.fullmatch(r"[A-Z]", word):
+            break  # punctuation ends the name
+    while words and _fold(words[-1]) in _PARTICLES:
+        words.pop()
+    capitalised = [w for w in words if _fold(w) not in _PARTICLES]
+    return " ".join(words) if len(capitalised) >= min_words else ""
+
+
+_INSTITUTION_WORDS = re.compile(
+    r"^(?:universidade|univ\.|instituto|faculdade|centro|escola|fundacao|campus|departamento"
+    r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg)\b"
+)
+_ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
+
+
+class _Institutions:
+    """Is an institution the program's own? Case- and accent-insensitive, by words, with
+    the acronym of a long name ("Instituto Federal do Espírito Santo" -> "ifes")."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.phrases: set[tuple[str, ...]] = set()
+        for name in names:
+            words = tuple(re.findall(r"[a-z0-9]+", _fold(name)))
+            if not words:
+                continue
+            self.phrases.add(words)
+            significant = [w for w in words if w not in _PARTICLES]
+            if len(significant) > 1:
+                self.phrases.add(("".join(w[0] for w in significant),))
+
+    def own(self, institution: str) -> bool:
+        words = tuple(re.findall(r"[a-z0-9]+", _fold(institution)))
+        return any(
+            words[i : i + len(phrase)] == phrase
+            for phrase in self.phrases
+            for i in range(len(words) - len(phrase) + 1)
+        )
+
+    def looks_like(self, text: str) -> bool:
+        """Could ``text`` alone name an institution (not a person)?"""
+        text = text.strip(_NAME_EDGES)
+        if not text:
+            return False
+        return bool(
+            self.own(text)
+            or _INSTITUTION_WORDS.match(_fold(text))
+            or (" " not in text and _ACRONYM.match(text) and sum(c.isupper() for c in text) >= 2)
+        )
+
+
+# --- committee members --------------------------------------------------------------------
+
+_ROLE_MARKERS = (
+    (COADVISOR, re.compile(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
+    (
+        ADVISOR,
+        re.compile(
+            r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?|orientacao"
+            r"|presidente(?:\s+da\s+banca)?"
+        ),
+    ),
+    (
+        INTERNAL,
+        re.compile(
+            r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
+            r"intern[oa](?:\s+ao\s+programa)?"
+        ),
+    ),
+    (
+        EXTERNAL,
+        re.compile(
+            r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
+            r"extern[oa](?:\s+ao\s+programa)?"
+        ),
+    ),
+)
+_SUBSTITUTE = re.compile(r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?")
+_NOTE = re.compile(
+    r".*\b(?:a\s+confirmar|confirmad[oa]|remot[oa]|remotamente|virtual|online|on-line|"
+    r"videoconferencia|participacao|a\s+distancia|lattes|https?|www)\b.*"
+)
+_PART_SEPARATOR = re.compile(r"\s*[,;/]\s*|\s+[-–—]\s+")
+_TAIL_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")
+_URL_OR_EMAIL = re.compile(r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE)
+
+
+@dataclass
+class _Person:
+    name: str
+    honorific: str = ""
+    institution: str = ""
+    roles: list[str] = field(default_factory=list)  # from markers: "(orientador)", "– externo"
+    substitute: bool = False
+    noted: bool = False  # a marker or an institution was written with the name
+
+
+def _marker_role(part: str) -> str | None:
+    folded = _collapse(_fold(part)).strip(_NAME_EDGES)
+    for role, pattern in _ROLE_MARKERS:
+        if pattern.fullmatch(folded):
+            return role
+    return None
+
+
+def _read_annotation(text: str, person: _Person, institutions: _Institutions) -> None:
+    """What is written next to a name: roles, "suplente", notes and the institution."""
+    pieces = _split_top(text, _PART_SEPARATOR, keep=True)
+    kept: list[str] = []
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        folded = _collapse(_fold(piece)).strip(_NAME_EDGES)
+        if not folded:
+            continue
+        role = _marker_role(piece)
+        if role is not None:
+            person.roles.append(role)
+        elif _SUBSTITUTE.fullmatch(folded):
+            person.substitute = True
+        elif _NOTE.fullmatch(folded):
+            continue
+        else:
+            if kept:
+                kept.append(pieces[index - 1])
+            kept.append(piece)
+    institution = "".join(kept).strip(_NAME_EDGES)
+    if institution and not person.institution:
+        person.institution = _collapse(institution)
+    person.noted = True
+
+
+def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
+    """A committee member as written: "Prof. Dr. Fulano de Tal (UFES)", "Dra. Y – Ifes",
+    "Fulano (orientador, Ifes)", "Fulano - UFES - membro externo"."""
+    text = _URL_OR_EMAIL.sub(" ", text.replace("*", " "))
+    text = _without_joining_words(text) if text.strip() else text
+    text = _collapse(text).strip(" \t.,;:•·-–—")
+    if not text or _is_empty(text):
+        return None
+    parts = _split_top(text, _TAIL_SEPARATOR)
+    head, tails = parts[0], parts[1:]
+    head, groups = _paren_groups(head)
+    person = _Person(name="")
+    for group in groups:
+        _read_annotation(group, person, institutions)
+    name_tail: list[str] = []
+    for tail in tails:
+        bare, tail_groups = _paren_groups(tail)
+        if (
+            tail is tails[0]
+            and not person.noted
+            and _looks_like_name(bare)
+            and not institutions.looks_like(bare)
+            and _marker_role(bare) is None
+            and not text[len(head) :].lstrip().startswith(("-", "–", "—"))
+        ):
+            name_tail.append(tail)  # "Silva, João": a comma inside the name
+            continue
+        if _marker_role(bare) or _SUBSTITUTE.fullmatch(_collapse(_fold(bare)).strip(_NAME_EDGES)):
+            _read_annotation(bare, person, institutions)
+            for group in tail_groups:
+                _read_annotation(group, person, institutions)
+        else:
+            # An institution after a dash keeps its own parentheses ("Universidade ... (UFES)"),
+            # unless they only hold a role marker.
+            markers = [g for g in tail_groups if _marker_role(g) or _NOTE.fullmatch(_fold(g))]
+            for group in markers:
+                _read_annotation(group, person, institutions)
+                tail = tail.replace(f"({group})", " ")
+            _read_annotation(tail, person, institutions)
+    if name_tail:
+        head = ", ".join([head, *name_tail])
+    honorific, name = split_honorific(head)
+    if not person.institution:
+        # "Dra. Y do Ifes", "Dr. Z, da UFES"
+        match = re.search(r",?\s+(?:d[aeo]s?)\s+(\S+(?:\s+\S+){0,5})$", name)
+        if match and institutions.looks_like(match[1]) and _looks_like_name(name[: match.start()]):
+            person.institution = match[1].strip(_NAME_EDGES)
+            person.noted = True
+            name = name[: match.start()]
+    person.name = _clean_name(name)
+    person.honorific = honorific
+    if not person.name or _is_empty(person.name):
+        return None
+    return person
+
+
+_ITEM_SEMICOLON = re.compile(r"\s*;\s*")
+_ITEM_COMMA = re.compile(r"\s*,\s*")
+_ITEM_AND = re.compile(r"\s+e\s+")
+# "pelo Prof. X, pela Profa. Y e pelo Dr. Z": the words that join names in a sentence.
+_JOINING_WORDS = re.compile(r"^(?:(?:e|pel[oa]s?|com|o|a|os|as)\s+)+(?=[^\W\d_])", re.IGNORECASE)
+
+
+def _without_joining_words(text: str) -> str:
+    stripped = _JOINING_WORDS.sub("", text.lstrip())
+    if not stripped.strip():
+        return text.lstrip()
+    return stripped if _is_name_word(stripped.split()[0]) or _STARTS_WITH_HONORIFIC.match(stripped + " ") else text.lstrip()
+
+
+def _split_members(text: str, institutions: _Institutions) -> list[str]:
+    """One text per person: "A; B", "A, B e C"; a part that is only an institution or a role
+    ("Fulano, UFES") goes back to the person before it."""
+    text = text.strip()
+    if not text:
+        return []
+    parts = _split_top(text, _ITEM_SEMICOLON)
+    if len(parts) == 1:
+        with_honorifics = bool(_HONORIFIC_INSIDE.search(text))
+        parts = []
+        for chunk in _split_top(text, _ITEM_COMMA):
+            pieces = _split_top(chunk, _ITEM_AND, keep=True)
+            current = pieces[0]
+            for index in range(1, len(pieces), 2):
+                following = pieces[index + 1]
+                following_person = _without_joining_words(following) + " "
+                if not with_honorifics or _STARTS_WITH_HONORIFIC.match(following_person):
+                    parts.append(current)
+                    current = following
+                else:
+                    current = current + pieces[index] + following
+            parts.append(current)
+    items: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        bare = _paren_groups(part)[0].strip(_NAME_EDGES)
+        extra = not split_honorific(part + " x")[0] and (
+            institutions.looks_like(bare) or _marker_role(bare) is not None
+        )
+        if items and extra and not _looks_like_person_words(bare, institutions):
+            items[-1] = f"{items[-1]} – {part}"
+        else:
+            items.append(part)
+    return items
+
+
+def _looks_like_person_words(text: str, institutions: _Institutions) -> bool:
+    """Two or more capitalised words that are not an institution: a person's name."""
+    return len(text.split()) >= 2 and _looks_like_name(text) and not institutions.looks_like(text)
+
+
+def _member(person: _Person, role: str) -> Member:
+    return Member(
+        role=role, name=person.name, honorific=person.honorific, institution=person.institution
+    )
+
+
+# --- emptiness and placeholders --------------------------------------------------------------
+
+_EMPTY = re.compile(
+    r"^(?:-+|–|—|_+|\.+|x|n/?a|n\.a\.?|na|nao|nada|nenhum[a]?|nao\s+ha|nao\s+tem|nao\s+possui"
+    r"|nao\s+possuo|nao\s+existe|nao\s+se\s+aplica|inexistente|sem\s+\w+|a\s+definir"
+    r"|a\s+confirmar|indefinido|\?+|vazio|em\s+branco)$"
+)
+
+
+def _is_empty(text: str) -> bool:
+    folded = _collapse(_fold(text)).strip(" \t*_.,;:!\"'“”()")
+    return not folded or bool(_EMPTY.match(folded))
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+_G = r"(?:\s?\((?:a|as|o|os|s|es)\)|/a|/as)?"  # "aluno(a)", "orientador/a", "membro(s)"
+_MEMBER_WORD = (
+    rf"(?:membros?{_G}|avaliador(?:a|es|as)?{_G}|examinador(?:a|es|as)?{_G}"
+    rf"|professor(?:a|es|as)?{_G}|docentes?)"
+)
+_LABEL_PATTERNS = (
+    (_DATETIME, r"data\s*(?:e|/|&)\s*hora(?:rio)?s?(?:\s+d[ae]\s+defesa)?"),
+    (
+        "student",
+        rf"(?:nome\s+(?:completo\s+)?(?:d[oa]{_G}\s+)?)?(?:alun[oa]{_G}|discente|mestrand[oa]{_G}"
+        rf"|estudante|candidat[oa]{_G}|orientand[oa]{_G}|defendente)(?:\s+\(?nome\s+completo\)?)?"
+        r"|nome(?:\s+completo)?",
+    ),
+    (
+        "title",
+        r"titulo(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema",
+    ),
+    ("date", r"data(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"),
+    ("time", r"hor(?:ario|a)s?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"),
+    (
+        "link",
+        r"link(?:\s+(?:d[ae]\s+|para\s+(?:a\s+)?|de\s+acesso\s+(?:a\s+|para\s+)?)?"
+        r"(?:sala\s+virtual|videoconferencia|webconferencia|reuniao|transmissao|acesso|defesa"
+        r"|sala))?|(?:endereco\s+d[ae]\s+)?sala\s+virtual|url",
+    ),
+    (
+        "room",
+        r"(?:sala|local)(?:\s*/\s*(?:sala|local))?(?:\s+d[ae]\s+defesa)?|sala\s+n[o.º°]*"
+        r"|local\s+de\s+realizacao",
+    ),
+    (COADVISOR, rf"co-?\s?orientador(?:a|es|as)?{_G}"),
+    (
+        ADVISOR,
+        rf"(?:professor(?:a)?{_G}\s+)?orientador(?:a)?{_G}(?:\s+principal)?"
+        rf"(?:\s*/\s*presidente(?:\s+da\s+banca)?)?"
+        rf"|presidente(?:\s+da\s+banca)?(?:\s*/\s*orientador(?:a)?{_G})?",
+    ),
+    (INTERNAL, rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+intern[oa]s?{_G}"),
+    (EXTERNAL, rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+extern[oa]s?{_G}"),
+    (
+        _COMMITTEE,
+        r"(?:membros\s+d[ae]\s+|composicao\s+d[ae]\s+)?banca(?:\s+(?:examinadora|avaliadora"
+        r"|de\s+defesa|julgadora))?|membros(?:\s+titulares)?",
+    ),
+)
+# A tab separates table cells: never part of a label ("Sala<TAB>Virtual" is no "sala virtual").
+_LABEL_ALTERNATIVES = "|".join(f"(?:{p})" for _, p in _LABEL_PATTERNS).replace(r"\s", r"[^\S\t\n]")
+_KIND_OF = [(kind, re.compile(rf"(?:{p})")) for kind, p in _LABEL_PATTERNS]
+# "Membro Externo 2", "Link Sala Virtual(Se n houver, deixar em branco)"
+_LABEL_TAIL = r"(?P<number>\s*(?:n[º°o]\.?\s*)?\d{1,2}[º°ª]?)?(?:\s*\([^)\n]{0,80}\))?"
+_LABEL_LINE = re.compile(
+    rf"^(?:[\s*_•·◦▪►‣⁃-]*|\s*(?:\d{{1,2}}|[a-z])[.)]\s+)[*_\s]*(?P<label>{_LABEL_ALTERNATIVES})"
+    rf"{_LABEL_TAIL}[\s*_]*(?P<sep>[:：\t|]|[-–—](?=\s|$)|$)"
+)
+# A second label later on the same line: "Data: 15/10/2025;  Horário: 14h".
+_INNER_LABEL = re.compile(
+    rf"(?:[;|\t]|\s{{2,}}|[.,]\s)[\s*_]*(?P<label>{_LABEL_ALTERNATIVES}){_LABEL_TAIL}[\s*_]*[:：]"
+)
+# Any "Label:" (Curso:, Matrícula:, E-mail:): ends a value that runs over several lines.
+_ANY_LABEL = re.compile(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
+_COMMITTEE_INTRO = re.compile(r"^[^:\n]{0,60}\bbanca\b[^:\n]{0,120}:(?!//)(?P<rest>.*)$")
+
+
+def _label_kind(label: str) -> str:
+    label = _collapse(label)
+    for kind, pattern in _KIND_OF:
+        if pattern.fullmatch(label):
+            return kind
+    raise AssertionError(label)  # the alternation and the patterns are the same list
+
+
+@dataclass
+class _Labelled:
+    kind: str
+    value: str
+
+
+def _match_label(line: str) -> _Labelled | None:
+    """ "Label: value" (or "Label - value", "Label<TAB>value", a label alone) at the start
+    of ``line``; None when the line does not start with a form label."""
+    folded = _fold(line)
+    match = _LABEL_LINE.match(folded)
+    if match is None:
+        return None
+    kind = _label_kind(match["label"])
+    if match["number"] and kind not in _MEMBER_KINDS:
+        return None  # "Sala 12" is a room, not the twelfth room label
+    return _Labelled(kind, line[match.end() :])
+
+
+def _split_inner_labels(labelled: _Labelled) -> list[_Labelled]:
+    folded = _fold(labelled.value)
+    found = [
+        m
+        for m in _INNER_LABEL.finditer(folded)
+        if not re.search(r"https?://\S*$", folded[: m.start()])
+    ]
+    if not found:
+        return [labelled]
+    out = [_Labelled(labelled.kind, labelled.value[: found[0].start()])]
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(labelled.value)
+        out.append(_Labelled(_label_kind(match["label"]), labelled.value[match.end() : end]))
+    return out
+
+
+def _is_label_line(line: str) -> bool:
+    return _match_label(line) is not None or bool(_ANY_LABEL.match(line))
+
+
+# --- the findings of one part of a message --------------------------------------------------
+
+
+@dataclass
+class _Value:
+    field: str
+    value: object
+    priority: int
+
+
+@dataclass
+class _Group:
+    role: str
+    priority: int
+    members: list[Member]
+
+
+@dataclass
+class _Findings:
+    values: list[_Value] = field(default_factory=list)
+    groups: list[_Group] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)  # names of members with no clear role
+    problems: list[str] = field(default_factory=list)
+    labels: int = 0  # form labels read, empty ones included
+    best: dict[str, int] = field(default_factory=dict)  # field -> best priority read
+
+    def found_nothing(self) -> bool:
+        return not (self.values or self.groups or self.unclear or self.labels)
+
+    def add(self, name: str, value: object, priority: int) -> None:
+        self.values.append(_Value(name, value, priority))
+        self.best[name] = min(priority, self.best.get(name, priority))
+
+    def has(self, name: str, priority: int) -> bool:
+        return self.best.get(name, priority + 1) <= priority
+
+    def problem(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+
+# --- links and rooms -------------------------------------------------------------------------
+
+_URL = re.compile(
+    r"(?:https?://|(?<![\w./@])(?=(?:meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
+    r"|[\w-]+\.zoom\.us|zoom\.us|conferenciaweb\.rnp\.br|webconf\.rnp\.br|meet\.jit\.si)/))"
+    r"[^\s<>\"'“”*|]+",
+    re.IGNORECASE,
+)
+_MEETING_HOST = re.compile(
+    r"meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|zoom\.us|rnp\.br|jit\.si"
+    r"|webex\.com|whereby\.com|bigbluebutton|mconf",
+    re.IGNORECASE,
+)
+_VIRTUAL = re.compile(
+    r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
+    r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
+)
+_PHYSICAL_ROOM = re.compile(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|audit[oó]rio|laborat")
+_ROOM_PREFIX = re.compile(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
+_ROOM_PLACEHOLDER_RE = re.compile(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
+
+
+def _urls(text: str) -> list[str]:
+    found = []
+    for match in _URL.finditer(text):
+        url = match[0].rstrip(".,;:!?)]}>'\"")
+        if url.count("(") < url.count(")"):
+            url = url.rstrip(")")
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        found.append(url)
+    return found
+
+
+def _read_room(text: str) -> tuple[str, list[str]]:
+    """(room as the secretariat writes it, links written with it)."""
+    links = _urls(text)
+    rest = _blank_out(_URL.sub(" ", text), _ROOM_PLACEHOLDER_RE)
+    rest = _collapse(rest.replace("*", " ")).strip(" .,;:-–—()")
+    if not rest or _is_empty(rest):
+        return "", links
+    folded = _fold(rest)
+    if _VIRTUAL.search(folded) and not _PHYSICAL_ROOM.search(folded):
+        return "Virtual", links
+    prefix = _ROOM_PREFIX.match(folded)
+    if prefix:
+        rest = rest[prefix.end() :].strip()
+    return rest, links
+
+
+def _blank_out(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with what ``pattern`` matches in its folded form replaced by spaces."""
+    folded = _fold(text)
+    for match in pattern.finditer(folded):
+        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    return text
+
+
+# --- reading one part (own text or a forwarded message) --------------------------------------
+
+_CONTINUATION_LINES = 30
+
+
+class _SegmentReader:
+    def __init__(self, lines: list[str], institutions: _Institutions) -> None:
+        self.lines = _expand_tables(lines, institutions)
+        self.institutions = institutions
+        self.found = _Findings()
+        self.prose: list[str] = []
+
+    def read(self) -> _Findings:
+        index = 0
+        while index < len(self.lines):
+            index = self._read_line(index)
+        _read_prose(self.prose, self.found, self.institutions)
+        return self.found
+
+    def _read_line(self, index: int) -> int:
+        line = self.lines[index]
+        labelled = _match_label(line)
+        if labelled is None:
+            intro = _COMMITTEE_INTRO.match(_fold(line))
+            if intro is None or len(line) > 300:
+                self.prose.append(line)
+                return index + 1
+            labelled = _Labelled(_COMMITTEE, line[intro.start("rest") :])
+        self.prose.append("")  # a form line ends the sentence around it
+        parts = _split_inner_labels(labelled)
+        for part in parts[:-1]:
+            self._field(part, [])
+        last = parts[-1]
+        following = self._following(last, index + 1)
+        self._field(last, [self.lines[i] for i in following])
+        return following[-1] + 1 if following else index + 1
+
+    def _following(self, labelled: _Labelled, start: int) -> list[int]:
+        """Indexes of the lines after a label that continue its value."""
+        kind, value = labelled.kind, labelled.value.strip(" \t*_")
+        if value and _is_explicitly_blank(kind, value):
+            return []
+        taken: list[int] = []
+        index = start
+        members = kind in _MEMBER_KINDS or kind == _COMMITTEE
+        while index < len(self.lines) and len(taken) < _CONTINUATION_LINES:
+            line = self.lines[index]
+            if not line.strip():
+                # A committee may start after a blank line; nothing else continues past one.
+                if members and not value and not taken and index - start < 2:
+                    index += 1
+                    continue
+                break
+            if _is_label_line(line) or not _continues(kind, line, bool(value or taken)):
+                break
+            taken.append(index)
+            index += 1
+            if kind not in ("title",) and not members:
+                break  # a single value line
+        return taken
+
+    def _field(self, labelled: _Labelled, more: list[str]) -> None:
+        found = self.found
+        found.labels += 1
+        kind, value = labelled.kind, labelled.value.strip(" \t")
+        value = value.strip("*_ \t") if not _URL.search(value) else value.strip(" \t*")
+        if value and not more and _is_empty(value):
+            # "Coorientador: não há" is an answer: it beats a value further down.
+            if kind in _MEMBER_KINDS:
+                found.groups.append(_Group(kind, _GROUP_LABELLED, []))
+            elif kind in _SCALARS:
+                found.add(kind, None if kind in ("date", "time") else "", _LABELLED)
+            return
+        if kind in _MEMBER_KINDS or kind == _COMMITTEE:
+            self._members(kind, value, more)
+            return
+        text = _collapse(" ".join([value, *more]))
+        if kind == "student":
+            if not _is_empty(text):
+                found.add("student", _clean_name(text), _LABELLED)
+        elif kind == "title":
+            title = _clean_title(text)
+            if title and not _is_empty(title):
+                found.add("title", title, _LABELLED)
+        elif kind in ("date", _DATETIME):
+            self._date(text, with_time=kind == _DATETIME)
+        elif kind == "time":
+            self._time(text, _LABELLED)
+        elif kind == "room":
+            room, links = _read_room(text)
+            if room:
+                found.add("room", room, _LABELLED)
+            for link in links[:1]:
+                found.add("link", link, _SIDE)
+        elif kind == "link":
+            cleaned = _fold(text).replace("(se n houver, deixar em branco)", "")
+            links = _urls(text)
+            if links:
+                found.add("link", links[0], _LABELLED)
+            elif not _is_empty(cleaned):
+                found.problem(_("the link “%(value)s” is not a web address") % {"value": text})
+
+    def _date(self, text: str, *, with_time: bool) -> None:
+        text = _blank_out(text, _DATE_PLACEHOLDER_RE)
+        if _is_empty(text):
+            return
+        date, span, problem = _read_date(text)
+        if date is not None:
+            self.found.add("date", date, _LABELLED)
+        elif problem and not (with_time and _TIME.search(_fold(text)) and span is None):
+            self.found.problem(problem)
+        rest = text if span is None else text[: span[0]] + " " + text[span[1] :]
+        if _TIME.search(_fold(rest)):
+            self._time(rest, _LABELLED if with_time else _SIDE)
+
+    def _time(self, text: str, priority: int) -> None:
+        folded = _collapse(_fold(text)).strip(" .,;")
+        if _is_empty(folded) or _TIME_PLACEHOLDER_RE.match(folded):
+            return
+        found, _written, problem = _read_time(text)
+        if found is not None:
+            self.found.add("time", found, priority)
+        elif problem and priority == _LABELLED:
+            self.found.problem(problem)
+
+    def _members(self, kind: str, value: str, more: list[str]) -> None:
+        texts = [value, *more] if value else more
+        people: list[_Person] = []
+        for text in texts:
+            text = _strip_bullet(text)
+            if _is_empty(text):
+                continue
+            for item in _split_members(text, self.institutions):
+                person = _parse_person(item, self.institutions)
+                if person is not None:
+                    people.append(person)
+        if kind == _COMMITTEE:
+            _committee(people, self.found, self.institutions)
+            return
+        members = []
+        for person in people:
+            if person.substitute:
+                self.found.problem(_substitute_problem(person))
+            else:
+                members.append(_member(person, kind))
+        if members:
+            self.found.groups.append(_Group(kind, _GROUP_LABELLED, members))
+
+
+def _is_explicitly_blank(kind: str, value: str) -> bool:
+    """A value that says "nothing here" (so the next line is not this field's value)."""
+    folded = _fold(value)
+    if kind in ("date", _DATETIME):
+        folded = _DATE_PLACEHOLDER_RE.sub("", folded)
+    elif kind == "time":
+        folded = _collapse(folded)
+        if _TIME_PLACEHOLDER_RE.match(folded.strip(" .")):
+            return True
+    elif kind == "room":
+        folded = _ROOM_PLACEHOLDER_RE.sub("", folded)
+    elif kind == "link":
+        folded = folded.replace("(se n houver, deixar em branco)", "")
+    return _is_empty(folded)
+
+
+def _continues(kind: str, line: str, has_value: bool) -> bool:
+    """Can ``line`` (not a label) carry the value of the label above it?"""
+    text = _strip_bullet(line)
+    if not text or _CLOSING.match(_fold(text)):
+        return False
+    if kind in _MEMBER_KINDS or kind == _COMMITTEE:
+        return _member_line(text)
+    if has_value:
+        return kind == "title"  # a long title wraps; other values fit on their line
+    folded = _fold(text)
+    if kind == "student":
+        return _looks_like_name(text, max_words=10)
+    if kind == "title":
+        return len(text) <= 400
+    if kind in ("date", _DATETIME):
+        return _find_date(folded) is not None or bool(_DATE_PLACEHOLDER_RE.search(folded))
+    if kind == "time":
+        return bool(_TIME.search(folded))
+    if kind == "link":
+        return bool(_URL.search(text))
+    if kind == "room":
+        return len(text.split()) <= 8 and not text.endswith((".", "?", "!"))
+    return False
+
+
+def _member_line(text: str) -> bool:
+    if len(text) > 250 or text.endswith((":", "?")):
+        return False
+    honorific, rest = split_honorific(text)
+    if honorific:
+        return True
+    name = re.split(r"\s*\(|\s+[-–—]\s+|\s*[,;]\s*", rest, maxsplit=1)[0]
+    return _looks_like_name(name)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·◦▪►‣⁃–—]+\s*|\d{1,2}[.)]\s+|[a-z]\)\s+)")
+
+
+def _strip_bullet(line: str) -> str:
+    return _BULLET.sub("", line, count=1).strip()
+
+
+def _clean_title(text: str) -> str:
+    text = _collapse(text.replace("**", " ")).strip(" \t*_").rstrip(" .,;:")
+    for left, right in (("“", "”"), ('"', '"'), ("«", "»"), ("'", "'"), ("‘", "’")):
+        if len(text) > 2 and text.startswith(left) and text.endswith(right):
+            text = text[1:-1].strip()
+    return text.rstrip(" .,;:").strip()
+
+
+def _substitute_problem(person: _Person) -> str:
+    return _("%(name)s is listed as a substitute (suplente) and was left out") % {
+        "name": person.name
+    }
+
+
+def _committee(people: list[_Person], found: _Findings, institutions: _Institutions) -> None:
+    """A list of everyone with implicit roles: marked orientador(a)/presidente -> advisor,
+    coorientador(a) -> co-advisor, own institution -> internal, another -> external."""
+    by_role: dict[str, list[Member]] = {}
+    for person in people:
+        if person.substitute:
+            found.problem(_substitute_problem(person))
+            continue
+        role = next(
+            (r for r in (ADVISOR, COADVISOR, EXTERNAL, INTERNAL) if r in person.roles), None
+        )
+        if role is None and person.institution:
+            role = INTERNAL if institutions.own(person.institution) else EXTERNAL
+        if role is None:
+            found.unclear.append(person.name)
+            continue
+        by_role.setdefault(role, []).append(_member(person, role))
+    for role, members in by_role.items():
+        found.groups.append(_Group(role, _GROUP_COMMITTEE, members))
+
+
+# --- HTML tables written as text --------------------------------------------------------------
+
+_NAME_COLUMN = re.compile(
+    r"(?:nome|membros?|professor(?:es|a|as)?|avaliador(?:es|a|as)?|docentes?|banca|examinador(?:es|a|as)?)(?:\s+d[ao]s?\s+\w+)?"
+)
+_INSTITUTION_COLUMN = re.compile(
+    r"instituicao|ies|afiliacao|origem|vinculo|instituicao\s+de\s+origem"
+)
+_ROLE_COLUMN = re.compile(r"funcao|papel|participacao|tipo|cargo|condicao|atuacao")
+
+
+def _whole_label(cell: str) -> str | None:
+    match = _LABEL_LINE.match(_fold(cell.strip()))
+    if match is None or cell[match.end() :].strip(" :*_"):
+        return None
+    return _label_kind(match["label"])
+
+
+def _expand_tables(lines: list[str], institutions: _Institutions) -> list[str]:
+    """Tables whose first row holds the labels ("Aluno | Título | Data" over the values),
+    and committee tables ("Nome | Instituição | Função"), as "Label: value" lines."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        cells = [c.strip() for c in lines[index].split("\t")]
+        width = len(cells)
+        if width >= 2 and all(cells):
+            rows = []
+            following = index + 1
+            while following < len(lines) and lines[following].count("\t") == width - 1:
+                rows.append([c.strip() for c in lines[following].split("\t")])
+                following += 1
+            if rows and all(_whole_label(c) for c in cells):
+                for row in rows:
+                    out.extend(
+                        f"{label.rstrip(' :*')}: {value}"
+                        for label, value in zip(cells, row, strict=True)
+                    )
+                index = following
+                continue
+            columns = [_collapse(_fold(c)).strip(" :*") for c in cells]
+            name_col = next((i for i, c in enumerate(columns) if _NAME_COLUMN.fullmatch(c)), None)
+            inst_col = next(
+                (i for i, c in enumerate(columns) if _INSTITUTION_COLUMN.fullmatch(c)), None
+            )
+            role_col = next((i for i, c in enumerate(columns) if _ROLE_COLUMN.fullmatch(c)), None)
+            if rows and name_col is not None and (inst_col is not None or role_col is not None):
+                out.append("Banca:")
+                for row in rows:
+                    notes = [row[i] for i in (inst_col, role_col) if i is not None and row[i]]
+                    out.append(row[name_col] + (f" ({', '.join(notes)})" if notes else ""))
+                out.append("")
+                index = following
+                continue
+        out.append(lines[index])
+        index += 1
+    return out
+
+
+# --- prose --------------------------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    {
+        "prof",
+        "profa",
+        "profª",
+        "dr",
+        "dra",
+        "drª",
+        "sr",
+        "sra",
+        "me",
+        "ma",
+        "msc",
+        "m.sc",
+        "d.sc",
+        "ph.d",
+        "phd",
+        "eng",
+        "n",
+        "no",
+        "nº",
+        "av",
+        "obs",
+        "ex",
+        "ª",
+        "prof.ª",
+        "dr.ª",
+    }
+)
+
+
+def _sentences(paragraph: str) -> list[str]:
+    out: list[str] = []
+    start = counted = 0
+    opened = closed = straight = 0  # quotes seen since ``start``
+    for match in re.finditer(r"[.!?]+(?=\s|$)", paragraph):
+        chunk = paragraph[counted : match.start()]
+        opened, closed = opened + chunk.count("“"), closed + chunk.count("”")
+        straight += chunk.count('"')
+        counted = match.start()
+        last = paragraph[paragraph.rfind(" ", start, match.start()) + 1 : match.start()]
+        if match[0] == "." and (
+            _fold(last).strip("(") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", last)
+        ):
+            continue
+        if opened > closed or straight % 2:
+            continue  # inside a quoted title
+        out.append(paragraph[start : match.end()].strip())
+        start = counted = match.end()
+        opened = closed = straight = 0
+    if paragraph[start:].strip():
+        out.append(paragraph[start:].strip())
+    return out
+
+
+_P_STUDENT = re.compile(
+    r"\b(?:alun[oa]|discente|mestrand[oa]|orientand[oa]|estudante|candidat[oa])(?:\s?\(a\))?"
+    r"(?:\s+de\s+mestrado)?\s+"
+)
+_P_TITLE = re.compile(
+    r"(?:intitulad[oa]|com\s+o\s+titulo|cujo\s+titulo\s+e|sob\s+o\s+titulo|titulo"
+    r"|dissertacao|trabalho)\s*:?\s*(?:de\s+)?[“\"«]"
+)
+_CLOSE_QUOTE = {"“": "”", '"': '"', "«": "»"}
+_P_TIME = re.compile(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
+_P_DATE_CONTEXT = re.compile(
+    r"defesa|banca|apresenta|realizad|ocorr|marcad|agendad|dissertac|\bsera\b|\bsala\b|horario"
+)
+_P_ROOM = re.compile(r"\bsala\s+(?:n[º°o]?\.?\s*)?([a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?)\b")
+# On the original text: the auditorium's name is its capitalised words.
+_P_AUDITORIUM = re.compile(
+    r"\b(?i:n[oa])\s+((?i:mini-?)?(?i:audit[oó]rio|anfiteatro)"
+    r"(?:\s+(?:d[aoe]s?\s+)?[A-ZÀ-Ý0-9][\w-]*)*)"
+)
+_P_VIRTUAL = re.compile(
+    r"\b(?:de\s+forma|em\s+formato|no\s+formato|na\s+modalidade|formato|modalidade)\s+"
+    r"(?:virtual|remot[oa]|online|on-line|a\s+distancia)"
+    r"|\bpor\s+(?:video|web)\s?conferencia|\b(?:pelo|via|no|atraves\s+do)\s+"
+    r"(?:google\s+meet|meet|microsoft\s+teams|teams|zoom|rnp)\b|\bsala\s+virtual\b"
+    r"|\bvirtualmente\b|\bremotamente\b|\bonline\b|\bon-line\b"
+)
+_P_COMMITTEE = re.compile(
+    r"\bbanca\b.{0,80}?\b(?:compost|formad|constituid|integrad)[ao]s?\s+(?:pel[oa]s?|por|de)\s+"
+    r"(?:(?:seguintes\s+)?(?:professor(?:es|as)|profs\.?|membros|docentes|avaliador(?:es|as)"
+    r"|examinador(?:es|as)|doutor(?:es|as)|pesquisador(?:es|as))\s+)?(?:seguintes\s*)?:?\s*"
+)
+_P_ADVISOR = re.compile(
+    r"(?<![\w-])(?:orientad[oa]\s+pel[oa]|sob\s+(?:a\s+)?orientacao\s+d[oa]"
+    r"|(?:seu|sua|meu|minha|cujo|cuja)\s+orientador(?:a)?\s+(?:e|sera)(?:\s+[oa])?)\s+"
+)
+_P_COADVISOR = re.compile(
+    r"(?<![\w-])(?:co-?orientad[oa]\s+pel[oa]|(?:e\s+|sob\s+(?:a\s+)?)?co-?orientacao\s+d[oa])\s+"
+)
+
+
+def _read_prose(lines: list[str], found: _Findings, institutions: _Institutions) -> None:
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        text = line.strip()
+        if text:
+            paragraphs[-1].append(_strip_bullet(text) if _BULLET.match(text) else text)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    for paragraph in paragraphs:
+        if paragraph:
+            for sentence in _sentences(" ".join(paragraph)):
+                _read_sentence(sentence, found, institutions)
+
+
+def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions) -> None:
+    folded = _fold(sentence)
+    if not found.has("student", _PROSE):
+        for match in _P_STUDENT.finditer(folded):
+            name = _leading_name(sentence[match.end() :], min_words=2)
+            if name:
+                found.add("student", name, _PROSE)
+                break
+    if not found.has("title", _PROSE):
+        for match in _P_TITLE.finditer(folded):
+            close = sentence.find(_CLOSE_QUOTE[sentence[match.end() - 1]], match.end())
+            if close > match.end():
+                title = _clean_title(sentence[match.end() : close])
+                if len(title.split()) >= 2:
+                    found.add("title", title, _PROSE)
+                    break
+    date_end: int | None = None
+    if not found.has("date", _PROSE):
+        hit = _find_date(folded)
+        relevant = _P_DATE_CONTEXT.search(folded)
+        if hit is not None:
+            match, _ymd = hit
+            if relevant or re.search(r"\bdia\s+$", folded[: match.start()]):
+                date, _span, problem = _read_date(sentence[match.start() : match.end()])
+                if date is not None:
+                    found.add("date", date, _PROSE)
+                    date_end = match.end()
+                elif problem:
+                    found.problem(problem)
+    if not found.has("time", _PROSE):
+        for match in _P_TIME.finditer(folded):
+            value, _written, _problem = _read_time(sentence[match.end() : match.end() + 12])
+            if value is not None:
+                found.add("time", value, _PROSE)
+                break
+        else:
+            if date_end is not None:
+                value, _written, _problem = _read_time(sentence[date_end : date_end + 20])
+                if value is not None:
+                    found.add("time", value, _PROSE)
+    if not found.has("room", _PROSE):
+        room = _P_ROOM.search(folded)
+        auditorium = _P_AUDITORIUM.search(sentence)
+        if room and not room.group(1).startswith("virtual"):
+            found.add("room", sentence[room.start(1) : room.end(1)], _PROSE)
+        elif auditorium and _P_DATE_CONTEXT.search(folded):
+            found.add("room", auditorium[1], _PROSE)
+        elif _P_VIRTUAL.search(folded) and _P_DATE_CONTEXT.search(folded):
+            found.add("room", "Virtual", _PROSE)
+    if not found.has("link", _PROSE):
+        for url in _urls(sentence):
+            if _MEETING_HOST.search(url):
+                found.add("link", url, _PROSE)
+                break
+    committee = _P_COMMITTEE.search(folded)
+    if committee:
+        listed = sentence[committee.end() :].strip().rstrip(".;!")
+        people = []
+        for item in _split_members(listed, institutions):
+            person = _parse_person(item, institutions)
+            if person is not None and (person.honorific or _looks_like_name(person.name)):
+                people.append(person)
+        _committee(people, found, institutions)
+    for pattern, role in ((_P_ADVISOR, ADVISOR), (_P_COADVISOR, COADVISOR)):
+        for match in pattern.finditer(folded):
+            person = _prose_person(sentence[match.end() :], institutions)
+            if person is not None:
+                found.groups.append(_Group(role, _GROUP_COMMITTEE, [_member(person, role)]))
+                break
+
+
+def _prose_person(text: str, institutions: _Institutions) -> _Person | None:
+    """The person named at the start of ``text``: "Prof. Dr. Fulano (Ifes) e ..."."""
+    honorific, rest = split_honorific(text)
+    name = _leading_name(rest)
+    if not name:
+        return None
+    after = rest[rest.find(name) + len(name) :]
+    annotation = re.match(r"\s*\(([^()]{0,120})\)", after)
+    written = f"{honorific} {name}" + (f" ({annotation[1]})" if annotation else "")
+    return _parse_person(written, institutions)
+
+
+# --- the parts of a message ------------------------------------------------------------------
+
+_QUOTED = re.compile(r"^\s*>")
+_UNQUOTE = re.compile(r"^\s*> ?")
+_FORWARD_MARKER = re.compile(
+    r"^[\s*]*(?:-{2,}\s*(?:forwarded message|mensagem (?:re)?encaminhada|mensaje reenviado)\s*-{2,}"
+    r"|(?:inicio da mensagem (?:re)?encaminhada|begin forwarded message)\s*:?)[\s*]*$"
+)
+_ORIGINAL_MARKER = re.compile(
+    r"^[\s*]*(?:-{2,}\s*(?:original message|mensagem original)\s*-{2,}|_{10,})[\s*]*$"
+)
+_HEADER_FIELD = re.compile(
+    r"^[\s*]*(de|from|data|date|enviad[oa](?:\s+em)?|sent|assunto|subject|para|to|cc|cco|bcc"
+    r"|responder\s+(?:a|para)|reply-to|importancia|importance|anexos?|attachments?)[\s*]*:",
+)
+_HEADER_KEYS = {
+    "de": "from",
+    "from": "from",
+    "data": "date",
+    "date": "date",
+    "sent": "date",
+    "assunto": "subject",
+    "subject": "subject",
+    "para": "to",
+    "to": "to",
+}
+_ATTRIBUTION_END = re.compile(r"(?:escreveu|wrote|a ecrit|escribio|schrieb)\s*:\s*$")
+_ATTRIBUTION_START = re.compile(r"^[\s*]*(?:em|on|le|el|am)\s")
+_SIGNATURE = re.compile(r"^--\s?$")
+_CLOSING = re.compile(
+    r"^[\s*_]*(?:(?:atenciosamente|cordialmente|respeitosamente|att|atte|at\.|abracos?|abs"
+    r"|um\s+abraco|saudacoes(?:\s+academicas)?)(?:[\s,.!].*)?"
+    r"|(?:grat[oa]|obrigad[oa]|muito\s+obrigad[oa]|sds|best|regards|best\s+regards"
+    r"|kind\s+regards|cheers|thanks|thank\s+you)[\s,.!]*)$"
+)
+
+
+def _header_key(line: str) -> str | None:
+    match = _HEADER_FIELD.match(_fold(line))
+    if match is None:
+        return None
+    label = _collapse(match[1])
+    return _HEADER_KEYS.get(label, "date" if label.startswith("enviad") else label)
+
+
+def _header_end(lines: list[str], start: int) -> int:
+    """The index after the header lines ("De:", "Data:", "Assunto:", ...) from ``start``."""
+    seen: set[str] = set()
+    index = start
+    while index < len(lines) and not lines[index].strip() and index - start < 2:
+        index += 1
+    while index < len(lines):
+        key = _header_key(lines[index])
+        if key is None or key in seen:
+            break
+        seen.add(key)
+        index += 1
+    return index
+
+
+def _outlook_header(lines: list[str], start: int) -> int | None:
+    """The end of an Outlook-style header block starting at ``start`` ("De: ...",
+    "Enviado: ...", "Para: ...", "Assunto: ..."), or None when there is none."""
+    if _header_key(lines[start]) != "from":
+        return None
+    end = _header_end(lines, start)
+    keys = {_header_key(line) for line in lines[start:end]}
+    if "subject" in keys and ("date" in keys or "to" in keys):
+        return end
+    return None
+
+
+def _attribution_starts(lines: list[str]) -> dict[int, int]:
+    """{first line of a reply attribution: its last line} ("Em seg., ..., Fulano <x@y>
+    escreveu:" may wrap over up to three lines)."""
+    starts: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        if _QUOTED.match(line) or not _ATTRIBUTION_END.search(_fold(line)):
+            continue
+        start = index
+        for back in (1, 2):
+            previous = index - back
+            if previous < 0 or not lines[previous].strip() or _QUOTED.match(lines[previous]):
+                break
+            if _ATTRIBUTION_START.match(_fold(lines[previous])):
+                start = previous
+                break
+        starts[start] = index
+    return starts
+
+
+def _boundary(lines: list[str], index: int, attributions: dict[int, int]) -> tuple[str, int] | None:
+    """("forward", index of the forwarded text) or ("quote", index of the quoted text)
+    when a forwarded or quoted message starts at ``index``."""
+    folded = _fold(lines[index])
+    if _FORWARD_MARKER.match(folded):
+        return "forward", _header_end(lines, index + 1)
+    if index in attributions:
+        return "quote", attributions[index] + 1
+    if _ORIGINAL_MARKER.match(folded):
+        end = _header_end(lines, index + 1)
+        return ("quote", end) if end > index + 1 else None
+    end = _outlook_header(lines, index)
+    return ("quote", end) if end is not None else None
+
+
+def _form_follows(lines: list[str], index: int, attributions: dict[int, int]) -> bool:
+    """Do form lines follow ``index`` in the same message? ("Obrigado!" may open a reply.)"""
+    labels = 0
+    for following in range(index + 1, min(index + 1 + _CONTINUATION_LINES, len(lines))):
+        if _QUOTED.match(lines[following]) or _boundary(lines, following, attributions):
+            break
+        labels += _match_label(lines[following]) is not None
+        if labels >= 2:
+            return True
+    return False
+
+
+def _split_parts(lines: list[str]) -> tuple[list[list[str]], list[str]]:
+    """The message's own parts (its text, then each forwarded message: read in order, the
+    first value wins) and its quoted history (read only when the parts hold nothing)."""
+    parts: list[list[str]] = [[]]
+    quoted: list[str] = []
+    attributions = _attribution_starts(lines)
+    in_signature = False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _QUOTED.match(line):
+            quoted.append(_UNQUOTE.sub("", line, count=1))
+            index += 1
+            continue
+        boundary = _boundary(lines, index, attributions)
+        if boundary is not None:
+            kind, index = boundary
+            if kind == "quote":
+                quoted.extend(_UNQUOTE.sub("", rest, count=1) for rest in lines[index:])
+                break
+            parts.append([])
+            in_signature = False
+            continue
+        if not in_signature and (
+            _SIGNATURE.match(line)
+            or (_CLOSING.match(_fold(line)) and not _form_follows(lines, index, attributions))
+        ):
+            in_signature = True
+        if not in_signature:
+            parts[-1].append(line)
+        index += 1
+    return [part for part in parts if any(line.strip() for line in part)], quoted
+
+
+# --- putting it together ---------------------------------------------------------------------
+
+
+@dataclass
+class _Result:
+    data: DefenseData
+    problems: list[str]
+
+    def score(self) -> tuple[int, int]:
+        data = self.data
+        missing = len(data.missing_fields())
+        extra = bool(data.room) + bool(data.link) + len(data.members)
+        return (-missing, extra)
+
+
+def _read_lines(lines: list[str], institutions: _Institutions, depth: int = 0) -> _Result:
+    parts, quoted = _split_parts(lines)
+    findings = [_SegmentReader(part, institutions).read() for part in parts]
+    if all(f.found_nothing() for f in findings) and quoted and depth < _MAX_QUOTE_DEPTH:
+        return _read_lines(quoted, institutions, depth + 1)
+    return _assemble(findings)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return _collapse(_fold(a)) == _collapse(_fold(b))
+    return a == b
+
+
+def _assemble(findings: list[_Findings]) -> _Result:
+    data = DefenseData()
+    problems: list[str] = []
+    for name in _SCALARS:
+        candidates = sorted(
+            (
+                (value.priority, part, order, value)
+                for part, found in enumerate(findings)
+                for order, value in enumerate(found.values)
+                if value.field == name
+            ),
+            key=lambda c: c[:3],
+        )
+        if not candidates:
+            continue
+        best_priority, best_part, _order, best = candidates[0]
+        if not best.value:
+            continue  # "não há": the field was answered empty
+        setattr(data, name, best.value)
+        for priority, part, _order, other in candidates[1:]:
+            if not other.value or _same(best.value, other.value):
+                continue
+            # Prose within one part may mention other dates; two forms, or two parts, may not.
+            if best_priority == priority == _LABELLED or part != best_part:
+                problems.append(
+                    _(
+                        "two different values for the %(field)s: “%(first)s” and “%(second)s”; "
+                        "the first one was kept"
+                    )
+                    % {"field": name, "first": _shown(best.value), "second": _shown(other.value)}
+                )
+                break
+
+    chosen: list[tuple[tuple[int, int], str, list[Member]]] = []
+    for role in ROLES:
+        keyed: dict[tuple[int, int], list[Member]] = {}
+        for part, found in enumerate(findings):
+            for group in found.groups:
+                if group.role == role:
+                    keyed.setdefault((group.priority, part), []).extend(group.members)
+        if keyed:
+            key = min(keyed)
+            chosen.append((key, role, keyed[key]))
+    taken: set[str] = set()
+    by_role: dict[str, list[Member]] = {}
+    for _key, role, members in sorted(chosen, key=lambda c: (c[0], ROLES.index(c[1]))):
+        for member in members:
+            name = _collapse(_fold(member.name))
+            if name not in taken:
+                taken.add(name)
+                by_role.setdefault(role, []).append(member)
+    data.members = [m for role in ROLES for m in by_role.get(role, [])]
+
+    for found in findings:
+        for message in found.problems:
+            if message not in problems:
+                problems.append(message)
+        for name in found.unclear:
+            message = _("the role of %(name)s is not clear") % {"name": name}
+            if _collapse(_fold(name)) not in taken and message not in problems:
+                problems.append(message)
+    return _Result(data, problems)
+
+
+def extract_defense(
+    *,
+    body_text: str,
+    body_html: str = "",
+    own_institutions: Sequence[str] = ("Ifes", "Instituto Federal do Espírito Santo"),
+) -> Extraction:
+    """The defence data written in an email (its text and, when given, its HTML body: the
+    reading that finds more is kept). ``own_institutions`` name the program's institution:
+    in a committee list, its members are internal and everyone else's are external."""
+    institutions = _Institutions(own_institutions)
+    results: list[_Result] = []
+    if body_text and body_text.strip():
+        results.append(_read_lines(_text_lines(body_text), institutions))
+    if body_html and body_html.strip():
+        results.append(_read_lines(_html_lines(body_html), institutions))
+    if not results:
+        result = _Result(DefenseData(), [])
+    else:
+        result = max(results, key=_Result.score)  # the first (text) on a tie
+    return Extraction(
+        data=result.data, missing=result.data.missing_fields(), problems=result.problems
+    )
+
+
+# --- the answer to the form, and the form --------------------------------------------------
+
+
+def merge_defense(current: DefenseData, answer: DefenseData) -> tuple[DefenseData, list[str]]:
+    """``current`` updated with the professor's answer: a value in the answer wins; a role
+    listed in the answer replaces that role's members. Returns the merged data (a new
+    object) and the names of the fields that changed."""
+    merged = copy.deepcopy(current)
+    changed: list[str] = []
+    for name in _SCALARS:
+        value = getattr(answer, name)
+        if value and value != getattr(current, name):
+            setattr(merged, name, value)
+            changed.append(name)
+    members: list[Member] = []
+    for role in ROLES:
+        mine, theirs = current.by_role(role), answer.by_role(role)
+        if theirs and theirs != mine:
+            changed.append(role)
+            members.extend(copy.deepcopy(theirs))
+        else:
+            members.extend(copy.deepcopy(mine))
+    merged.members = members
+    return merged, changed
+
+
+def _member_text(member: Member) -> str:
+    text = " ".join(part for part in (member.honorific, member.name) if part)
+    return f"{text} ({member.institution})" if member.institution else text
+
+
+def blank_form(data: DefenseData | None = None) -> str:
+    """The secretariat's form, pre-filled with what ``data`` knows; the blank form's hints
+    (dd/mm/aaaa, 00:00h, the room's) stay where nothing is known, and read back as empty."""
+    data = data or DefenseData()
+
+    def line(name: str, value: str) -> str:
+        return f"{FORM_LABELS[name]} {value}".rstrip()
+
+    def members(role: str) -> str:
+        return "; ".join(_member_text(m) for m in data.by_role(role))
+
+    return "\n".join(
+        [
+            line("student", data.student),
+            line("title", data.title),
+            line("date", data.date.strftime("%d/%m/%Y") if data.date else _DATE_PLACEHOLDER),
+            line("time", data.time.strftime("%H:%Mh") if data.time else _TIME_PLACEHOLDER),
+            line("room", data.room or _ROOM_PLACEHOLDER),
+            line("link", data.link),
+            "",
+            line(ADVISOR, members(ADVISOR)),
+            line(COADVISOR, members(COADVISOR)),
+            line(INTERNAL, members(INTERNAL)),
+            line(EXTERNAL, members(EXTERNAL)),
+        ]
+    )
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "caption",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "ul",
+    }
+)
+_HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template", "xml"})
+_QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
+
+
+class _HtmlLines(HTMLParser):
+    """HTML as text lines: the cells of a table row joined by tabs (so a two-cell row reads
+    as "label<TAB>value"), blockquotes as ">" lines."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._buffers: list[list[str]] = [[]]
+        self._tables: list[list[str] | None] = []  # per open table: the open row's cells
+        self._cell_open: list[bool] = []
+        self._hidden: dict[str, int] = {}
+
+    def _write(self, text: str) -> None:
+        self._buffers[-1].append(text)
+
+    def _at_line_start(self) -> bool:
+        buffer = self._buffers[-1]
+        return not buffer or buffer[-1].endswith("\n")
+
+    def _line_break(self) -> None:
+        """End the current line, unless already at the start of one (blocks do not make
+        blank lines; an empty block such as <div><br></div> does)."""
+        if not self._at_line_start():
+            self._buffers[-1].append("\n")
+
+    def _close_cell(self) -> None:
+        if self._cell_open and self._cell_open[-1]:
+            text = "".join(self._buffers.pop())
+            lines = [" ".join(line.split()) for line in text.split("\n")]
+            row = self._tables[-1]
+            if row is not None:
+                row.append("\n".join(line for line in lines if line))
+            self._cell_open[-1] = False
+
+    def _close_row(self) -> None:
+        self._close_cell()
+        if self._tables and self._tables[-1] is not None:
+            cells = self._tables[-1]
+            if any(cells):
+                self._line_break()
+                self._write("\t".join(cells) + "\n")
+            self._tables[-1] = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden[tag] = self._hidden.get(tag, 0) + 1
+        elif tag == "body":
+            self._hidden.clear()  # a missing </head> must not hide the message
+        elif tag == "br":
+            self._write("\n")
+        elif tag == "table":
+            self._line_break()
+            self._tables.append(None)
+            self._cell_open.append(False)
+        elif tag == "tr" and self._tables:
+            self._close_row()
+            self._tables[-1] = []
+        elif tag in ("td", "th") and self._tables:
+            self._close_cell()
+            if self._tables[-1] is None:
+                self._tables[-1] = []
+            self._buffers.append([])
+            self._cell_open[-1] = True
+        elif tag == "blockquote":
+            self._line_break()
+            self._write(_QUOTE_OPEN + "\n")
+        elif tag in _BLOCK_TAGS:
+            self._line_break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            if self._hidden.get(tag):
+                self._hidden[tag] -= 1
+        elif tag in ("td", "th") and self._tables:
+            self._close_cell()
+        elif tag == "tr" and self._tables:
+            self._close_row()
+        elif tag == "table" and self._tables:
+            self._close_row()
+            self._tables.pop()
+            self._cell_open.pop()
+            self._line_break()
+        elif tag == "blockquote":
+            self._line_break()
+            self._write(_QUOTE_CLOSE + "\n")
+        elif tag in _BLOCK_TAGS:
+            self._line_break()
+
+    def handle_data(self, data: str) -> None:
+        if not any(self._hidden.values()):
+            text = re.sub(r"[ \t\r\n\f]+", " ", data)
+            if self._at_line_start():
+                text = text.lstrip(" ")
+            if text:
+                self._write(text)
+
+    def lines(self) -> list[str]:
+        while self._tables:
+            self._close_row()
+            self._tables.pop()
+            self._cell_open.pop()
+        while len(self._buffers) > 1:
+            leftover = self._buffers.pop()
+            self._buffers[-1].extend(leftover)
+        out: list[str] = []
+        depth = 0
+        for raw in "".join(self._buffers[0]).split("\n"):
+            if raw in (_QUOTE_OPEN, _QUOTE_CLOSE):  # written on lines of their own
+                depth = depth + 1 if raw == _QUOTE_OPEN else max(depth - 1, 0)
+                continue
+            text = _ODD_SPACES.sub(" ", raw.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, ""))
+            text = "\t".join(" ".join(cell.split()) for cell in text.split("\t")).strip(" ")
+            out.append(("> " * depth + text) if depth and text else text)
+        return out
+
+
+# A "<" that no ">" closes before the next "<": html.parser rescans the rest of the document
+# for each one (minutes for 60 KB of "<a "), so it becomes text first (as in emails.htmltext).
+_UNCLOSED_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+
+
+def _html_lines(markup: str) -> list[str]:
+    parser = _HtmlLines()
+    try:
+        parser.feed(_UNCLOSED_LT.sub("&lt;", markup[: _SCAN_LIMIT * 4]))
+        parser.close()
+    except Exception:  # html.parser asserts on some broken markup
+        return _text_lines(re.sub(r"<[^>]*>", " ", markup))
+    return _text_lines("\n".join(parser.lines()))

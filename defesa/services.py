@@ -1,0 +1,779 @@
+"""Writes of the defence workflow: from the professor's email to the documents, the
+chamado and the reply.
+
+    email (kind defesa) -> defense_open: extraction
+        missing data -> awaiting_data, the form goes to the professor (no one waits)
+            the threaded answer -> defense_merge_answer -> complete? -> awaiting_review
+        complete -> documents generated -> awaiting_review
+    a secretary reviews (edits, regenerates) -> defense_approve: chamado + reply queued
+    both sent -> defense_finish: sent, the email is done
+    or defense_reject: the reason goes to the professor
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import mimetypes
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from defesa import documents, extraction
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
+from defesa.models import (
+    CommitteeMember,
+    DefenseRequest,
+    DefenseStatusChange,
+    DocumentTemplate,
+    GeneratedDocument,
+)
+
+logger = logging.getLogger(__name__)
+D = DefenseRequest.Status
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    D.AWAITING_DATA: {D.AWAITING_REVIEW, D.REJECTED},
+    D.AWAITING_REVIEW: {D.APPROVED, D.REJECTED, D.AWAITING_DATA},
+    D.APPROVED: {D.SENT},
+    D.SENT: set(),
+    D.REJECTED: set(),
+}
+# Statuses in which the data may still change.
+EDITABLE = {D.AWAITING_DATA, D.AWAITING_REVIEW}
+
+# What each missing-field code asks for, in the form's words.
+FIELD_LABELS = {
+    "student": gettext_lazy("the student's full name"),
+    "title": gettext_lazy("the title"),
+    "date": gettext_lazy("the date"),
+    "time": gettext_lazy("the time"),
+    "room": gettext_lazy("the room (or “Virtual” and the link)"),
+    "advisor": gettext_lazy("the main advisor"),
+    "internal": gettext_lazy("at least one internal member"),
+    "external": gettext_lazy("at least one external member, with the institution"),
+}
+# Names of the values that history notes show.
+_VALUE_LABELS = {
+    "student": gettext_lazy("student"),
+    "title": gettext_lazy("title"),
+    "date": gettext_lazy("date"),
+    "time": gettext_lazy("time"),
+    "room": gettext_lazy("room"),
+    "link": gettext_lazy("link"),
+    "advisor": gettext_lazy("main advisor"),
+    "coadvisor": gettext_lazy("co-advisor"),
+    "internal": gettext_lazy("internal members"),
+    "external": gettext_lazy("external members"),
+}
+
+
+class DefenseError(Exception):
+    """A request the defence workflow cannot honour; the message says why."""
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+def program_config() -> documents.ProgramConfig:
+    return documents.ProgramConfig.from_settings()
+
+
+def own_institutions() -> list[str]:
+    names = [
+        settings.MAILFLOW_INSTITUTION_ACRONYM,
+        settings.MAILFLOW_INSTITUTION,
+        *settings.MAILFLOW_INSTITUTION_ALIASES,
+    ]
+    return [n for n in names if n]
+
+
+# --- data <-> rows -----------------------------------------------------------------------
+
+
+def defense_data(defense: DefenseRequest) -> DefenseData:
+    return DefenseData(
+        student=defense.student,
+        title=defense.title,
+        date=defense.date,
+        time=defense.time,
+        room=defense.room,
+        link=defense.link,
+        members=[
+            Member(role=m.role, name=m.name, honorific=m.honorific, institution=m.institution)
+            for m in defense.members.all()
+        ],
+    )
+
+
+def _data_fingerprint(data: DefenseData) -> str:
+    return hashlib.sha256(
+        json.dumps(dataclasses.asdict(data), default=str, sort_keys=True).encode()
+    ).hexdigest()
+
+
+def _describe(data: DefenseData, name: str) -> str:
+    if name in (ADVISOR, COADVISOR, INTERNAL, EXTERNAL):
+        members = data.by_role(name)
+        return "; ".join(_member_text(m) for m in members) or "—"
+    value = getattr(data, name)
+    if value in (None, ""):
+        return "—"
+    if name == "date":
+        return value.strftime("%d/%m/%Y")
+    if name == "time":
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _member_text(member: Member) -> str:
+    text = f"{member.honorific} {member.name}".strip()
+    return f"{text} ({member.institution})" if member.institution else text
+
+
+def _changed_fields(before: DefenseData, after: DefenseData) -> list[str]:
+    changed = []
+    for name in ("student", "title", "date", "time", "room", "link"):
+        if getattr(before, name) != getattr(after, name):
+            changed.append(name)
+    for role in (ADVISOR, COADVISOR, INTERNAL, EXTERNAL):
+        if before.by_role(role) != after.by_role(role):
+            changed.append(role)
+    return changed
+
+
+def _change_note(before: DefenseData, after: DefenseData, fields: list[str]) -> str:
+    return "\n".join(
+        f"{_VALUE_LABELS[name]}: {_describe(before, name)} → {_describe(after, name)}"
+        for name in fields
+    )
+
+
+def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
+    """Store `data` on the request and its committee rows (replacing them)."""
+    defense.student = data.student[:200]
+    defense.title = data.title
+    defense.date = data.date
+    defense.time = data.time
+    defense.room = data.room[:100]
+    defense.link = data.link[:500]
+    defense.missing_fields = data.missing_fields()
+    defense.save(
+        update_fields=[
+            "student",
+            "title",
+            "date",
+            "time",
+            "room",
+            "link",
+            "missing_fields",
+            "updated_at",
+        ]
+    )
+    defense.members.all().delete()
+    CommitteeMember.objects.bulk_create(
+        CommitteeMember(
+            defense=defense,
+            role=m.role,
+            name=m.name[:200],
+            honorific=m.honorific[:40],
+            institution=m.institution[:200],
+            order=i,
+        )
+        for i, m in enumerate(data.members)
+    )
+
+
+def _history(defense: DefenseRequest, *, actor=None, actor_label: str = "", note: str) -> None:
+    """An audit row that is not a status change (an edit, a merge, documents)."""
+    DefenseStatusChange.objects.create(
+        defense=defense,
+        from_status=defense.status,
+        to_status=defense.status,
+        actor=actor,
+        actor_label="" if actor else (actor_label or "system"),
+        note=note,
+    )
+
+
+@transaction.atomic
+def defense_set_status(
+    *, defense: DefenseRequest, status: str, actor=None, actor_label: str = "", note: str = ""
+) -> DefenseRequest:
+    locked = DefenseRequest.objects.select_for_update().only("id", "status").get(pk=defense.pk)
+    if status not in ALLOWED_TRANSITIONS[locked.status]:
+        raise DefenseError(
+            _("a defence request in status “%(current)s” cannot become “%(target)s”")
+            % {"current": locked.get_status_display(), "target": D(status).label}
+        )
+    DefenseRequest.objects.filter(pk=defense.pk).update(status=status)
+    DefenseStatusChange.objects.create(
+        defense=defense,
+        from_status=locked.status,
+        to_status=status,
+        actor=actor,
+        actor_label="" if actor else (actor_label or "system"),
+        note=note,
+    )
+    defense.status = status
+    return defense
+
+
+# --- opening a request -------------------------------------------------------------------
+
+
+def open_due() -> list[int]:
+    from emails.models import Email
+
+    return list(
+        Email.objects.filter(
+            kind=Email.Kind.DEFESA,
+            status=Email.Status.RECEIVED,
+            case__isnull=True,
+            defense_requests__isnull=True,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:200]
+    )
+
+
+def _extract(email) -> extraction.Extraction:
+    return extraction.extract_defense(
+        body_text=email.body_text or "",
+        body_html=email.body_html or "",
+        own_institutions=own_institutions(),
+    )
+
+
+def defense_open(email_id: int) -> DefenseRequest | None:
+    """A defesa email becomes a defence request (once per email): complete data gets its
+    documents and waits for review; missing data sends the professor the form."""
+    from emails import services as email_services
+    from emails.models import Email
+
+    with transaction.atomic():
+        email = Email.objects.select_for_update().get(pk=email_id)
+        if email.status != Email.Status.RECEIVED or email.kind != Email.Kind.DEFESA:
+            return None
+        existing = DefenseRequest.objects.filter(email=email).first()
+        if existing is not None:
+            return existing
+        found = _extract(email)
+        defense = DefenseRequest.objects.create(
+            email=email, status=D.AWAITING_DATA, problems=found.problems
+        )
+        _write_data(defense, found.data)
+        DefenseStatusChange.objects.create(
+            defense=defense,
+            to_status=defense.status,
+            actor_label="defesa",
+            note=_("data read from the email; missing: %(missing)s")
+            % {"missing": _missing_text(defense.missing_fields)},
+        )
+        email_services.email_set_status(
+            email=email,
+            status=Email.Status.PROCESSING,
+            actor_label="defesa",
+            note=_("defence request #%(id)d") % {"id": defense.pk},
+        )
+        if defense.missing_fields:
+            _ask_for_data(defense, found.data)
+            return defense
+    # Complete: documents, then review. Outside the first transaction so the request
+    # exists even if generation fails (the error is in its history; regenerate retries).
+    _complete(defense, actor=None, actor_label="defesa")
+    return defense
+
+
+def _missing_text(codes: list[str]) -> str:
+    return ", ".join(str(FIELD_LABELS[c]) for c in codes) or "—"
+
+
+def _ask_for_data(defense: DefenseRequest, data: DefenseData) -> None:
+    """The form, pre-filled with what was found, to the professor (sent without waiting
+    for a person; loop protection still applies)."""
+    from sender import services as outbox
+
+    outbox.outbound_compose(
+        email=defense.email,
+        case_key=f"defense:{defense.pk}",
+        purpose="form_request",
+        template="defesa/form_request.txt",
+        context={
+            "missing": [str(FIELD_LABELS[c]) for c in defense.missing_fields],
+            "form": extraction.blank_form(data),
+        },
+        queue=True,
+    )
+
+
+def _complete(defense: DefenseRequest, *, actor, actor_label: str = "") -> None:
+    """Complete data: generate the documents and wait for a secretary's review."""
+    try:
+        defense_generate_documents(defense=defense, actor=actor, actor_label=actor_label)
+    except DefenseError as exc:
+        _history(defense, actor=actor, actor_label=actor_label, note=str(exc))
+    if defense.status == D.AWAITING_DATA:
+        defense_set_status(
+            defense=defense,
+            status=D.AWAITING_REVIEW,
+            actor=actor,
+            actor_label=actor_label,
+            note=_("data complete"),
+        )
+
+
+# --- the professor's answer --------------------------------------------------------------
+
+
+def answer_due() -> list[int]:
+    """Emails that joined the case of a request waiting for data (or for review: a
+    correction) and were not handled yet."""
+    from emails.models import Email
+
+    return list(
+        Email.objects.filter(
+            status=Email.Status.RECEIVED,
+            case__isnull=False,
+            case__defense_requests__status__in=[D.AWAITING_DATA, D.AWAITING_REVIEW],
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:200]
+    )
+
+
+def defense_merge_answer(email_id: int) -> DefenseRequest | None:
+    """The professor's threaded answer: the values it gives win; the change goes to the
+    history; a request that becomes complete moves on to review."""
+    from emails import services as email_services
+    from emails.models import Email
+
+    with transaction.atomic():
+        email = Email.objects.select_for_update().get(pk=email_id)
+        if email.status != Email.Status.RECEIVED or email.case_id is None:
+            return None
+        defense = (
+            DefenseRequest.objects.select_for_update()
+            .filter(email_id=email.case_id, status__in=list(EDITABLE))
+            .first()
+        )
+        if defense is None:
+            return None
+        found = _extract(email)
+        answer = found.data
+        given = [answer.student, answer.title, answer.date, answer.time, answer.room]
+        if not any([*given, answer.link, answer.members]):
+            email_services.email_set_status(
+                email=email,
+                status=Email.Status.NEEDS_REVIEW,
+                actor_label="defesa",
+                note=_("an answer in the case of defence request #%(id)d without its data")
+                % {"id": defense.pk},
+            )
+            return defense
+        before = defense_data(defense)
+        merged, _fields = extraction.merge_defense(before, answer)
+        changed = _changed_fields(before, merged)
+        _write_data(defense, merged)
+        DefenseRequest.objects.filter(pk=defense.pk).update(problems=found.problems)
+        _history(
+            defense,
+            actor_label=email.from_address or "defesa",
+            note=_("answer merged (email #%(email)d)\n%(changes)s")
+            % {"email": email.pk, "changes": _change_note(before, merged, changed) or "—"},
+        )
+        email_services.email_set_status(
+            email=email,
+            status=Email.Status.DONE,
+            actor_label="defesa",
+            note=_("merged into defence request #%(id)d") % {"id": defense.pk},
+        )
+        if defense.missing_fields:
+            if defense.status == D.AWAITING_REVIEW:
+                defense_set_status(
+                    defense=defense,
+                    status=D.AWAITING_DATA,
+                    actor_label="defesa",
+                    note=_("missing: %(missing)s")
+                    % {"missing": _missing_text(defense.missing_fields)},
+                )
+            return defense
+        if not changed and defense.status == D.AWAITING_REVIEW:
+            return defense
+    if defense.status == D.AWAITING_REVIEW:
+        defense_generate_documents(defense=defense, actor=None, actor_label="defesa")
+    else:
+        _complete(defense, actor=None, actor_label="defesa")
+    return defense
+
+
+# --- edits by staff ----------------------------------------------------------------------
+
+
+def defense_edited(
+    *, defense: DefenseRequest, before: DefenseData, actor, data: DefenseData | None = None
+) -> list[str]:
+    """After staff changed the data (admin form, API): `data`, when given, is written;
+    the change is recorded, missing fields recomputed and the status follows. The
+    documents are regenerated on request (or before approval), not on every keystroke."""
+    if defense.status not in EDITABLE:
+        raise DefenseError(
+            _("a defence request in status “%(status)s” can no longer be changed")
+            % {"status": defense.get_status_display()}
+        )
+    with transaction.atomic():
+        if data is not None:
+            _write_data(defense, data)
+        after = defense_data(defense)
+        missing = after.missing_fields()
+        DefenseRequest.objects.filter(pk=defense.pk).update(missing_fields=missing)
+        defense.missing_fields = missing
+        changed = _changed_fields(before, after)
+        if changed:
+            _history(defense, actor=actor, note=_change_note(before, after, changed))
+        if missing and defense.status == D.AWAITING_REVIEW:
+            defense_set_status(
+                defense=defense,
+                status=D.AWAITING_DATA,
+                actor=actor,
+                note=_("missing: %(missing)s") % {"missing": _missing_text(missing)},
+            )
+    if not missing and defense.status == D.AWAITING_DATA:
+        _complete(defense, actor=actor)
+    return changed
+
+
+def defense_update(*, defense: DefenseRequest, changes: dict, actor) -> DefenseRequest:
+    """A partial update (API): plain fields by name, and the committee as advisor,
+    coadvisor (names), internal_members (names), external_members ({name, institution})."""
+    before = defense_data(defense)
+    data = dataclasses.replace(before, members=list(before.members))
+    for name in ("student", "title", "date", "time", "room", "link"):
+        if name in changes:
+            value = changes[name]
+            if value is None and name not in ("date", "time"):
+                value = ""
+            setattr(data, name, value.strip() if isinstance(value, str) else value)
+    role_fields = {
+        "advisor": ADVISOR,
+        "coadvisor": COADVISOR,
+        "internal_members": INTERNAL,
+        "external_members": EXTERNAL,
+    }
+    for key, role in role_fields.items():
+        if key not in changes:
+            continue
+        value = changes[key]
+        items = value if isinstance(value, list) else ([value] if value else [])
+        new = []
+        for item in items:
+            if isinstance(item, dict):
+                new.append(
+                    Member(
+                        role=role,
+                        name=item.get("name", "").strip(),
+                        honorific=item.get("honorific", "").strip(),
+                        institution=item.get("institution", "").strip(),
+                    )
+                )
+            elif str(item).strip():
+                new.append(_member_from_text(role, str(item)))
+        data.members = [m for m in data.members if m.role != role] + new
+    data.members.sort(key=lambda m: [ADVISOR, COADVISOR, INTERNAL, EXTERNAL].index(m.role))
+    defense_edited(defense=defense, before=before, actor=actor, data=data)
+    defense.refresh_from_db()
+    return defense
+
+
+def _member_from_text(role: str, text: str) -> Member:
+    """ "Prof. Dr. Fulano (UFES)" as the extraction reads a committee line."""
+    found = extraction.extract_defense(
+        body_text=f"{_ROLE_LABELS[role]}: {text}", own_institutions=own_institutions()
+    ).data.by_role(role)
+    if found:
+        return found[0]
+    return Member(role=role, name=text.strip())
+
+
+_ROLE_LABELS = {
+    ADVISOR: "Orientador Principal",
+    COADVISOR: "Coorientador",
+    INTERNAL: "Membro Interno",
+    EXTERNAL: "Membro Externo",
+}
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+def templates_in_use() -> dict[str, tuple[DocumentTemplate, bytes]]:
+    """The uploaded templates, by document kind (the rest use the shipped defaults)."""
+    found = {}
+    for template in DocumentTemplate.objects.all():
+        with template.file.open("rb") as f:
+            found[template.kind] = (template, f.read())
+    return found
+
+
+@transaction.atomic
+def document_template_upload(*, kind: str, content: bytes, actor) -> DocumentTemplate:
+    """Replace the template of one document kind; refused (TemplateInvalid) when it is
+    not a .docx or names an unknown or malformed placeholder."""
+    if kind not in documents.DOCUMENT_KINDS:
+        raise DefenseError(_("unknown document: %(kind)s") % {"kind": kind})
+    documents.validate_template(content, kind=kind)
+    template, _created = DocumentTemplate.objects.get_or_create(
+        kind=kind, defaults={"uploaded_by": actor}
+    )
+    if template.file:
+        template.file.delete(save=False)
+    template.file.save(f"{kind}.docx", ContentFile(content), save=False)
+    template.uploaded_by = actor
+    template.save()
+    return template
+
+
+def defense_generate_documents(
+    *, defense: DefenseRequest, actor=None, actor_label: str = ""
+) -> list[GeneratedDocument]:
+    """One document set for the request's current data (replacing the previous one)."""
+    data = defense_data(defense)
+    if data.missing_fields():
+        raise DefenseError(
+            _("the documents need %(missing)s") % {"missing": _missing_text(data.missing_fields())}
+        )
+    uploaded = templates_in_use()
+    try:
+        files = documents.generate_set(
+            data, program_config(), {kind: content for kind, (_t, content) in uploaded.items()}
+        )
+    except (documents.TemplateInvalid, documents.IncompleteDefenseData) as exc:
+        raise DefenseError(_("a document template is broken: %(error)s") % {"error": exc}) from exc
+    extra = []
+    if settings.MAILFLOW_DEFENSE_PDF:
+        for generated in files:
+            try:
+                pdf = documents.docx_to_pdf(generated.content)
+            except (documents.PdfConversionError, OSError) as exc:
+                raise DefenseError(_("PDF conversion failed: %(error)s") % {"error": exc}) from exc
+            extra.append(
+                documents.GeneratedFile(
+                    kind=generated.kind,
+                    filename=generated.filename.rsplit(".", 1)[0] + ".pdf",
+                    content=pdf,
+                    member=generated.member,
+                )
+            )
+    with transaction.atomic():
+        old = list(defense.documents.all())
+        for document in old:
+            document.file.delete(save=False)
+        GeneratedDocument.objects.filter(pk__in=[d.pk for d in old]).delete()
+        rows = []
+        for generated in [*files, *extra]:
+            row = GeneratedDocument(
+                defense=defense,
+                kind=generated.kind,
+                template=uploaded.get(generated.kind, (None, b""))[0],
+                member_name=generated.member.name if generated.member else "",
+                filename=generated.filename,
+                size=len(generated.content),
+                checksum=hashlib.sha256(generated.content).hexdigest(),
+            )
+            row.file.save(generated.filename, ContentFile(generated.content), save=False)
+            row.save()
+            rows.append(row)
+        DefenseRequest.objects.filter(pk=defense.pk).update(
+            documents_fingerprint=_data_fingerprint(data)
+        )
+        defense.documents_fingerprint = _data_fingerprint(data)
+        _history(
+            defense,
+            actor=actor,
+            actor_label=actor_label,
+            note=_("%(count)d documents generated") % {"count": len(rows)},
+        )
+    return rows
+
+
+def documents_current(defense: DefenseRequest) -> bool:
+    return bool(defense.documents_fingerprint) and defense.documents_fingerprint == (
+        _data_fingerprint(defense_data(defense))
+    )
+
+
+def _attachments(defense: DefenseRequest) -> list[tuple[str, str, bytes]]:
+    found = []
+    for document in defense.documents.all():
+        with document.file.open("rb") as f:
+            content = f.read()
+        content_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
+        found.append((document.filename, content_type, content))
+    return found
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+def _announcement_context(defense: DefenseRequest) -> dict:
+    data = defense_data(defense)
+    return {
+        "defense": defense,
+        "student": data.student,
+        "title": data.title,
+        "date": formats.date_format(data.date, "d/m/Y") if data.date else "",
+        "date_long": documents.portuguese_date(data.date) if data.date else "",
+        "time": data.time.strftime("%H:%M") if data.time else "",
+        "room": data.room,
+        "link": data.link,
+        "members": [
+            {"role": CommitteeMember.Role(m.role).label, "text": _member_text(m)}
+            for m in data.members
+        ],
+    }
+
+
+def defense_approve(*, defense: DefenseRequest, actor) -> DefenseRequest:
+    """A secretary approves: the chamado goes to the coordination and the documents to
+    the professor (both through the outbox, threaded, with the documents attached)."""
+    from sender import services as outbox
+
+    if defense.status != D.AWAITING_REVIEW:
+        raise DefenseError(
+            _("only a request awaiting review can be approved (this one is “%(status)s”)")
+            % {"status": defense.get_status_display()}
+        )
+    if defense.missing_fields:
+        raise DefenseError(
+            _("the request still lacks %(missing)s")
+            % {"missing": _missing_text(defense.missing_fields)}
+        )
+    if not settings.MAILFLOW_CHAMADO_TO:
+        raise DefenseError(
+            _("MAILFLOW_CHAMADO_TO is not set: there is no address to send the chamado to")
+        )
+    if not documents_current(defense):
+        defense_generate_documents(defense=defense, actor=actor)
+    attachments = _attachments(defense)
+    context = _announcement_context(defense)
+    with transaction.atomic():
+        defense_set_status(defense=defense, status=D.APPROVED, actor=actor, note=_("approved"))
+        DefenseRequest.objects.filter(pk=defense.pk).update(
+            approved_by=actor, approved_at=timezone.now()
+        )
+        outbox.outbound_compose(
+            email=defense.email,
+            case_key=f"defense:{defense.pk}",
+            purpose="chamado",
+            template="defesa/chamado.txt",
+            to=settings.MAILFLOW_CHAMADO_TO,
+            subject=_("Chamado: master's defence of %(student)s") % {"student": defense.student},
+            context=context,
+            attachments=attachments,
+            automatic=False,
+            queue=True,
+            actor=actor,
+        )
+        outbox.outbound_compose(
+            email=defense.email,
+            case_key=f"defense:{defense.pk}",
+            purpose="documents",
+            template="defesa/documents.txt",
+            context=context,
+            attachments=attachments,
+            automatic=False,
+            queue=True,
+            actor=actor,
+        )
+    return defense
+
+
+def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseRequest:
+    """A secretary refuses the request; the reason goes to the professor."""
+    from sender import services as outbox
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DefenseError(_("a rejection needs a reason: it is sent to the professor"))
+    if defense.status not in EDITABLE:
+        raise DefenseError(
+            _("only a request awaiting data or review can be rejected (this one is “%(status)s”)")
+            % {"status": defense.get_status_display()}
+        )
+    with transaction.atomic():
+        DefenseRequest.objects.filter(pk=defense.pk).update(rejection_reason=reason)
+        defense.rejection_reason = reason
+        defense_set_status(defense=defense, status=D.REJECTED, actor=actor, note=reason)
+        outbox.outbound_compose(
+            email=defense.email,
+            case_key=f"defense:{defense.pk}",
+            purpose="rejection",
+            template="defesa/rejection.txt",
+            context={**_announcement_context(defense), "reason": reason},
+            automatic=False,
+            queue=True,
+            actor=actor,
+        )
+        _close_case(defense, _("rejection sent"))
+    return defense
+
+
+# --- the end of a case -------------------------------------------------------------------
+
+
+def finish_due() -> list[int]:
+    """Approved requests whose chamado and reply were both sent."""
+    from sender.models import OutboundMessage
+
+    sent = OutboundMessage.Status.SENT
+    ids = []
+    for defense_id in DefenseRequest.objects.filter(status=D.APPROVED).values_list("id", flat=True)[
+        :200
+    ]:
+        keys = [f"defense:{defense_id}:chamado", f"defense:{defense_id}:documents"]
+        if OutboundMessage.objects.filter(idempotency_key__in=keys, status=sent).count() == 2:
+            ids.append(defense_id)
+    return ids
+
+
+def defense_finish(defense_id: int) -> DefenseRequest | None:
+    """Both messages left: the request is sent and its email done."""
+    from sender.models import OutboundMessage
+
+    with transaction.atomic():
+        defense = DefenseRequest.objects.select_for_update().get(pk=defense_id)
+        if defense.status != D.APPROVED:
+            return None
+        keys = [f"defense:{defense.pk}:chamado", f"defense:{defense.pk}:documents"]
+        sent = OutboundMessage.objects.filter(
+            idempotency_key__in=keys, status=OutboundMessage.Status.SENT
+        ).count()
+        if sent != 2:
+            return None
+        defense_set_status(
+            defense=defense,
+            status=D.SENT,
+            actor_label="outbox",
+            note=_("chamado and reply sent"),
+        )
+        _close_case(defense, _("chamado and documents sent"))
+    return defense
+
+
+def _close_case(defense: DefenseRequest, note: str) -> None:
+    from emails import services as email_services
+    from emails.models import Email
+
+    if defense.email_id is None:
+        return
+    email = Email.objects.get(pk=defense.email_id)
+    if email.status == Email.Status.PROCESSING:
+        email_services.email_set_status(
+            email=email, status=Email.Status.DONE, actor_label="defesa", note=note
+        )

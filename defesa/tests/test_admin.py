@@ -1,0 +1,177 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from defesa.models import DefenseRequest, DefenseStatusChange, DocumentTemplate
+from defesa.tests.factories import COMPLETE, INCOMPLETE, defense_email
+from defesa.tests.test_services import docx_text
+from emails import steps
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+D = DefenseRequest.Status
+
+
+def _open(body=COMPLETE) -> DefenseRequest:
+    email = defense_email(body)
+    steps.run_pending()
+    return DefenseRequest.objects.get(email=email)
+
+
+def _change_url(defense) -> str:
+    return reverse("admin:defesa_defenserequest_change", args=[defense.pk])
+
+
+def _form_data(response) -> dict:
+    """What the browser would post back: every field of the page's forms as shown."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            bound = form[name]
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, datetime.date):
+                value = value.strftime("%d/%m/%Y")
+            elif isinstance(value, datetime.time):
+                value = value.strftime("%H:%M")
+            data[bound.html_name] = value
+    return data
+
+
+def test_review_page_shows_the_email_beside_the_fields_and_the_documents(client, secretary):
+    defense = _open()
+    client.force_login(secretary)
+    page = client.get(_change_url(defense))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "E-mail original" in html
+    assert "Seguem os dados da defesa da minha orientanda" in html
+    assert 'value="Maria Souza"' in html
+    assert 'value="Carlos Pereira"' in html
+    assert "Salvar, aprovar e enviar" in html
+    assert "Salvar e gerar os documentos de novo" in html
+    document = defense.documents.get(kind="ata_aprovado")
+    url = reverse("admin:defesa_defenserequest_document", args=[defense.pk, document.pk])
+    assert url in html
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert "APROVADO" in docx_text(b"".join(download.streaming_content))
+
+
+def test_correct_a_member_regenerate_and_approve(client, secretary):
+    defense = _open()
+    client.force_login(secretary)
+    data = _form_data(client.get(_change_url(defense)))
+    member_key = next(k for k, v in data.items() if v == "Carlos Pereira")
+    data[member_key] = "Carlos Alberto Pereira"
+    data["_regenerate"] = "1"
+    response = client.post(_change_url(defense), data, follow=True)
+    assert "6 documentos gerados" in response.content.decode()
+    external = defense.documents.get(kind="declaracao_externo")
+    assert "Carlos Alberto Pereira" in docx_text(external.file.read())
+    edit = DefenseStatusChange.objects.filter(defense=defense, actor=secretary).first()
+    assert "Carlos Pereira (UFES) → Prof. Dr. Carlos Alberto Pereira (UFES)" in edit.note or (
+        "Carlos Alberto Pereira" in edit.note
+    )
+
+    data = _form_data(client.get(_change_url(defense)))
+    data["_approve"] = "1"
+    response = client.post(_change_url(defense), data, follow=True)
+    assert "aprovada" in response.content.decode()
+    defense.refresh_from_db()
+    assert defense.status == D.APPROVED
+    assert OutboundMessage.objects.filter(purpose__in=["chamado", "documents"]).count() == 2
+
+
+def test_an_editor_without_the_review_permission_cannot_approve(client, editor):
+    defense = _open()
+    client.force_login(editor)
+    html = client.get(_change_url(defense)).content.decode()
+    assert "Salvar, aprovar e enviar" not in html
+    data = _form_data(client.get(_change_url(defense)))
+    data["_approve"] = "1"
+    assert client.post(_change_url(defense), data).status_code == 403
+    defense.refresh_from_db()
+    assert defense.status == D.AWAITING_REVIEW
+    reject = reverse("admin:defesa_defenserequest_reject", args=[defense.pk])
+    assert client.post(reject, {"reason": "não"}).status_code == 403
+
+
+def test_reject_asks_for_the_reason(client, secretary):
+    defense = _open(INCOMPLETE)
+    client.force_login(secretary)
+    reject = reverse("admin:defesa_defenserequest_reject", args=[defense.pk])
+    page = client.get(reject)
+    assert "O motivo é enviado ao professor" in page.content.decode()
+    response = client.post(reject, {"reason": ""})
+    assert response.status_code == 200  # the form again, with the error
+    response = client.post(reject, {"reason": "Defesa já registrada."}, follow=True)
+    assert "recusada" in response.content.decode()
+    defense.refresh_from_db()
+    assert defense.status == D.REJECTED and defense.rejection_reason == "Defesa já registrada."
+
+
+def test_an_approved_request_is_read_only(client, secretary):
+    from defesa import services
+
+    defense = _open()
+    services.defense_approve(defense=defense, actor=secretary)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    assert 'name="student"' not in html
+    assert "Salvar, aprovar e enviar" not in html
+
+
+def test_list_shows_what_is_missing(client, secretary):
+    _open(INCOMPLETE)
+    client.force_login(secretary)
+    html = client.get(reverse("admin:defesa_defenserequest_changelist")).content.decode()
+    assert "Aguardando dados" in html
+    assert "o horário, pelo menos um membro externo" in html
+
+
+def test_template_upload_lists_unknown_placeholders(admin_client):
+    import io
+
+    import docx
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from defesa import documents
+
+    add = reverse("admin:defesa_documenttemplate_add")
+    page = admin_client.get(add).content.decode()
+    assert "{{ student }}" in page  # the placeholder list is the help text
+    bad = docx.Document(io.BytesIO(documents.default_template("ata_aprovado")))
+    bad.add_paragraph("{{ nome_do_aluno }}")
+    buffer = io.BytesIO()
+    bad.save(buffer)
+    response = admin_client.post(
+        add,
+        {
+            "kind": "ata_aprovado",
+            "upload": SimpleUploadedFile("ata.docx", buffer.getvalue()),
+        },
+    )
+    assert response.status_code == 200
+    assert "nome_do_aluno" in response.content.decode()
+    assert not DocumentTemplate.objects.exists()
+    response = admin_client.post(
+        add,
+        {
+            "kind": "ata_aprovado",
+            "upload": SimpleUploadedFile("ata.docx", documents.default_template("ata_aprovado")),
+        },
+    )
+    assert response.status_code == 302
+    assert DocumentTemplate.objects.get().kind == "ata_aprovado"
+    listing = admin_client.get(reverse("admin:defesa_documenttemplate_changelist"))
+    default_url = reverse("admin:defesa_documenttemplate_file", args=["folha_aprovacao"])
+    assert default_url in listing.content.decode()
+    assert admin_client.get(default_url).status_code == 200

@@ -1,0 +1,108 @@
+import pytest
+from rest_framework.test import APIClient
+
+from defesa.models import DefenseRequest
+from defesa.tests.factories import COMPLETE, INCOMPLETE, defense_email
+from defesa.tests.test_services import docx_text
+from emails import steps
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(body=COMPLETE) -> DefenseRequest:
+    email = defense_email(body)
+    steps.run_pending()
+    return DefenseRequest.objects.get(email=email)
+
+
+@pytest.fixture
+def api(secretary):
+    client = APIClient()
+    client.force_authenticate(secretary)
+    return client
+
+
+def test_the_api_needs_a_staff_login():
+    assert APIClient().get("/api/defenses/").status_code in (401, 403)
+
+
+def test_detail_has_the_documented_fields(api):
+    defense = _open()
+    body = api.get(f"/api/defenses/{defense.pk}/").json()
+    documents = body.pop("documents")
+    assert body == {
+        "id": defense.pk,
+        "email": defense.email_id,
+        "status": "awaiting_review",
+        "student": "Maria Souza",
+        "title": "Detecção de anomalias em redes com aprendizado profundo",
+        "date": "2025-10-15",
+        "time": "14:00",
+        "room": "207",
+        "link": "",
+        "advisor": "João D'Ávila",
+        "coadvisor": None,
+        "internal_members": ["Ana Lima"],
+        "external_members": [{"name": "Carlos Pereira", "institution": "UFES"}],
+        "missing_fields": [],
+    }
+    assert len(documents) == 6
+    first = documents[0]
+    assert first["name"].endswith(".docx")
+    download = api.get(first["url"])
+    assert download.status_code == 200
+    assert "Maria Souza" in docx_text(b"".join(download.streaming_content))
+    listing = api.get("/api/defenses/?status=awaiting_review").json()
+    assert [d["id"] for d in listing["results"]] == [defense.pk]
+
+
+def test_patch_completes_a_request(api):
+    defense = _open(INCOMPLETE)
+    response = api.patch(
+        f"/api/defenses/{defense.pk}/",
+        {
+            "time": "09:30",
+            "external_members": [{"name": "Paula Reis", "institution": "UFRJ"}],
+            "coadvisor": "Prof. Dr. Rui Costa",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "awaiting_review"
+    assert body["time"] == "09:30"
+    assert body["coadvisor"] == "Rui Costa"
+    assert body["external_members"] == [{"name": "Paula Reis", "institution": "UFRJ"}]
+    assert len(body["documents"]) == 7  # with the co-advisor's declaration
+
+
+def test_patch_refuses_bad_input_with_the_reason(api):
+    defense = _open()
+    response = api.patch(f"/api/defenses/{defense.pk}/", {"date": "32/13/2025"}, format="json")
+    assert response.status_code == 400 and "date" in response.json()
+    response = api.patch(f"/api/defenses/{defense.pk}/", {"status": "sent"}, format="json")
+    assert response.status_code == 400 and "status" in response.json()["detail"]
+
+
+def test_approve_and_reject_answer_409_when_not_allowed(api):
+    incomplete = _open(INCOMPLETE)
+    response = api.post(f"/api/defenses/{incomplete.pk}/approve/")
+    assert response.status_code == 409 and "revisão" in response.json()["detail"]
+    assert api.post(f"/api/defenses/{incomplete.pk}/reject/", {}).status_code == 400
+    defense = _open(COMPLETE.replace("Maria Souza", "Pedro Alves"))
+    response = api.post(f"/api/defenses/{defense.pk}/approve/")
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+    assert OutboundMessage.objects.filter(purpose="chamado").count() == 1
+    assert api.post(f"/api/defenses/{defense.pk}/approve/").status_code == 409
+    response = api.patch(f"/api/defenses/{defense.pk}/", {"room": "208"}, format="json")
+    assert response.status_code == 409
+    response = api.post(f"/api/defenses/{incomplete.pk}/reject/", {"reason": "Duplicada."})
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
+
+
+def test_approving_needs_the_review_permission(editor):
+    defense = _open()
+    client = APIClient()
+    client.force_authenticate(editor)
+    assert client.post(f"/api/defenses/{defense.pk}/approve/").status_code == 403

@@ -1,0 +1,250 @@
+import datetime
+import io
+
+import docx
+import pytest
+
+from defesa import documents, services
+from defesa.models import DefenseRequest, DefenseStatusChange, DocumentTemplate
+from defesa.tests.factories import COMPLETE, INCOMPLETE, PROFESSOR_ADDRESS, defense_email
+from emails import services as email_services
+from emails import steps
+from emails.tests.factories import make_raw
+from sender.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+D = DefenseRequest.Status
+
+
+def docx_text(content: bytes) -> str:
+    document = docx.Document(io.BytesIO(content))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def _open(body=COMPLETE) -> DefenseRequest:
+    email = defense_email(body)
+    totals = steps.run_pending()
+    assert totals.get("defesa_open") == 1
+    return DefenseRequest.objects.get(email=email)
+
+
+def test_a_complete_request_gets_its_documents_and_waits_for_review():
+    defense = _open()
+    assert defense.status == D.AWAITING_REVIEW
+    assert (defense.student, defense.date, defense.time, defense.room) == (
+        "Maria Souza",
+        datetime.date(2025, 10, 15),
+        datetime.time(14, 0),
+        "207",
+    )
+    members = [(m.role, m.honorific, m.name, m.institution) for m in defense.members.all()]
+    assert members == [
+        ("advisor", "Prof. Dr.", "João D'Ávila", ""),
+        ("internal", "Profa. Dra.", "Ana Lima", ""),
+        ("external", "Prof. Dr.", "Carlos Pereira", "UFES"),
+    ]
+    assert defense.missing_fields == []
+    kinds = sorted(defense.documents.values_list("kind", flat=True))
+    assert kinds == sorted(
+        [
+            "ata_aprovado",
+            "ata_reprovado",
+            "declaracao_orientador",
+            "declaracao_interno",
+            "declaracao_externo",
+            "folha_aprovacao",
+        ]
+    )
+    external = defense.documents.get(kind="declaracao_externo")
+    assert external.filename.endswith(".docx") and external.filename.isascii()
+    text = docx_text(external.file.read())
+    assert "Carlos Pereira" in text and "UFES" in text and "{{" not in text
+    assert defense.email.status == "processing"
+    assert not OutboundMessage.objects.exists()  # nothing leaves before a person approves
+    notes = list(DefenseStatusChange.objects.filter(defense=defense).values_list("note", flat=True))
+    assert any("6 documentos gerados" in n for n in notes)
+
+
+def test_missing_data_sends_the_form_at_once():
+    defense = _open(INCOMPLETE)
+    assert defense.status == D.AWAITING_DATA
+    assert defense.missing_fields == ["time", "external"]
+    assert not defense.documents.exists()
+    form = OutboundMessage.objects.get(purpose="form_request")
+    assert form.status == OutboundMessage.Status.QUEUED  # no one waits
+    assert form.to == PROFESSOR_ADDRESS
+    assert form.subject == "Re: Defesa de mestrado - Maria Souza"
+    assert "Nome Completo Aluno: Maria Souza" in form.body_text
+    assert "- o horário" in form.body_text
+    assert "- pelo menos um membro externo, com a instituição" in form.body_text
+    assert "Membro Externo:" in form.body_text
+
+
+def _answer(defense: DefenseRequest, body: str):
+    form = OutboundMessage.objects.get(purpose="form_request")
+    reply, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Re: Defesa de mestrado - Maria Souza",
+            from_="João D'Ávila <joao.davila@ifes.edu.br>",
+            body=body,
+            headers={"In-Reply-To": f"<{form.message_id}>"},
+        )
+    )
+    steps.run_pending()
+    reply.refresh_from_db()
+    defense.refresh_from_db()
+    return reply
+
+
+QUOTED_FORM = (
+    "\n\nEm qua., 1 de out. de 2025 às 10:00, Secretaria <secretaria@localhost> escreveu:\n"
+    "> Nome Completo Aluno: Maria Souza\n> Horário:\n> Membro Externo:\n"
+)
+
+
+def test_the_answer_is_merged_and_completes_the_request():
+    defense = _open(INCOMPLETE)
+    reply = _answer(
+        defense,
+        "Segue:\n\nHorário: 9h30\nMembro Externo: Dra. Paula Reis - UFRJ\n" + QUOTED_FORM,
+    )
+    assert reply.case_id == defense.email_id and reply.status == "done"
+    assert defense.status == D.AWAITING_REVIEW
+    assert defense.time == datetime.time(9, 30)
+    assert defense.members.get(role="external").name == "Paula Reis"
+    assert defense.documents.count() == 6
+    merge = DefenseStatusChange.objects.filter(
+        defense=defense, note__startswith="resposta incorporada"
+    ).get()
+    assert "horário: — → 09:30" in merge.note
+    assert merge.actor_label == PROFESSOR_ADDRESS
+
+
+def test_an_answer_without_data_waits_for_a_person():
+    defense = _open(INCOMPLETE)
+    reply = _answer(defense, "Obrigado, amanhã eu envio.")
+    assert reply.status == "needs_review"
+    assert defense.status == D.AWAITING_DATA
+
+
+def test_a_partial_answer_keeps_asking_nothing_more_automatically():
+    defense = _open(INCOMPLETE)
+    _answer(defense, "Horário: 14h\n")
+    assert defense.status == D.AWAITING_DATA
+    assert defense.missing_fields == ["external"]
+    assert OutboundMessage.objects.filter(purpose="form_request").count() == 1
+
+
+def test_approval_queues_the_chamado_and_the_reply_with_the_documents(secretary, settings):
+    defense = _open()
+    services.defense_approve(defense=defense, actor=secretary)
+    defense.refresh_from_db()
+    assert defense.status == D.APPROVED and defense.approved_by == secretary
+    chamado = OutboundMessage.objects.get(purpose="chamado")
+    reply = OutboundMessage.objects.get(purpose="documents")
+    assert chamado.to == settings.MAILFLOW_CHAMADO_TO and chamado.status == "queued"
+    assert reply.to == PROFESSOR_ADDRESS and reply.in_reply_to == f"<{defense.email.message_id}>"
+    for message in (chamado, reply):
+        assert message.attachments.count() == 6
+        assert "Maria Souza" in message.body_text
+        assert "15/10/2025 (15 de outubro de 2025)" in message.body_text
+        assert "Prof. Dr. Carlos Pereira (UFES) – Membro externo" in message.body_text
+    assert services.finish_due() == []
+    OutboundMessage.objects.filter(purpose="chamado").update(
+        status="sent", sent_at=datetime.datetime.now(datetime.UTC)
+    )
+    assert services.finish_due() == []  # the reply has not left yet
+    OutboundMessage.objects.filter(purpose="documents").update(
+        status="sent", sent_at=datetime.datetime.now(datetime.UTC)
+    )
+    assert steps.run_pending().get("defesa_finish") == 1
+    defense.refresh_from_db()
+    defense.email.refresh_from_db()
+    assert defense.status == D.SENT and defense.email.status == "done"
+
+
+def test_approval_is_refused_with_a_reason(secretary, settings):
+    defense = _open(INCOMPLETE)
+    with pytest.raises(services.DefenseError, match="aguardando revisão"):
+        services.defense_approve(defense=defense, actor=secretary)
+    complete = _open(COMPLETE.replace("Maria Souza", "Pedro Alves"))
+    settings.MAILFLOW_CHAMADO_TO = ""
+    with pytest.raises(services.DefenseError, match="MAILFLOW_CHAMADO_TO"):
+        services.defense_approve(defense=complete, actor=secretary)
+    assert not OutboundMessage.objects.filter(purpose="chamado").exists()
+
+
+def test_edits_are_in_the_history_and_approval_uses_fresh_documents(secretary):
+    defense = _open()
+    old_checksum = defense.documents.get(kind="declaracao_externo").checksum
+    services.defense_update(
+        defense=defense,
+        changes={"external_members": [{"name": "Carlos Pereira Neto", "institution": "UFES"}]},
+        actor=secretary,
+    )
+    change = DefenseStatusChange.objects.filter(defense=defense, actor=secretary).get()
+    assert "Carlos Pereira (UFES) → Carlos Pereira Neto (UFES)" in change.note
+    services.defense_approve(defense=defense, actor=secretary)
+    external = defense.documents.get(kind="declaracao_externo")
+    assert external.checksum != old_checksum
+    assert "Carlos Pereira Neto" in docx_text(external.file.read())
+
+
+def test_clearing_a_required_field_sends_it_back_to_awaiting_data(secretary):
+    defense = _open()
+    services.defense_update(defense=defense, changes={"room": "", "link": ""}, actor=secretary)
+    defense.refresh_from_db()
+    assert defense.status == D.AWAITING_DATA and defense.missing_fields == ["room"]
+    services.defense_update(defense=defense, changes={"room": "Virtual"}, actor=secretary)
+    defense.refresh_from_db()
+    assert defense.status == D.AWAITING_REVIEW
+
+
+def test_rejection_needs_a_reason_and_reaches_the_professor(secretary):
+    defense = _open()
+    with pytest.raises(services.DefenseError):
+        services.defense_reject(defense=defense, actor=secretary, reason=" ")
+    services.defense_reject(
+        defense=defense, actor=secretary, reason="A aluna ainda não depositou a dissertação."
+    )
+    defense.refresh_from_db()
+    assert defense.status == D.REJECTED
+    rejection = OutboundMessage.objects.get(purpose="rejection")
+    assert rejection.to == PROFESSOR_ADDRESS
+    assert "ainda não depositou a dissertação" in rejection.body_text
+    assert "defesa de Maria Souza" in rejection.body_text
+    defense.email.refresh_from_db()
+    assert defense.email.status == "done"
+    with pytest.raises(services.DefenseError):
+        services.defense_update(defense=defense, changes={"room": "208"}, actor=secretary)
+
+
+def test_an_uploaded_template_is_validated_and_used(secretary):
+    good = documents.default_template("folha_aprovacao")
+    document = docx.Document(io.BytesIO(good))
+    document.add_paragraph("Versão da secretaria: {{ student }} em {{ city }}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    services.document_template_upload(
+        kind="folha_aprovacao", content=buffer.getvalue(), actor=secretary
+    )
+    bad = docx.Document(io.BytesIO(good))
+    bad.add_paragraph("{{ aluno_nome }} {{ sala_numero }}")
+    bad_buffer = io.BytesIO()
+    bad.save(bad_buffer)
+    with pytest.raises(documents.TemplateInvalid) as refused:
+        services.document_template_upload(
+            kind="folha_aprovacao", content=bad_buffer.getvalue(), actor=secretary
+        )
+    assert "aluno_nome" in str(refused.value) and "sala_numero" in str(refused.value)
+    defense = _open()
+    sheet = defense.documents.get(kind="folha_aprovacao")
+    assert sheet.template == DocumentTemplate.objects.get(kind="folha_aprovacao")
+    assert "Versão da secretaria: Maria Souza em Serra" in docx_text(sheet.file.read())
