@@ -37,6 +37,51 @@ def _defense(n: int):
     return defense
 
 
+def _extraction_rows() -> list[tuple]:
+    """Reading the test corpus's emails, and the worst of the hostile inputs."""
+    from pathlib import Path
+
+    from defesa.extraction import extract_defense
+    from defesa.tests.test_extraction import HOSTILE, HOSTILE_HTML
+
+    corpus = Path(__file__).resolve().parent.parent / "defesa" / "tests" / "extraction_corpus"
+    emails = []
+    for spec in sorted(corpus.glob("*.json")):
+        text, html = spec.with_suffix(".txt"), spec.with_suffix(".html")
+        emails.append(
+            (
+                text.read_text() if text.exists() else "",
+                html.read_text() if html.exists() else "",
+            )
+        )
+    timings = []
+    for _round in range(5):
+        for text, html in emails:
+            started = time.perf_counter()
+            extract_defense(body_text=text, body_html=html)
+            timings.append(time.perf_counter() - started)
+    worst = 0.0
+    for body in HOSTILE.values():
+        started = time.perf_counter()
+        extract_defense(body_text=body)
+        worst = max(worst, time.perf_counter() - started)
+    for markup in HOSTILE_HTML.values():
+        started = time.perf_counter()
+        extract_defense(body_text="", body_html=markup)
+        worst = max(worst, time.perf_counter() - started)
+    median_ms = statistics.median(timings) * 1000
+    return [
+        ("read one defence email (ms, median)", f"{median_ms:.1f}", "-", len(emails), True),
+        (
+            "worst hostile input, 100 KB (s)",
+            f"{worst:.2f}",
+            "< 5",
+            len(HOSTILE) + len(HOSTILE_HTML),
+            worst < 5,
+        ),
+    ]
+
+
 def run(count: int = 50) -> list[tuple]:
     """Runs inside a configured Django process with a migrated database."""
     from defesa import documents, services
@@ -69,4 +114,5 @@ def run(count: int = 50) -> list[tuple]:
             count,
             True,
         ),
+        *_extraction_rows(),
     ]

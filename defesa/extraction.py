@@ -69,6 +69,7 @@ _GROUP_COMMITTEE = 1
 # Bodies can be huge (pasted logs, HTML newsletters); the form sits near the top.
 _SCAN_LIMIT = 100_000
 _MAX_QUOTE_DEPTH = 6
+_MAX_PROBLEMS = 20  # a staff note, not a log: a garbled body must not list thousands
 
 
 @dataclass
@@ -78,7 +79,7 @@ class Extraction:
     problems: list[str]  # for staff: what could not be read, or was read twice differently
 
 
-# --- text helpers ------------------------------------------------------------------------
+# --- text helpers ----------------------------------------------------------------------------
 
 
 @cache
@@ -157,7 +158,7 @@ def _paren_groups(text: str) -> tuple[str, list[str]]:
     return "".join(outside), groups
 
 
-# --- dates and times -----------------------------------------------------------------------
+# --- dates and times -------------------------------------------------------------------------
 
 _MONTHS = {
     "janeiro": 1,
@@ -275,7 +276,7 @@ def parse_time(value: str) -> datetime.time | None:
     return found
 
 
-# --- honorifics, names, institutions --------------------------------------------------------
+# --- honorifics, names, institutions ---------------------------------------------------------
 
 _HONORIFIC_WORD = (
     r"(?:professora|professor|doutora|doutor|prof(?:\(a\)|a|\.?\s?ª)?\.?|profs?\."
@@ -327,7 +328,9 @@ def _leading_name(text: str, *, min_words: int = 1) -> str:
         word = raw.rstrip(",;:.!?)”\"'")
         if not word:
             break
-        if (_is_name_word(word) and not word.startswith(("(", "“", '"'))) or (_fold(word) in _PARTICLES and words):
+        if (_is_name_word(word) and not word.startswith(("(", "“", '"'))) or (
+            _fold(word) in _PARTICLES and words
+        ):
             words.append(word)
         else:
             break
@@ -381,7 +384,7 @@ class _Institutions:
         )
 
 
-# --- committee members --------------------------------------------------------------------
+# --- committee members -----------------------------------------------------------------------
 
 _ROLE_MARKERS = (
     (COADVISOR, re.compile(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
@@ -412,8 +415,9 @@ _NOTE = re.compile(
     r".*\b(?:a\s+confirmar|confirmad[oa]|remot[oa]|remotamente|virtual|online|on-line|"
     r"videoconferencia|participacao|a\s+distancia|lattes|https?|www)\b.*"
 )
+_OF = re.compile(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
 _PART_SEPARATOR = re.compile(r"\s*[,;/]\s*|\s+[-–—]\s+")
-_TAIL_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")
+_TAIL_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
 _URL_OR_EMAIL = re.compile(r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE)
 
 
@@ -424,7 +428,6 @@ class _Person:
     institution: str = ""
     roles: list[str] = field(default_factory=list)  # from markers: "(orientador)", "– externo"
     substitute: bool = False
-    noted: bool = False  # a marker or an institution was written with the name
 
 
 def _marker_role(part: str) -> str | None:
@@ -435,8 +438,15 @@ def _marker_role(part: str) -> str | None:
     return None
 
 
-def _read_annotation(text: str, person: _Person, institutions: _Institutions) -> None:
-    """What is written next to a name: roles, "suplente", notes and the institution."""
+def _is_marker(text: str) -> bool:
+    """A role, "suplente" or a note ("a confirmar", "participação remota"): not an institution."""
+    folded = _collapse(_fold(text)).strip(_NAME_EDGES)
+    return bool(_marker_role(folded) or _SUBSTITUTE.fullmatch(folded) or _NOTE.fullmatch(folded))
+
+
+def _read_annotation(text: str, person: _Person) -> None:
+    """What is written next to a name ("orientador, Ifes"): roles, "suplente", notes, and
+    the rest as the institution."""
     pieces = _split_top(text, _PART_SEPARATOR, keep=True)
     kept: list[str] = []
     for index in range(0, len(pieces), 2):
@@ -449,66 +459,62 @@ def _read_annotation(text: str, person: _Person, institutions: _Institutions) ->
             person.roles.append(role)
         elif _SUBSTITUTE.fullmatch(folded):
             person.substitute = True
-        elif _NOTE.fullmatch(folded):
-            continue
-        else:
+        elif not _NOTE.fullmatch(folded):
             if kept:
                 kept.append(pieces[index - 1])
             kept.append(piece)
-    institution = "".join(kept).strip(_NAME_EDGES)
+    institution = _OF.sub("", "".join(kept).strip(_NAME_EDGES))
     if institution and not person.institution:
         person.institution = _collapse(institution)
-    person.noted = True
+
+
+def _read_tail(tail: str, person: _Person) -> None:
+    """What follows a dash: a marker ("– orientador"), or an institution that keeps its own
+    parentheses ("– Universidade Federal do Espírito Santo (UFES)")."""
+    bare, groups = _paren_groups(tail)
+    if _is_marker(bare):
+        for text in (bare, *groups):
+            _read_annotation(text, person)
+        return
+    for group in groups:
+        if _is_marker(group):
+            _read_annotation(group, person)
+            tail = tail.replace(f"({group})", " ")
+    _read_annotation(tail, person)
 
 
 def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
     """A committee member as written: "Prof. Dr. Fulano de Tal (UFES)", "Dra. Y – Ifes",
-    "Fulano (orientador, Ifes)", "Fulano - UFES - membro externo"."""
+    "Fulano (orientador, Ifes)", "Fulano - UFES - membro externo", "Dr. Z, da UFRJ"."""
     text = _URL_OR_EMAIL.sub(" ", text.replace("*", " "))
-    text = _without_joining_words(text) if text.strip() else text
-    text = _collapse(text).strip(" \t.,;:•·-–—")
+    text = _collapse(_without_joining_words(text)).strip(" \t.,;:•·-–—")
     if not text or _is_empty(text):
         return None
-    parts = _split_top(text, _TAIL_SEPARATOR)
-    head, tails = parts[0], parts[1:]
+    pieces = _split_top(text, _TAIL_SEPARATOR, keep=True)
+    head, tails = pieces[0], []
+    for index in range(1, len(pieces), 2):
+        separator, tail = pieces[index], pieces[index + 1]
+        bare = _OF.sub("", _paren_groups(tail)[0].strip(_NAME_EDGES))
+        if (
+            "," in separator
+            and not tails
+            and not (_is_marker(bare) or institutions.looks_like(bare))
+        ):
+            head += separator + tail  # a comma inside the name: "Silva, João", "Souza, Jr."
+        else:
+            tails.append(tail)
     head, groups = _paren_groups(head)
     person = _Person(name="")
     for group in groups:
-        _read_annotation(group, person, institutions)
-    name_tail: list[str] = []
+        _read_annotation(group, person)
     for tail in tails:
-        bare, tail_groups = _paren_groups(tail)
-        if (
-            tail is tails[0]
-            and not person.noted
-            and _looks_like_name(bare)
-            and not institutions.looks_like(bare)
-            and _marker_role(bare) is None
-            and not text[len(head) :].lstrip().startswith(("-", "–", "—"))
-        ):
-            name_tail.append(tail)  # "Silva, João": a comma inside the name
-            continue
-        if _marker_role(bare) or _SUBSTITUTE.fullmatch(_collapse(_fold(bare)).strip(_NAME_EDGES)):
-            _read_annotation(bare, person, institutions)
-            for group in tail_groups:
-                _read_annotation(group, person, institutions)
-        else:
-            # An institution after a dash keeps its own parentheses ("Universidade ... (UFES)"),
-            # unless they only hold a role marker.
-            markers = [g for g in tail_groups if _marker_role(g) or _NOTE.fullmatch(_fold(g))]
-            for group in markers:
-                _read_annotation(group, person, institutions)
-                tail = tail.replace(f"({group})", " ")
-            _read_annotation(tail, person, institutions)
-    if name_tail:
-        head = ", ".join([head, *name_tail])
+        _read_tail(tail, person)
     honorific, name = split_honorific(head)
     if not person.institution:
-        # "Dra. Y do Ifes", "Dr. Z, da UFES"
+        # "Dra. Y do Ifes"
         match = re.search(r",?\s+(?:d[aeo]s?)\s+(\S+(?:\s+\S+){0,5})$", name)
         if match and institutions.looks_like(match[1]) and _looks_like_name(name[: match.start()]):
             person.institution = match[1].strip(_NAME_EDGES)
-            person.noted = True
             name = name[: match.start()]
     person.name = _clean_name(name)
     person.honorific = honorific
@@ -517,6 +523,7 @@ def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
     return person
 
 
+_NAME_SUFFIXES = frozenset({"jr", "junior", "filho", "neto", "sobrinho"})
 _ITEM_SEMICOLON = re.compile(r"\s*;\s*")
 _ITEM_COMMA = re.compile(r"\s*,\s*")
 _ITEM_AND = re.compile(r"\s+e\s+")
@@ -528,7 +535,11 @@ def _without_joining_words(text: str) -> str:
     stripped = _JOINING_WORDS.sub("", text.lstrip())
     if not stripped.strip():
         return text.lstrip()
-    return stripped if _is_name_word(stripped.split()[0]) or _STARTS_WITH_HONORIFIC.match(stripped + " ") else text.lstrip()
+    return (
+        stripped
+        if _is_name_word(stripped.split()[0]) or _STARTS_WITH_HONORIFIC.match(stripped + " ")
+        else text.lstrip()
+    )
 
 
 def _split_members(text: str, institutions: _Institutions) -> list[str]:
@@ -558,11 +569,13 @@ def _split_members(text: str, institutions: _Institutions) -> list[str]:
         part = part.strip()
         if not part:
             continue
-        bare = _paren_groups(part)[0].strip(_NAME_EDGES)
+        bare = _OF.sub("", _paren_groups(part)[0].strip(_NAME_EDGES))
         extra = not split_honorific(part + " x")[0] and (
             institutions.looks_like(bare) or _marker_role(bare) is not None
         )
-        if items and extra and not _looks_like_person_words(bare, institutions):
+        if items and _fold(bare) in _NAME_SUFFIXES:
+            items[-1] = f"{items[-1]}, {part}"  # "José Souza, Jr."
+        elif items and extra and not _looks_like_person_words(bare, institutions):
             items[-1] = f"{items[-1]} – {part}"
         else:
             items.append(part)
@@ -594,7 +607,7 @@ def _is_empty(text: str) -> bool:
     return not folded or bool(_EMPTY.match(folded))
 
 
-# --- labels -------------------------------------------------------------------------------------
+# --- labels ----------------------------------------------------------------------------------
 
 _G = r"(?:\s?\((?:a|as|o|os|s|es)\)|/a|/as)?"  # "aluno(a)", "orientador/a", "membro(s)"
 _MEMBER_WORD = (
@@ -651,8 +664,13 @@ _LABEL_LINE = re.compile(
     rf"{_LABEL_TAIL}[\s*_]*(?P<sep>[:：\t|]|[-–—](?=\s|$)|$)"
 )
 # A second label later on the same line: "Data: 15/10/2025;  Horário: 14h".
+# After a single space only the labels unlikely in a title ("Big Data: ...", "Busca Local: ...").
+_INLINE_SAFE = "|".join(
+    [f"(?:{p})" for kind, p in _LABEL_PATTERNS if kind in ("time", "link", *ROLES)] + ["sala"]
+).replace(r"\s", r"[^\S\t\n]")
 _INNER_LABEL = re.compile(
-    rf"(?:[;|\t]|\s{{2,}}|[.,]\s)[\s*_]*(?P<label>{_LABEL_ALTERNATIVES}){_LABEL_TAIL}[\s*_]*[:：]"
+    rf"(?:(?:[;|\t]|\s{{2,}}|[.,]\s)[\s*_]*(?P<label>{_LABEL_ALTERNATIVES})"
+    rf"|\s(?P<inline>{_INLINE_SAFE})){_LABEL_TAIL}[\s*_]*[:：]"
 )
 # Any "Label:" (Curso:, Matrícula:, E-mail:): ends a value that runs over several lines.
 _ANY_LABEL = re.compile(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
@@ -698,7 +716,8 @@ def _split_inner_labels(labelled: _Labelled) -> list[_Labelled]:
     out = [_Labelled(labelled.kind, labelled.value[: found[0].start()])]
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(labelled.value)
-        out.append(_Labelled(_label_kind(match["label"]), labelled.value[match.end() : end]))
+        label = match["label"] or match["inline"]
+        out.append(_Labelled(_label_kind(label), labelled.value[match.end() : end]))
     return out
 
 
@@ -706,7 +725,7 @@ def _is_label_line(line: str) -> bool:
     return _match_label(line) is not None or bool(_ANY_LABEL.match(line))
 
 
-# --- the findings of one part of a message --------------------------------------------------
+# --- the findings of one part of a message ---------------------------------------------------
 
 
 @dataclass
@@ -764,7 +783,7 @@ _VIRTUAL = re.compile(
     r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
     r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
 )
-_PHYSICAL_ROOM = re.compile(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|audit[oó]rio|laborat")
+_PHYSICAL_ROOM = re.compile(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
 _ROOM_PREFIX = re.compile(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
 _ROOM_PLACEHOLDER_RE = re.compile(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
 
@@ -785,7 +804,7 @@ def _read_room(text: str) -> tuple[str, list[str]]:
     """(room as the secretariat writes it, links written with it)."""
     links = _urls(text)
     rest = _blank_out(_URL.sub(" ", text), _ROOM_PLACEHOLDER_RE)
-    rest = _collapse(rest.replace("*", " ")).strip(" .,;:-–—()")
+    rest = _collapse(rest.replace("*", " ")).strip(" .,;:-–—")
     if not rest or _is_empty(rest):
         return "", links
     folded = _fold(rest)
@@ -812,7 +831,7 @@ _CONTINUATION_LINES = 30
 
 class _SegmentReader:
     def __init__(self, lines: list[str], institutions: _Institutions) -> None:
-        self.lines = _expand_tables(lines, institutions)
+        self.lines = _expand_tables(lines)
         self.institutions = institutions
         self.found = _Findings()
         self.prose: list[str] = []
@@ -883,6 +902,7 @@ class _SegmentReader:
             return
         text = _collapse(" ".join([value, *more]))
         if kind == "student":
+            text = _STUDENT_NOTE.sub("", text)
             if not _is_empty(text):
                 found.add("student", _clean_name(text), _LABELLED)
         elif kind == "title":
@@ -952,6 +972,12 @@ class _SegmentReader:
                 members.append(_member(person, kind))
         if members:
             self.found.groups.append(_Group(kind, _GROUP_LABELLED, members))
+
+
+# "Maria Souza (matrícula 20231234)": a note, not part of the name.
+_STUDENT_NOTE = re.compile(
+    r"\s*[(\[][^()\[\]]*(?:\d|matr[ií]cula|ra\b)[^()\[\]]*[)\]]\s*$", re.IGNORECASE
+)
 
 
 def _is_explicitly_blank(kind: str, value: str) -> bool:
@@ -1047,10 +1073,11 @@ def _committee(people: list[_Person], found: _Findings, institutions: _Instituti
         found.groups.append(_Group(role, _GROUP_COMMITTEE, members))
 
 
-# --- HTML tables written as text --------------------------------------------------------------
+# --- HTML tables written as text -------------------------------------------------------------
 
 _NAME_COLUMN = re.compile(
-    r"(?:nome|membros?|professor(?:es|a|as)?|avaliador(?:es|a|as)?|docentes?|banca|examinador(?:es|a|as)?)(?:\s+d[ao]s?\s+\w+)?"
+    r"(?:nome|membros?|professor(?:es|a|as)?|avaliador(?:es|a|as)?|docentes?|banca"
+    r"|examinador(?:es|a|as)?)(?:\s+d[ao]s?\s+\w+)?"
 )
 _INSTITUTION_COLUMN = re.compile(
     r"instituicao|ies|afiliacao|origem|vinculo|instituicao\s+de\s+origem"
@@ -1059,13 +1086,14 @@ _ROLE_COLUMN = re.compile(r"funcao|papel|participacao|tipo|cargo|condicao|atuaca
 
 
 def _whole_label(cell: str) -> str | None:
-    match = _LABEL_LINE.match(_fold(cell.strip()))
+    cell = cell.strip()
+    match = _LABEL_LINE.match(_fold(cell))
     if match is None or cell[match.end() :].strip(" :*_"):
         return None
     return _label_kind(match["label"])
 
 
-def _expand_tables(lines: list[str], institutions: _Institutions) -> list[str]:
+def _expand_tables(lines: list[str]) -> list[str]:
     """Tables whose first row holds the labels ("Aluno | Título | Data" over the values),
     and committee tables ("Nome | Instituição | Função"), as "Label: value" lines."""
     out: list[str] = []
@@ -1106,7 +1134,7 @@ def _expand_tables(lines: list[str], institutions: _Institutions) -> list[str]:
     return out
 
 
-# --- prose --------------------------------------------------------------------------------------
+# --- prose -----------------------------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset(
     {
@@ -1172,6 +1200,9 @@ _P_TITLE = re.compile(
     r"|dissertacao|trabalho)\s*:?\s*(?:de\s+)?[“\"«]"
 )
 _CLOSE_QUOTE = {"“": "”", '"': '"', "«": "»"}
+_P_DAY_NO_YEAR = re.compile(
+    rf"\bdia\s+(\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+de\s+(?:{_MONTH_NAMES})\b)(?![/\d]|\s+de\s+\d)"
+)
 _P_TIME = re.compile(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
 _P_DATE_CONTEXT = re.compile(
     r"defesa|banca|apresenta|realizad|ocorr|marcad|agendad|dissertac|\bsera\b|\bsala\b|horario"
@@ -1237,6 +1268,10 @@ def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions)
     if not found.has("date", _PROSE):
         hit = _find_date(folded)
         relevant = _P_DATE_CONTEXT.search(folded)
+        no_year = _P_DAY_NO_YEAR.search(folded)
+        if hit is None and no_year and relevant:
+            written = sentence[no_year.start(1) : no_year.end(1)]
+            found.problem(_("the date “%(value)s” has no year") % {"value": written})
         if hit is not None:
             match, _ymd = hit
             if relevant or re.search(r"\bdia\s+$", folded[: match.start()]):
@@ -1550,7 +1585,7 @@ def _assemble(findings: list[_Findings]) -> _Result:
             message = _("the role of %(name)s is not clear") % {"name": name}
             if _collapse(_fold(name)) not in taken and message not in problems:
                 problems.append(message)
-    return _Result(data, problems)
+    return _Result(data, problems[:_MAX_PROBLEMS])
 
 
 def extract_defense(
@@ -1568,16 +1603,14 @@ def extract_defense(
         results.append(_read_lines(_text_lines(body_text), institutions))
     if body_html and body_html.strip():
         results.append(_read_lines(_html_lines(body_html), institutions))
-    if not results:
-        result = _Result(DefenseData(), [])
-    else:
-        result = max(results, key=_Result.score)  # the first (text) on a tie
+    # The first reading (the text) wins a tie.
+    result = max(results, key=_Result.score) if results else _Result(DefenseData(), [])
     return Extraction(
         data=result.data, missing=result.data.missing_fields(), problems=result.problems
     )
 
 
-# --- the answer to the form, and the form --------------------------------------------------
+# --- the answer to the form, and the form ----------------------------------------------------
 
 
 def merge_defense(current: DefenseData, answer: DefenseData) -> tuple[DefenseData, list[str]]:
@@ -1636,7 +1669,7 @@ def blank_form(data: DefenseData | None = None) -> str:
     )
 
 
-# --- HTML -------------------------------------------------------------------------------------
+# --- HTML ------------------------------------------------------------------------------------
 
 _BLOCK_TAGS = frozenset(
     {

@@ -333,15 +333,14 @@ def _complete(defense: DefenseRequest, *, actor, actor_label: str = "") -> None:
 
 
 def answer_due() -> list[int]:
-    """Emails that joined the case of a request waiting for data (or for review: a
-    correction) and were not handled yet."""
+    """Emails that joined the case of a defence request and were not handled yet."""
     from emails.models import Email
 
     return list(
         Email.objects.filter(
             status=Email.Status.RECEIVED,
             case__isnull=False,
-            case__defense_requests__status__in=[D.AWAITING_DATA, D.AWAITING_REVIEW],
+            case__defense_requests__isnull=False,
         )
         .order_by("id")
         .values_list("id", flat=True)[:200]
@@ -358,13 +357,19 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         email = Email.objects.select_for_update().get(pk=email_id)
         if email.status != Email.Status.RECEIVED or email.case_id is None:
             return None
-        defense = (
-            DefenseRequest.objects.select_for_update()
-            .filter(email_id=email.case_id, status__in=list(EDITABLE))
-            .first()
-        )
+        defense = DefenseRequest.objects.select_for_update().filter(email_id=email.case_id).first()
         if defense is None:
             return None
+        if defense.status not in EDITABLE:
+            # e.g. the coordination answering the chamado: a person reads it.
+            email_services.email_set_status(
+                email=email,
+                status=Email.Status.NEEDS_REVIEW,
+                actor_label="defesa",
+                note=_("a later email in the case of defence request #%(id)d (%(status)s)")
+                % {"id": defense.pk, "status": defense.get_status_display()},
+            )
+            return defense
         found = _extract(email)
         answer = found.data
         given = [answer.student, answer.title, answer.date, answer.time, answer.room]

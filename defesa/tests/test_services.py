@@ -248,3 +248,23 @@ def test_an_uploaded_template_is_validated_and_used(secretary):
     sheet = defense.documents.get(kind="folha_aprovacao")
     assert sheet.template == DocumentTemplate.objects.get(kind="folha_aprovacao")
     assert "Versão da secretaria: Maria Souza em Serra" in docx_text(sheet.file.read())
+
+
+def test_a_later_email_in_a_closed_case_waits_for_a_person(secretary):
+    defense = _open()
+    services.defense_approve(defense=defense, actor=secretary)
+    chamado = OutboundMessage.objects.get(purpose="chamado")
+    answer, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Re: " + chamado.subject,
+            from_="coordenacao.ppcomp@ifes.edu.br",
+            body="Divulgado.",
+            headers={"In-Reply-To": f"<{chamado.message_id}>"},
+        )
+    )
+    steps.run_pending()
+    answer.refresh_from_db()
+    assert answer.case_id == defense.email_id
+    assert answer.status == "needs_review"
+    defense.refresh_from_db()
+    assert defense.status == D.APPROVED
