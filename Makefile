@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 # Debian packages the tests drive as real servers.
-TEST_DEBS := dovecot-imapd openssh-server sudo
+TEST_DEBS := dovecot-imapd openssh-server sudo libreoffice-writer-nogui
 
 .PHONY: run test lint format bench venv system-deps migrate messages
 
@@ -24,7 +24,7 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
 	  else echo "Missing packages:$$missing (tests needing them will be skipped)"; fi; \
 	fi
 	@# The tests start their own Dovecot; a packaged one must not hold the ports or files.

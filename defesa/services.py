@@ -562,11 +562,11 @@ def defense_generate_documents(
         raise DefenseError(_("a document template is broken: %(error)s") % {"error": exc}) from exc
     extra = []
     if settings.MAILFLOW_DEFENSE_PDF:
-        for generated in files:
-            try:
-                pdf = documents.docx_to_pdf(generated.content)
-            except (documents.PdfConversionError, OSError) as exc:
-                raise DefenseError(_("PDF conversion failed: %(error)s") % {"error": exc}) from exc
+        try:
+            pdfs = documents.docx_to_pdfs([generated.content for generated in files])
+        except (documents.PdfConversionError, OSError) as exc:
+            raise DefenseError(_("PDF conversion failed: %(error)s") % {"error": exc}) from exc
+        for generated, pdf in zip(files, pdfs, strict=True):
             extra.append(
                 documents.GeneratedFile(
                     kind=generated.kind,

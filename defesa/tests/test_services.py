@@ -268,3 +268,16 @@ def test_a_later_email_in_a_closed_case_waits_for_a_person(secretary):
     assert answer.status == "needs_review"
     defense.refresh_from_db()
     assert defense.status == D.APPROVED
+
+
+def test_pdf_copies_when_configured(settings):
+    from defesa.tests.test_documents import require_soffice
+
+    require_soffice()
+    settings.MAILFLOW_DEFENSE_PDF = True
+    defense = _open()
+    names = sorted(defense.documents.values_list("filename", flat=True))
+    assert len(names) == 12
+    pdfs = [n for n in names if n.endswith(".pdf")]
+    assert len(pdfs) == 6
+    assert defense.documents.get(filename=pdfs[0]).file.read().startswith(b"%PDF")
