@@ -11,12 +11,21 @@ class AcessoConfig(AppConfig):
         from emails.steps import Step, register_step
 
         register_step(
-            Step(name="acesso_open", due=services.open_due, run=services.access_request_open)
+            Step(
+                name="acesso_open",
+                due=services.open_due,
+                run=services.access_open_step,
+                after_routing=True,
+            )
         )
         register_step(
             Step(
                 name="acesso_decision",
                 due=services.decision_due,
                 run=services.access_decide_by_email,
+                after_routing=True,
             )
+        )
+        register_step(
+            Step(name="acesso_advance", due=services.advance_due, run=services.access_advance)
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
+from emails import steps
 from emails.models import Email
 
 if TYPE_CHECKING:
@@ -198,6 +199,9 @@ def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
         email_services.email_set_status(
             email=email, status=target, actor=actor, actor_label="categorizer", note=note
         )
+    if target == STATUS.RECEIVED and email.status == STATUS.RECEIVED:
+        # The kind's workflow picks it up now (its own steps check what is due).
+        steps.enqueue_after_routing([email.pk])
     return email
 
 

@@ -10,14 +10,30 @@ class DefesaConfig(AppConfig):
         from defesa import services
         from emails.steps import Step, register_step
 
-        register_step(Step(name="defesa_open", due=services.open_due, run=services.defense_open))
+        register_step(
+            Step(
+                name="defesa_open",
+                due=services.open_due,
+                run=services.defense_open,
+                after_routing=True,
+            )
+        )
         register_step(
             Step(
                 name="defesa_answer",
                 due=services.answer_due,
                 run=services.defense_merge_answer,
+                after_routing=True,
             )
         )
         register_step(
-            Step(name="defesa_finish", due=services.finish_due, run=services.defense_finish)
+            Step(name="defesa_advance", due=services.advance_due, run=services.defense_advance)
+        )
+        register_step(
+            Step(
+                name="defesa_finish",
+                due=services.finish_due,
+                run=services.defense_finish,
+                after_delivery=True,
+            )
         )

@@ -34,6 +34,7 @@ from defesa.models import (
     DocumentTemplate,
     GeneratedDocument,
 )
+from mailflow import policy
 
 logger = logging.getLogger(__name__)
 D = DefenseRequest.Status
@@ -309,12 +310,13 @@ def _ask_for_data(defense: DefenseRequest, data: DefenseData) -> None:
             "missing": [str(FIELD_LABELS[c]) for c in defense.missing_fields],
             "form": extraction.blank_form(data),
         },
-        queue=True,
+        queue=policy.is_automatic("MAILFLOW_FORM_REQUEST_APPROVAL"),
     )
 
 
 def _complete(defense: DefenseRequest, *, actor, actor_label: str = "") -> None:
-    """Complete data: generate the documents and wait for a secretary's review."""
+    """Complete data: generate the documents and wait for a secretary's review (or, when
+    the policy says so, approve at once)."""
     try:
         defense_generate_documents(defense=defense, actor=actor, actor_label=actor_label)
     except DefenseError as exc:
@@ -327,6 +329,46 @@ def _complete(defense: DefenseRequest, *, actor, actor_label: str = "") -> None:
             actor_label=actor_label,
             note=_("data complete"),
         )
+    _approve_if_automatic(defense)
+
+
+def _approve_if_automatic(defense: DefenseRequest) -> None:
+    if defense.status == D.AWAITING_REVIEW and policy.is_automatic("MAILFLOW_DEFENSE_APPROVAL"):
+        try:
+            defense_approve(defense=defense, actor=None, actor_label="policy")
+        except DefenseError as exc:
+            # e.g. no chamado address: it waits for a person, who sees why.
+            last = defense.status_changes.order_by("-at", "-id").first()
+            if last is None or last.note != str(exc):
+                _history(defense, actor_label="policy", note=str(exc))
+
+
+def advance_due() -> list[int]:
+    """Requests a dead worker left half-way: complete data still marked awaiting_data, or
+    (automatic approval) awaiting_review."""
+    ids = list(
+        DefenseRequest.objects.filter(status=D.AWAITING_DATA, missing_fields=[])
+        .order_by("id")
+        .values_list("id", flat=True)[:200]
+    )
+    if policy.is_automatic("MAILFLOW_DEFENSE_APPROVAL"):
+        ids += list(
+            DefenseRequest.objects.filter(status=D.AWAITING_REVIEW, missing_fields=[])
+            .order_by("id")
+            .values_list("id", flat=True)[:200]
+        )
+    return ids
+
+
+def defense_advance(defense_id: int) -> DefenseRequest | None:
+    defense = DefenseRequest.objects.filter(pk=defense_id).first()
+    if defense is None or defense.missing_fields:
+        return defense
+    if defense.status == D.AWAITING_DATA:
+        _complete(defense, actor=None, actor_label="sweeper")
+    else:
+        _approve_if_automatic(defense)
+    return defense
 
 
 # --- the professor's answer --------------------------------------------------------------
@@ -644,7 +686,7 @@ def _announcement_context(defense: DefenseRequest) -> dict:
     }
 
 
-def defense_approve(*, defense: DefenseRequest, actor) -> DefenseRequest:
+def defense_approve(*, defense: DefenseRequest, actor, actor_label: str = "") -> DefenseRequest:
     """A secretary approves: the chamado goes to the coordination and the documents to
     the professor (both through the outbox, threaded, with the documents attached)."""
     from sender import services as outbox
@@ -668,7 +710,13 @@ def defense_approve(*, defense: DefenseRequest, actor) -> DefenseRequest:
     attachments = _attachments(defense)
     context = _announcement_context(defense)
     with transaction.atomic():
-        defense_set_status(defense=defense, status=D.APPROVED, actor=actor, note=_("approved"))
+        defense_set_status(
+            defense=defense,
+            status=D.APPROVED,
+            actor=actor,
+            actor_label=actor_label,
+            note=_("approved"),
+        )
         DefenseRequest.objects.filter(pk=defense.pk).update(
             approved_by=actor, approved_at=timezone.now()
         )
@@ -681,7 +729,7 @@ def defense_approve(*, defense: DefenseRequest, actor) -> DefenseRequest:
             subject=_("Chamado: master's defence of %(student)s") % {"student": defense.student},
             context=context,
             attachments=attachments,
-            automatic=False,
+            automatic=False,  # to our own coordination: no loop or rate protection
             queue=True,
             actor=actor,
         )
@@ -692,7 +740,7 @@ def defense_approve(*, defense: DefenseRequest, actor) -> DefenseRequest:
             template="defesa/documents.txt",
             context=context,
             attachments=attachments,
-            automatic=False,
+            automatic=actor is None,
             queue=True,
             actor=actor,
         )

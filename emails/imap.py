@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import imaplib
 import ipaddress
+import itertools
 import re
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -21,6 +24,14 @@ IMAP_ERRORS: tuple[type[BaseException], ...] = (
     imaplib.IMAP4.error,
     EOFError,
 )
+
+
+# RFC 2177: a client should end an IDLE and start a new one at least every 29 minutes,
+# because servers may log out a client that has been idle for 30.
+IDLE_MAX_SECONDS = 29 * 60
+# How often an IDLE wakes up to see whether it was asked to stop.
+_IDLE_TICK_SECONDS = 0.5
+_NEWS_RE = re.compile(rb"^\* (\d+) (EXISTS|RECENT)\b", re.IGNORECASE)
 
 
 class ImapConfigError(ValueError):
@@ -113,13 +124,71 @@ def compact_uid_set(uids: Sequence[int]) -> str:
     return ",".join(out)
 
 
-class ImapClient:
-    """A connection to one folder. Use as a context manager."""
+class _SocketReader:
+    """Stands in for imaplib's ``sock.makefile("rb")`` on a connection that waits with IDLE.
 
-    def __init__(self, config: ImapConfig):
+    A file made by makefile() is unusable after one read times out ("cannot read from
+    timed out object"), and its hidden buffer defeats select(). This one keeps whatever it
+    has received when recv() times out, so IDLE can wait in short slices and still stop
+    promptly.
+    """
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buffer = bytearray()
+
+    def _fill(self, wanted: int = 65536) -> bool:
+        chunk = self.sock.recv(max(wanted, 65536))
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+    def readline(self, limit: int = -1) -> bytes:
+        scanned = 0
+        while True:
+            end = self.buffer.find(b"\n", scanned)
+            if end >= 0:
+                size = end + 1
+                break
+            if 0 <= limit <= len(self.buffer):
+                size = limit
+                break
+            scanned = len(self.buffer)
+            if not self._fill():
+                size = len(self.buffer)  # connection closed: what is left, maybe b""
+                break
+        if limit >= 0:
+            size = min(size, limit)
+        line = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return line
+
+    def read(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            if not self._fill(min(size - len(self.buffer), 1024 * 1024)):
+                break
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
+
+    def close(self) -> None:
+        self.buffer.clear()  # the socket itself is closed by imaplib's shutdown()
+
+
+class ImapClient:
+    """A connection to one folder. Use as a context manager.
+
+    ``watch=True`` prepares the connection for ``idle()``: reads that tolerate short
+    timeouts, and TCP keepalive so a silently dropped connection is noticed while idle.
+    """
+
+    def __init__(self, config: ImapConfig, *, watch: bool = False):
         self.config = config
         self.conn: imaplib.IMAP4 | None = None
         self.readonly = True
+        self.watch = watch
+        self._idle_tags = itertools.count(1)
 
     def __enter__(self) -> ImapClient:
         self.connect()
@@ -154,6 +223,8 @@ class ImapClient:
                     f"{cfg.host} offers no STARTTLS: refusing to send the password in clear "
                     "to a non-local server (use imaps:// or SSL/TLS)"
                 )
+        if self.watch:
+            _prepare_for_idle(conn)
         self.conn = conn
         try:
             conn.login(cfg.username, cfg.password)
@@ -172,6 +243,87 @@ class ImapClient:
                 conn.shutdown()
             except (*IMAP_ERRORS, AttributeError):
                 pass
+
+    def _drop(self) -> None:
+        """Forget a connection left in an unknown state (e.g. in the middle of an IDLE)."""
+        if self.conn is None:
+            return
+        conn, self.conn = self.conn, None
+        try:
+            conn.shutdown()
+        except (*IMAP_ERRORS, AttributeError):
+            pass
+
+    def capabilities(self) -> set[str]:
+        """What the server offers once logged in (some servers list more than before)."""
+        assert self.conn is not None
+        typ, data = self.conn.capability()
+        if typ != "OK":
+            raise ImapError(f"CAPABILITY failed: {_text(data)}")
+        return {word.upper() for word in _text(data).split()}
+
+    def idle(self, *, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Wait with IDLE (RFC 2177) in the open folder until the server reports a new
+        message (True), or ``timeout`` seconds pass or ``stop`` is set (False).
+
+        The IDLE always ends with DONE and its tagged OK, so the connection can go on;
+        ``timeout`` is capped at IDLE_MAX_SECONDS. Needs ``watch=True`` and an open folder.
+        A connection error, or the server saying BYE, raises (the connection is dropped).
+        """
+        assert self.conn is not None and self.watch
+        if stop is not None and stop.is_set():
+            return False
+        conn = self.conn
+        tag = b"idle%d" % next(self._idle_tags)  # lower case: never one of imaplib's tags
+        deadline = time.monotonic() + min(timeout, IDLE_MAX_SECONDS)
+        news = False
+        try:
+            conn.send(tag + b" IDLE\r\n")
+            while True:  # until "+ idling"; updates may come first
+                line = self._read_line()
+                if line.startswith(b"+"):
+                    break
+                if line.startswith(tag + b" "):
+                    raise ImapError(f"IDLE refused: {_text(line.strip())}")
+                news = news or _is_news(line)
+            while not news and not (stop is not None and stop.is_set()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                line = self._read_line_within(min(remaining, _IDLE_TICK_SECONDS))
+                news = line is not None and _is_news(line)
+            conn.send(b"DONE\r\n")
+            while True:
+                line = self._read_line()
+                if line.startswith(tag + b" "):
+                    if not line[len(tag) + 1 :].upper().startswith(b"OK"):
+                        raise ImapError(f"IDLE failed: {_text(line.strip())}")
+                    return news
+                news = news or _is_news(line)
+        except BaseException:
+            self._drop()
+            raise
+
+    def _read_line(self) -> bytes:
+        assert self.conn is not None
+        line = self.conn.readline()
+        if not line:
+            raise imaplib.IMAP4.abort("the server closed the connection")
+        if line[:5].upper() == b"* BYE":
+            raise imaplib.IMAP4.abort(_text(line[5:].strip()) or "BYE")
+        return line
+
+    def _read_line_within(self, seconds: float) -> bytes | None:
+        """One response line, or None if ``seconds`` pass first (nothing is lost)."""
+        assert self.conn is not None
+        sock = self.conn.sock
+        sock.settimeout(seconds)
+        try:
+            return self._read_line()
+        except TimeoutError:
+            return None
+        finally:
+            sock.settimeout(self.config.timeout)
 
     def open_folder(self, *, readonly: bool = True) -> FolderState:
         assert self.conn is not None
@@ -266,6 +418,26 @@ class ImapClient:
                 self.conn.expunge()
         if typ != "OK":
             raise ImapError(f"cannot move messages to {folder}: {_text(data)}")
+
+
+def _is_news(line: bytes) -> bool:
+    """``* n EXISTS`` (a message arrived) or ``* n RECENT`` with n > 0."""
+    match = _NEWS_RE.match(line)
+    if match is None:
+        return False
+    return match.group(2).upper() == b"EXISTS" or int(match.group(1)) > 0
+
+
+def _prepare_for_idle(conn: imaplib.IMAP4) -> None:
+    # Called before LOGIN, when the server is waiting for us: makefile()'s buffer is empty.
+    old = conn.file
+    conn.file = _SocketReader(conn.sock)  # type: ignore[assignment]
+    old.close()
+    sock = conn.sock
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 20), ("TCP_KEEPCNT", 3)):
+        if hasattr(socket, option):  # Linux; elsewhere the system defaults apply
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
 def _text(value: object) -> str:

@@ -6,8 +6,9 @@ import hashlib
 import logging
 import mailbox as mailbox_lib
 import secrets
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
@@ -16,13 +17,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emails import steps
 from emails.imap import (
+    IDLE_MAX_SECONDS,
     IMAP_ERRORS,
     ImapClient,
     ImapConfig,
@@ -580,6 +582,223 @@ def mailboxes_collect(*, name: str | None = None) -> list[CollectResult]:
     else:
         mailboxes = mailboxes.filter(active=True)
     return [mailbox_collect(mailbox=m) for m in mailboxes]
+
+
+# --- watching: collect as soon as mail arrives (collect_emails --idle) -----------------
+
+WATCH_BACKOFF_FIRST_SECONDS = 1.0
+WATCH_BACKOFF_MAX_SECONDS = 60.0
+# How long to wait before trying again when another collection holds the mailbox's lease.
+WATCH_BUSY_RETRY_SECONDS = 2.0
+
+
+@dataclass
+class WatchResult:
+    mailbox: str
+    mode: str = ""  # "idle" (IMAP IDLE) or "poll" (no IDLE on the server, or Maildir)
+    collections: int = 0
+    stored: int = 0
+    errors: int = 0
+
+
+@dataclass
+class _Watch:
+    mailbox: Mailbox
+    stop: threading.Event
+    result: WatchResult
+    on_collect: Callable[[CollectResult], None] | None
+    idle_seconds: float
+    backoff: float = WATCH_BACKOFF_FIRST_SECONDS
+    said_polling: bool = False
+
+
+class _CollectionFailed(Exception):
+    """A collection ended with an error (already recorded on the mailbox)."""
+
+
+def mailbox_watch(
+    *,
+    mailbox: Mailbox,
+    stop_event: threading.Event,
+    on_collect: Callable[[CollectResult], None] | None = None,
+    idle_seconds: float = IDLE_MAX_SECONDS,
+) -> WatchResult:
+    """Collect a mailbox as soon as mail arrives, until ``stop_event`` is set.
+
+    Collects once, then waits with IMAP IDLE (re-issued every ``idle_seconds``, at most
+    29 minutes) and collects again on news; a server without IDLE, or a Maildir, is checked
+    every MAILFLOW_IDLE_POLL_SECONDS instead. Every collection is mailbox_collect, lease
+    included: while another run holds it, this waits and tries again. After each
+    collection it looks again (STATUS) before waiting, so mail that came in meanwhile is
+    not left for later. A connection problem is recorded in mailbox.last_error; then it
+    reconnects after 1, 2, 4 ... 60 s. The database connection is closed between
+    collections. Returns when stopped (or when the mailbox is deleted).
+    """
+    watch = _Watch(
+        mailbox=mailbox,
+        stop=stop_event,
+        result=WatchResult(mailbox=mailbox.name),
+        on_collect=on_collect,
+        idle_seconds=idle_seconds,
+    )
+    try:
+        while not stop_event.is_set():
+            try:
+                close_old_connections()
+                watch.mailbox = Mailbox.objects.get(pk=mailbox.pk)  # settings may change
+                if watch.mailbox.protocol == Mailbox.Protocol.IMAP:
+                    _watch_imap(watch)
+                else:
+                    _watch_by_polling(watch)
+                break  # stopped
+            except Mailbox.DoesNotExist:
+                logger.warning("mailbox %s was deleted: no longer watched", mailbox.name)
+                break
+            except _CollectionFailed:
+                pass  # mailbox_collect has recorded and logged the error
+            except (ImapConfigError, ImapError, crypto.SecretUnreadable) as exc:
+                _watch_record_error(watch, str(exc))
+            except IMAP_ERRORS as exc:
+                _watch_record_error(watch, describe_error(exc))
+            except DatabaseError as exc:
+                logger.warning("watching mailbox %s: database error: %s", mailbox.name, exc)
+            except Exception:
+                # A long-running watcher outlives a bug in one round; the traceback is logged.
+                logger.exception("watching mailbox %s failed", mailbox.name)
+            watch.result.errors += 1
+            connections.close_all()  # this thread's: nothing held while waiting to retry
+            logger.info("mailbox %s: reconnecting in %.0f s", mailbox.name, watch.backoff)
+            if stop_event.wait(watch.backoff):
+                break
+            watch.backoff = min(watch.backoff * 2, WATCH_BACKOFF_MAX_SECONDS)
+    finally:
+        connections.close_all()
+    return watch.result
+
+
+def _watch_imap(watch: _Watch) -> None:
+    mailbox = watch.mailbox
+    with ImapClient(mailbox_imap_config(mailbox), watch=True) as client:
+        idle = "IDLE" in client.capabilities()
+        watch.result.mode = "idle" if idle else "poll"
+        if idle:
+            client.open_folder(readonly=True)  # IDLE needs a selected folder
+        elif not watch.said_polling:
+            watch.said_polling = True
+            logger.warning(
+                "the IMAP server of mailbox %s does not offer IDLE: checking it every %s s",
+                mailbox.name,
+                settings.MAILFLOW_IDLE_POLL_SECONDS,
+            )
+        news = True  # collect once at the start
+        seen: tuple[int | None, int | None] | None = None
+        while not watch.stop.is_set():
+            current = client.status()  # (UIDVALIDITY, UIDNEXT)
+            if news or current != seen:
+                seen = current
+                if not _watch_collect(watch):
+                    return
+                watch.backoff = WATCH_BACKOFF_FIRST_SECONDS  # connected and collected
+                news = False
+                continue  # look again: mail may have come in during the collection
+            if idle:
+                news = client.idle(timeout=watch.idle_seconds, stop=watch.stop)
+            else:
+                watch.stop.wait(settings.MAILFLOW_IDLE_POLL_SECONDS)
+                news = current[1] is None  # a server without UIDNEXT: collect every time
+
+
+def _watch_by_polling(watch: _Watch) -> None:
+    """A Maildir: nothing to wait on, so a collection every MAILFLOW_IDLE_POLL_SECONDS."""
+    watch.result.mode = "poll"
+    while not watch.stop.is_set():
+        if not _watch_collect(watch):
+            return
+        watch.backoff = WATCH_BACKOFF_FIRST_SECONDS
+        watch.stop.wait(settings.MAILFLOW_IDLE_POLL_SECONDS)
+
+
+def _watch_collect(watch: _Watch) -> bool:
+    """One mailbox_collect, waiting for the lease if another run holds it. False if
+    stopped meanwhile; raises _CollectionFailed if the collection failed."""
+    said_busy = False
+    while True:
+        close_old_connections()
+        try:
+            mailbox = Mailbox.objects.get(pk=watch.mailbox.pk)  # the bookmark moves elsewhere
+            result = mailbox_collect(mailbox=mailbox)
+        finally:
+            connections.close_all()  # the next query may be hours away
+        if not result.busy:
+            break
+        if not said_busy:
+            said_busy = True
+            logger.info(
+                "mailbox %s: another collection is running; trying again every %.0f s",
+                mailbox.name,
+                WATCH_BUSY_RETRY_SECONDS,
+            )
+        if watch.stop.wait(WATCH_BUSY_RETRY_SECONDS):
+            return False
+    watch.mailbox = mailbox
+    watch.result.collections += 1
+    watch.result.stored += result.stored
+    if watch.on_collect is not None:
+        watch.on_collect(result)
+    if result.error:
+        raise _CollectionFailed(result.error)
+    return True
+
+
+def _watch_record_error(watch: _Watch, reason: str) -> None:
+    error = _("waiting for new mail failed: %(reason)s") % {"reason": reason}
+    logger.warning("watching mailbox %s: %s", watch.mailbox.name, error)
+    try:
+        Mailbox.objects.filter(pk=watch.mailbox.pk).update(
+            last_error=error, last_polled_at=timezone.now()
+        )
+    except DatabaseError as exc:
+        logger.warning("cannot record the error of mailbox %s: %s", watch.mailbox.name, exc)
+
+
+def mailboxes_watch(
+    *,
+    stop_event: threading.Event,
+    name: str | None = None,
+    on_collect: Callable[[CollectResult], None] | None = None,
+) -> list[WatchResult]:
+    """mailbox_watch for every active mailbox (or the one named), one thread each, until
+    ``stop_event`` is set. Returns at once, with [], when there is nothing to watch."""
+    mailbox_ensure_default()
+    mailboxes = Mailbox.objects.filter(
+        protocol__in=[Mailbox.Protocol.IMAP, Mailbox.Protocol.MAILDIR]
+    )
+    if name is not None:
+        mailboxes = mailboxes.filter(name=name)
+        if not mailboxes.exists():
+            raise Mailbox.DoesNotExist(f"no mailbox named {name!r}")
+    else:
+        mailboxes = mailboxes.filter(active=True)
+    chosen = list(mailboxes.order_by("name"))
+    connections.close_all()  # this thread only waits from now on
+    if chosen:
+        logger.info("watching for new mail in: %s", ", ".join(m.name for m in chosen))
+    results: dict[int, WatchResult] = {}
+
+    def run(mailbox: Mailbox) -> None:
+        results[mailbox.pk] = mailbox_watch(
+            mailbox=mailbox, stop_event=stop_event, on_collect=on_collect
+        )
+
+    threads = [
+        threading.Thread(target=run, args=(m,), name=f"watch-{m.name}", daemon=True) for m in chosen
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.5)  # short joins: the main thread stays free for signal handlers
+    return [results.get(m.pk, WatchResult(mailbox=m.name, errors=1)) for m in chosen]
 
 
 # --- status and kind -------------------------------------------------------------------

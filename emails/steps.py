@@ -29,6 +29,10 @@ class Step:
     run: Callable[[int], object]
     # Queue this step for every newly stored email (by email id).
     after_intake: bool = False
+    # Queue it (by email id) when an email is routed to a workflow (kind set, received).
+    after_routing: bool = False
+    # Queue it (for all its due objects) after the outbox delivered messages.
+    after_delivery: bool = False
     # Optional: do many objects at once (e.g. one model call for a batch of emails).
     run_batch: Callable[[list[int]], object] | None = None
 
@@ -104,6 +108,71 @@ def enqueue_after_intake(email_ids: list[int]) -> None:
             step_enqueue(step.name, email_ids)
 
 
+def enqueue_after_routing(email_ids: list[int]) -> None:
+    """One task runs every routing step for these emails (each step skips what is not
+    its business)."""
+    names = [step.name for step in _registry.values() if step.after_routing]
+    id_list = list(email_ids)
+    if not names or not id_list:
+        return
+
+    def send() -> None:
+        from django_q.tasks import async_task
+
+        async_task("emails.tasks.run_steps", names, id_list, task_name=f"routed:{id_list[0]}")
+
+    transaction.on_commit(send)
+
+
+def enqueue_due(names: Iterable[str]) -> None:
+    """Queue one task that runs the named steps for whatever is due when it runs."""
+    names = sorted(names)
+    if not names:
+        return
+
+    def send() -> None:
+        from django_q.tasks import async_task
+
+        async_task("emails.tasks.run_due_steps", names, task_name=f"due:{','.join(names)}")
+
+    transaction.on_commit(send)
+
+
+def enqueue_after_delivery() -> None:
+    enqueue_due(step.name for step in _registry.values() if step.after_delivery)
+
+
+def run_due(name: str) -> int:
+    """Run one step for every object it has due now."""
+    step = step_get(name)
+    ids = list(step.due())
+    if not ids:
+        return 0
+    if step.run_batch is not None:
+        step.run_batch(ids)
+        return len(ids)
+    for obj_id in ids:
+        try:
+            step.run(obj_id)
+        except Exception:
+            logger.exception("step %s failed for id %s", name, obj_id)
+    return len(ids)
+
+
+def sweep(batch: int = 50) -> dict[str, int]:
+    """Re-queue every step's due work as tasks (in batches, spread over the workers): work
+    a killed worker dropped, or whose task was never queued, is picked up again. Each
+    step's run is idempotent, so work that is merely late is not done twice."""
+    queued: dict[str, int] = {}
+    for step in list(_registry.values()):
+        ids = list(step.due())
+        for start in range(0, len(ids), batch):
+            step_enqueue(step.name, ids[start : start + batch])
+        if ids:
+            queued[step.name] = len(ids)
+    return queued
+
+
 def run_step(name: str, ids: Iterable[int]) -> int:
     step = step_get(name)
     if step.run_batch is not None:
@@ -112,7 +181,12 @@ def run_step(name: str, ids: Iterable[int]) -> int:
         return len(id_list)
     done = 0
     for obj_id in ids:
-        step.run(obj_id)
+        try:
+            step.run(obj_id)
+        except Exception:
+            # One broken object must not stop the others (nor the other steps of the same
+            # task); the sweeper tries it again later.
+            logger.exception("step %s failed for id %s", name, obj_id)
         done += 1
     return done
 

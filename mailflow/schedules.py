@@ -22,10 +22,11 @@ def schedule_definitions() -> list[dict]:
             "repeats": -1,
         },
         {
-            "name": "sweep_outbox",
-            "func": "sender.tasks.sweep_outbox",
+            # Re-queues work stuck past a deadline; stale sends become uncertain.
+            "name": "sweep",
+            "func": "mailflow.tasks.sweep",
             "schedule_type": Schedule.MINUTES,
-            "minutes": 5,
+            "minutes": settings.MAILFLOW_SWEEP_MINUTES,
             "repeats": -1,
         },
         {
@@ -37,9 +38,14 @@ def schedule_definitions() -> list[dict]:
     ]
 
 
+# Schedules of earlier versions, removed by setup_schedules.
+RETIRED = ["sweep_outbox"]
+
+
 def schedules_setup() -> list[tuple[str, bool]]:
     from django_q.models import Schedule
 
+    Schedule.objects.filter(name__in=RETIRED).delete()
     done = []
     for definition in schedule_definitions():
         values = dict(definition)

@@ -7,6 +7,7 @@ laptop (SQLite under var/, the ORM broker, DEBUG off unless asked).
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -23,8 +24,6 @@ if not SECRET_KEY:
 
         SECRET_KEY = trial_secret_key(VAR_DIR)
     else:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -165,7 +164,7 @@ SPECTACULAR_SETTINGS = {
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {
-    "name": "mailflow",
+    "name": env("Q_CLUSTER_NAME", default="mailflow"),
     "workers": env.int("Q_WORKERS", default=2),
     # A task may run at most `timeout` seconds; it is retried after `retry` seconds,
     # so timeout < retry or a slow task would run twice at once.
@@ -211,6 +210,9 @@ MAILFLOW_IMAP_TIMEOUT = env.float("MAILFLOW_IMAP_TIMEOUT", default=30.0)
 MAILFLOW_IMAP_BATCH_SIZE = env.int("MAILFLOW_IMAP_BATCH_SIZE", default=200)
 MAILFLOW_COLLECT_INTERVAL_MINUTES = env.int("MAILFLOW_COLLECT_INTERVAL_MINUTES", default=1)
 MAILFLOW_COLLECT_LOCK_SECONDS = env.int("MAILFLOW_COLLECT_LOCK_SECONDS", default=600)
+# `collect_emails --idle`: seconds between two checks of a mailbox whose server has no IDLE
+# (and of a Maildir mailbox); with IDLE, mail is collected as soon as the server reports it.
+MAILFLOW_IDLE_POLL_SECONDS = env.int("MAILFLOW_IDLE_POLL_SECONDS", default=30)
 # Key for secrets stored in the database (mailbox passwords); defaults to one derived
 # from SECRET_KEY, so rotating SECRET_KEY means re-entering those passwords.
 MAILFLOW_ENCRYPTION_KEY = env("MAILFLOW_ENCRYPTION_KEY", default="")
@@ -274,6 +276,29 @@ MAILFLOW_LAB_FORCE_PASSWORD_CHANGE = env.bool("MAILFLOW_LAB_FORCE_PASSWORD_CHANG
 # The coordinator's address: authorisation requests, and a copy (without the password) of
 # the credentials sent to students.
 MAILFLOW_COORDINATOR_EMAIL = env("MAILFLOW_COORDINATOR_EMAIL", default="")
+
+# --- Approval policy: what waits for a person (mailflow/policy.py; shown in the admin) ---
+# Defence documents, the chamado and the reply: "review" (a secretary approves) or "automatic".
+MAILFLOW_DEFENSE_APPROVAL = env("MAILFLOW_DEFENSE_APPROVAL", default="review")
+# Lab accounts: "coordinator" (the coordinator authorises) or "automatic".
+MAILFLOW_ACCESS_APPROVAL = env("MAILFLOW_ACCESS_APPROVAL", default="coordinator")
+# The form asking for missing defence data: "automatic" (sent at once) or "review" (a draft).
+MAILFLOW_FORM_REQUEST_APPROVAL = env("MAILFLOW_FORM_REQUEST_APPROVAL", default="automatic")
+# Credentials once the accounts exist: "automatic" or "review" (a draft).
+MAILFLOW_CREDENTIALS_APPROVAL = env("MAILFLOW_CREDENTIALS_APPROVAL", default="automatic")
+for _name, _allowed in {
+    "MAILFLOW_DEFENSE_APPROVAL": ("review", "automatic"),
+    "MAILFLOW_ACCESS_APPROVAL": ("coordinator", "automatic"),
+    "MAILFLOW_FORM_REQUEST_APPROVAL": ("automatic", "review"),
+    "MAILFLOW_CREDENTIALS_APPROVAL": ("automatic", "review"),
+}.items():
+    if vars()[_name] not in _allowed:
+        raise ImproperlyConfigured(f"{_name}={vars()[_name]!r}: use {' or '.join(_allowed)}")
+# Work in a working state (e.g. creating accounts) for longer than this was left by a
+# worker that died: the sweeper takes it up again.
+MAILFLOW_STUCK_SECONDS = env.int("MAILFLOW_STUCK_SECONDS", default=600)
+# How often the sweeper runs (minutes).
+MAILFLOW_SWEEP_MINUTES = env.int("MAILFLOW_SWEEP_MINUTES", default=3)
 
 # --- Defences ---
 # Where the chamado (the request to announce a defence, with its documents) goes.

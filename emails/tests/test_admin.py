@@ -146,3 +146,11 @@ def test_admin_speaks_portuguese(admin_client):
     assert "mailflow: secretaria do PPComp" in html
     page = admin_client.get(reverse("admin:emails_mailbox_add")).content.decode()
     assert "Após uma coleta bem-sucedida" in page
+
+
+def test_the_home_page_shows_the_approval_policy(admin_client, settings):
+    settings.MAILFLOW_DEFENSE_APPROVAL = "automatic"
+    html = admin_client.get("/admin/").content.decode()
+    assert "Política de aprovação" in html
+    assert "enviados quando completos" in html  # defences: automatic
+    assert "o coordenador autoriza" in html  # lab accounts: the default

@@ -67,3 +67,36 @@ def test_ensure_staff_user_prints_password_once(capsys):
     assert get_user_model().objects.get(username="admin").check_password(password)
     call_command("ensure_staff_user")
     assert "already exists" in capsys.readouterr().out
+
+
+def test_setup_schedules_defines_every_job_once(settings):
+    from django_q.models import Schedule
+
+    Schedule.objects.create(name="sweep_outbox", func="sender.tasks.sweep_outbox")
+    call_command("setup_schedules")
+    call_command("setup_schedules")
+    jobs = dict(Schedule.objects.values_list("name", "func"))
+    assert jobs == {
+        "collect_emails": "emails.tasks.collect_all",
+        "send_outbox": "sender.tasks.send_outbox",
+        "sweep": "mailflow.tasks.sweep",
+        "retrain_categorizer": "categorizer.tasks.retrain",
+    }
+    sweep = Schedule.objects.get(name="sweep")
+    assert sweep.minutes == settings.MAILFLOW_SWEEP_MINUTES
+    assert settings.Q_CLUSTER["timeout"] < settings.Q_CLUSTER["retry"]
+    assert settings.Q_CLUSTER["catch_up"] is False and settings.Q_CLUSTER["max_attempts"] >= 1
+
+
+def test_a_starting_worker_sweeps_and_collects_once():
+    from django.utils import timezone
+    from django_q.models import OrmQ, Schedule
+    from django_q.signals import post_spawn
+
+    call_command("setup_schedules")
+    post_spawn.send(sender="django_q", proc_name="Worker-1")
+    post_spawn.send(sender="django_q", proc_name="Worker-2")  # the same cluster
+    queued = sorted(task.func() for task in OrmQ.objects.all())
+    assert queued == ["emails.tasks.collect_all", "mailflow.tasks.sweep"]
+    # the next regular run is a period away, not due again at once
+    assert Schedule.objects.get(name="sweep").next_run > timezone.now()
