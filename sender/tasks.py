@@ -1,10 +1,14 @@
 """django-q2 entry points of the outbox."""
 
+from emails import steps
 from sender import services
 
 
 def send_outbox() -> dict:
     report = services.outbox_send_due()
+    if report.sent:
+        # Cases waiting for their messages to leave (e.g. a defence's chamado and reply).
+        steps.enqueue_after_delivery()
     return {
         "claimed": report.claimed,
         "sent": report.sent,
