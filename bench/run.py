@@ -265,6 +265,17 @@ def main() -> int:
         cwd=ROOT,
     )
     rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
+    for mode in ("idle", "poll"):
+        _fresh_database(db_url)
+        _django_migrate(db_url)
+        out = subprocess.run(
+            [sys.executable, __file__, "--pipeline", db_url, mode],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        rows += [tuple(r) for r in json.loads(out.stdout.strip().splitlines()[-1])]
     _print_table(rows)
     return 0
 
@@ -300,6 +311,11 @@ if __name__ == "__main__":
         from bench import lab
 
         print(json.dumps(lab.run()))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--pipeline":
+        _django(sys.argv[2])
+        from bench import pipeline
+
+        print(json.dumps(pipeline.run(sys.argv[2], sys.argv[3])))
     elif len(sys.argv) > 1 and sys.argv[1] == "--defesa":
         _django(sys.argv[2])
         from bench import defesa

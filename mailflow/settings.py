@@ -82,7 +82,10 @@ WSGI_APPLICATION = "mailflow.wsgi.application"
 # An empty variable (a copied .env.example) means the embedded default, like an absent one.
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'mailflow.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (checked before reuse): django-q2's ORM broker closes obsolete
+# connections before every enqueue, so with 0 each queued task costs a new connection.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, commands) share the file in a trial run.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

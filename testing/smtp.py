@@ -71,6 +71,7 @@ import socket
 import ssl
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -129,6 +130,7 @@ class ReceivedMessage:
     authenticated_as: str | None  # login name if AUTH was used
     tls: bool  # True if the session had done STARTTLS (or is implicit TLS)
     mail_options: list[str] = field(default_factory=list)  # e.g. ["SIZE=1234", "SMTPUTF8"]
+    received_at: float = field(default_factory=time.time)  # when DATA was accepted
 
     def message(self) -> EmailMessage:
         """``data`` parsed with ``email.policy.default``.
