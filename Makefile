@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 # Debian packages the tests drive as real servers.
-TEST_DEBS := dovecot-imapd openssh-server sudo libreoffice-writer-nogui
+TEST_DEBS := dovecot-imapd openssh-server sudo libreoffice-writer-nogui chromium
 
 .PHONY: run test lint format bench venv system-deps migrate messages
 
@@ -33,11 +33,14 @@ system-deps:
 migrate: venv
 	MAILFLOW_TRIAL=1 $(PY) manage.py migrate --noinput
 
+# The trial: SQLite under var/, the demo (logins printed once, a Maildir of sample requests,
+# dry-run lab computers), then the web server and the worker together until Ctrl+C.
+run: ADDRPORT ?= 127.0.0.1:8000
 run: venv
 	@mkdir -p var
 	MAILFLOW_TRIAL=1 DEBUG=1 $(PY) manage.py migrate --noinput
-	MAILFLOW_TRIAL=1 DEBUG=1 $(PY) manage.py ensure_staff_user
-	MAILFLOW_TRIAL=1 DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	MAILFLOW_TRIAL=1 DEBUG=1 $(PY) manage.py seed_demo
+	MAILFLOW_TRIAL=1 DEBUG=1 $(PY) manage.py run_trial --addrport $(ADDRPORT)
 
 test: venv system-deps
 	$(PY) -m ruff check .

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +40,27 @@ class StatusHistoryInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "who", "note"]
+    fields = ["at", "from_label", "to_label", "who", "note"]
     readonly_fields = fields
     verbose_name_plural = _("status history")
+
+    def _label(self, value: str) -> str:
+        """The status as staff read it ("Aguardando revisão"), from the parent's choices."""
+        if not value:
+            return "—"
+        try:
+            choices = dict(self.parent_model._meta.get_field("status").flatchoices)
+        except FieldDoesNotExist:
+            return value
+        return str(choices.get(value, value))
+
+    @admin.display(description=_("from"))
+    def from_label(self, obj: StatusChangeBase) -> str:
+        return self._label(obj.from_status)
+
+    @admin.display(description=_("to"))
+    def to_label(self, obj: StatusChangeBase) -> str:
+        return self._label(obj.to_status)
 
     @admin.display(description=_("who"))
     def who(self, obj: StatusChangeBase) -> str:

@@ -10,10 +10,11 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The trial's files: SQLite database, secret key, media, demo mailbox, outbox (`make run`).
+VAR_DIR = Path(env("MAILFLOW_VAR_DIR", default="") or BASE_DIR / "var")
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -30,7 +31,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the mailflow site (a dashboard on its home page).
+    "staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +49,9 @@ INSTALLED_APPS = [
     "defesa",
     "acesso",
     "sender",
+    # Roles (groups) and the admin home; after the domain apps whose models it reads.
+    "staff",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "pt-br"
+# dd/mm/aaaa and 24-hour times everywhere (mailflow/formats/pt_BR/formats.py).
+FORMAT_MODULE_PATH = ["mailflow.formats"]
 LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="America/Sao_Paulo")
@@ -212,7 +219,9 @@ IMAP_CA_FILE = env("IMAP_CA_FILE", default="")
 MAILFLOW_IMAP_TIMEOUT = env.float("MAILFLOW_IMAP_TIMEOUT", default=30.0)
 MAILFLOW_IMAP_BATCH_SIZE = env.int("MAILFLOW_IMAP_BATCH_SIZE", default=200)
 MAILFLOW_COLLECT_INTERVAL_MINUTES = env.int("MAILFLOW_COLLECT_INTERVAL_MINUTES", default=1)
-MAILFLOW_COLLECT_LOCK_SECONDS = env.int("MAILFLOW_COLLECT_LOCK_SECONDS", default=600)
+# A collection's lease on its mailbox, renewed after every batch: a collection killed with
+# its worker blocks the mailbox for at most this long.
+MAILFLOW_COLLECT_LOCK_SECONDS = env.int("MAILFLOW_COLLECT_LOCK_SECONDS", default=120)
 # `collect_emails --idle`: seconds between two checks of a mailbox whose server has no IDLE
 # (and of a Maildir mailbox); with IDLE, mail is collected as soon as the server reports it.
 MAILFLOW_IDLE_POLL_SECONDS = env.int("MAILFLOW_IDLE_POLL_SECONDS", default=30)
@@ -308,3 +317,18 @@ MAILFLOW_SWEEP_MINUTES = env.int("MAILFLOW_SWEEP_MINUTES", default=3)
 MAILFLOW_CHAMADO_TO = env("MAILFLOW_CHAMADO_TO", default="")
 # Also attach PDF copies of the documents (needs LibreOffice's soffice on the PATH).
 MAILFLOW_DEFENSE_PDF = env.bool("MAILFLOW_DEFENSE_PDF", default=False)
+
+# --- Trial run (`make run`: MAILFLOW_TRIAL=1, nothing else configured) ---
+MAILFLOW_TRIAL = env.bool("MAILFLOW_TRIAL", default=False)
+# The demo's local Maildir mailbox (`seed_demo`) and where the trial's outgoing mail is
+# written, one <Message-ID>.eml per message.
+MAILFLOW_DEMO_MAILDIR = VAR_DIR / "demo-maildir"
+MAILFLOW_TRIAL_OUTBOX_DIR = VAR_DIR / "outbox"
+if MAILFLOW_TRIAL:
+    if not env("EMAIL_URL", default=""):
+        EMAIL_BACKEND = "demo.mail.EmlOutboxBackend"
+    if not env("DEFAULT_FROM_EMAIL", default=""):
+        DEFAULT_FROM_EMAIL = "Secretaria PPComp <secretaria@ppcomp.example>"
+    MAILFLOW_CHAMADO_TO = MAILFLOW_CHAMADO_TO or "coordenacao@ppcomp.example"
+    MAILFLOW_COORDINATOR_EMAIL = MAILFLOW_COORDINATOR_EMAIL or "coordenacao@ppcomp.example"
+    MAILFLOW_COORDINATOR_NAME = MAILFLOW_COORDINATOR_NAME or "Profa. Dra. Coordenadora Exemplo"

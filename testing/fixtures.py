@@ -128,3 +128,8 @@ def lab_network() -> Iterator[LabNetwork]:
     require_lab_network()
     with LabNetwork(3, sudo=True) as network:
         yield network
+
+
+# --------------------------------------------------------------------------------------------
+# The admin in a real browser (testing/browser.py): ``browser`` (session), ``page`` (function).
+from testing.browser import browser, page  # noqa: E402, F401
