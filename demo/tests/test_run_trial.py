@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from testing.browser import save_screenshot
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
@@ -133,11 +135,17 @@ def run_trial(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen
                 os.kill(pid, signal.SIGKILL)
 
 
-def test_make_run_serves_the_admin_and_ctrl_c_stops_everything(seeded, tmp_path):
+def test_make_run_serves_the_admin_and_ctrl_c_stops_everything(seeded, tmp_path, page):
     env, var = seeded
     log = tmp_path / "run_trial.log"
     with run_trial(env, log) as (process, port):
         wait_until(lambda: login_page(port) == 200, timeout=90, process=process, log=log)
+        # The page answers in a real browser, in Portuguese.
+        page.goto(f"http://127.0.0.1:{port}/admin/")
+        page.wait_for_selector("#id_username")
+        assert "secretaria do PPComp" in page.inner_text("#header")
+        assert "Usuário" in page.inner_text("#content")
+        save_screenshot(page, "trial-login")
         commands = " ".join(cmd for _pid, cmd in session_members(process.pid))
         assert "runserver" in commands and "qcluster" in commands
 
