@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from acesso import identity, ssh
 from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
 from mailflow import crypto, policy
+from mailflow.audit import status_transition
 
 logger = logging.getLogger(__name__)
 R = AccessRequest.Status
@@ -88,22 +89,18 @@ def lab_host_test(*, host: LabHost) -> None:
 def access_set_status(
     *, request: AccessRequest, status: str, actor=None, actor_label: str = "", note: str = ""
 ) -> AccessRequest:
-    locked = AccessRequest.objects.select_for_update().only("id", "status").get(pk=request.pk)
-    if status not in ALLOWED_TRANSITIONS[locked.status]:
-        raise AccessError(
-            _("a request in status “%(current)s” cannot become “%(target)s”")
-            % {"current": locked.get_status_display(), "target": R(status).label}
-        )
-    AccessRequest.objects.filter(pk=request.pk).update(status=status)
-    AccessStatusChange.objects.create(
-        request=request,
-        from_status=locked.status,
-        to_status=status,
+    status_transition(
+        obj=request,
+        status=status,
+        allowed=ALLOWED_TRANSITIONS,
+        history=AccessStatusChange,
+        link="request",
+        refused=_("a request in status “%(current)s” cannot become “%(target)s”"),
+        error=AccessError,
         actor=actor,
-        actor_label="" if actor else (actor_label or "system"),
+        actor_label=actor_label,
         note=note,
     )
-    request.status = status
     return request
 
 

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from django.utils.translation import gettext as _
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+from emails.htmltext import BLOCK_TAGS, HIDDEN_TAGS
 
 __all__ = [
     "FORM_LABELS",
@@ -1671,41 +1672,10 @@ def blank_form(data: DefenseData | None = None) -> str:
 
 # --- HTML ------------------------------------------------------------------------------------
 
-_BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "caption",
-        "center",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "ul",
-    }
-)
-_HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template", "xml"})
+# The HTML reader's block and hidden tags; a blockquote is handled here (it marks quoted
+# history, which the extraction reads apart).
+_BLOCK_TAGS = BLOCK_TAGS - {"blockquote"}
+_HIDDEN_TAGS = HIDDEN_TAGS
 _QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
 
 

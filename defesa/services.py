@@ -35,6 +35,7 @@ from defesa.models import (
     GeneratedDocument,
 )
 from mailflow import policy
+from mailflow.audit import status_transition
 
 logger = logging.getLogger(__name__)
 D = DefenseRequest.Status
@@ -207,22 +208,18 @@ def _history(defense: DefenseRequest, *, actor=None, actor_label: str = "", note
 def defense_set_status(
     *, defense: DefenseRequest, status: str, actor=None, actor_label: str = "", note: str = ""
 ) -> DefenseRequest:
-    locked = DefenseRequest.objects.select_for_update().only("id", "status").get(pk=defense.pk)
-    if status not in ALLOWED_TRANSITIONS[locked.status]:
-        raise DefenseError(
-            _("a defence request in status “%(current)s” cannot become “%(target)s”")
-            % {"current": locked.get_status_display(), "target": D(status).label}
-        )
-    DefenseRequest.objects.filter(pk=defense.pk).update(status=status)
-    DefenseStatusChange.objects.create(
-        defense=defense,
-        from_status=locked.status,
-        to_status=status,
+    status_transition(
+        obj=defense,
+        status=status,
+        allowed=ALLOWED_TRANSITIONS,
+        history=DefenseStatusChange,
+        link="defense",
+        refused=_("a defence request in status “%(current)s” cannot become “%(target)s”"),
+        error=DefenseError,
         actor=actor,
-        actor_label="" if actor else (actor_label or "system"),
+        actor_label=actor_label,
         note=note,
     )
-    defense.status = status
     return defense
 
 

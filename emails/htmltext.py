@@ -52,6 +52,9 @@ _BLOCK_TAGS = frozenset(
 # Content never shown to the reader. "xml" is the Office metadata island Word puts in mails.
 _HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template", "xml"})
 _CELL_TAGS = frozenset({"td", "th"})
+# For other readers of HTML (e.g. the defence extraction).
+BLOCK_TAGS = _BLOCK_TAGS
+HIDDEN_TAGS = _HIDDEN_TAGS
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _LINE_SPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")

@@ -35,6 +35,42 @@ class StatusChangeBase(models.Model):
         return f"{self.from_status or '-'} → {self.to_status}"
 
 
+def status_transition(
+    *,
+    obj: models.Model,
+    status: str,
+    allowed: dict[str, set[str]],
+    history: type[StatusChangeBase],
+    link: str,
+    refused: str,
+    error: type[Exception],
+    actor=None,
+    actor_label: str = "",
+    note: str = "",
+) -> None:
+    """Move `obj` to `status` if its current status (read under a row lock) allows it, and
+    write the audit row (`history` points at `obj` through the field `link`). Otherwise
+    raise `error` with `refused` (a translated text with %(current)s and %(target)s).
+    Call it inside a transaction."""
+    model = type(obj)
+    locked = model.objects.select_for_update().only("id", "status").get(pk=obj.pk)
+    if status not in allowed[locked.status]:
+        choices = dict(model._meta.get_field("status").flatchoices)
+        raise error(
+            refused % {"current": choices[locked.status], "target": choices.get(status, status)}
+        )
+    model.objects.filter(pk=obj.pk).update(status=status)
+    history.objects.create(
+        **{link: obj},
+        from_status=locked.status,
+        to_status=status,
+        actor=actor,
+        actor_label="" if actor else (actor_label or "system"),
+        note=note,
+    )
+    obj.status = status
+
+
 class StatusHistoryInline(admin.TabularInline):
     """The read-only status history under an object's admin page."""
 
