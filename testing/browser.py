@@ -59,8 +59,10 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     require_browser()
-    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-    # from it unless told that this is a test doing so on purpose.
+    # Playwright's sync API keeps an event loop in this thread from here on; Django then
+    # refuses ORM calls from it (the tests' own, and the database flush after them) unless
+    # told that this is a test doing so on purpose. A subprocess that runs `check --deploy`
+    # must not inherit it (mailflow/tests/test_settings.py leaves it out).
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
