@@ -130,6 +130,35 @@ class Sink:
         return ids
 
 
+def _sent(db_url: str) -> int:
+    from urllib.parse import urlsplit
+
+    import psycopg2
+
+    parts = urlsplit(db_url)
+    with (
+        psycopg2.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password,
+            dbname=parts.path.lstrip("/"),
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("SELECT count(*) FROM sender_outboundmessage WHERE status = 'sent'")
+        return cursor.fetchone()[0]
+
+
+def _wait_until_sending(db_url: str, victim: subprocess.Popen, messages: int) -> None:
+    """Until the victim has sent `messages` more: a kill at a fixed time could land before
+    a slow machine has even imported Django, and then it tests nothing."""
+    target = _sent(db_url) + messages
+    deadline = time.monotonic() + 60
+    while _sent(db_url) < target and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]:
     rows = []
     for workers in tuple(int(w) for w in os.environ.get("BENCH_OUTBOX_WORKERS", "1,2").split(",")):
@@ -180,9 +209,10 @@ def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]
     duplicates = 0
     uncertain = 0
     kills = 3
-    for _kill in range(kills):
+    for kill in range(kills):
         victim = _child(["--send"], env)
-        time.sleep(1.2)
+        # after a number of messages that falls on no batch boundary
+        _wait_until_sending(db_url, victim, messages=(101, 137, 173)[kill])
         victim.kill()
         victim.wait()
         status = _result(_child(["--status"], env))

@@ -1,40 +1,56 @@
 """The outbox worker: sends due messages exactly once, or says it cannot know.
 
-A worker reserves a few due messages (claimed_by/claimed_at on rows still "queued"; other
-workers skip them, and a reservation left by a dead worker lapses after a minute). For each
+A worker reserves due messages (claimed_by/claimed_at on rows still "queued"; other workers
+skip them, and a reservation left by a dead worker lapses after a minute). For each
 message, in one committed transaction, it records the previous message as sent and this
 one as "sending", and only then sends DATA. So after a crash at most one message per worker
 is "sending": the sweeper turns it into "uncertain" for a person, and nothing is ever sent
-twice. On PostgreSQL that bookkeeping runs in a helper thread while the SMTP server answers
-MAIL FROM and RCPT TO, so it costs almost no time.
+twice. That commit is the one wait per message that cannot be avoided, so the rest
+overlaps it: on PostgreSQL the statement goes over a connection of its own in asynchronous
+mode while the SMTP server answers MAIL FROM and RCPT TO and the next message is built
+(sender.mime writes its bytes directly, without Django's MIME objects).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import os
+import re
+import select
 import socket
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emails import services as email_services
+from emails.models import Email
 from mailflow import crypto
-from sender.models import OutboundMessage, OutboundStatusChange
-from sender.services import build_email
+from sender.mime import PLAIN_ADDRESS
+from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
+from sender.services import build_email, build_message
 from sender.smtp import ConnectionFailed, DeliveryError, Sender
+
+try:
+    import psycopg2
+    import psycopg2.errors
+    import psycopg2.extensions
+except ImportError:  # psycopg 3 only: the marks are made inline
+    psycopg2 = None
 
 logger = logging.getLogger(__name__)
 S = OutboundMessage.Status
 # Messages reserved at a time (one query).
-CLAIM_SIZE = 25
+CLAIM_SIZE = 100
 
 
 def reservation() -> timedelta:
@@ -57,8 +73,16 @@ def worker_name() -> str:
 
 
 def _claim(limit: int, worker: str, due_by=None) -> list[int]:
-    """Reserve up to `limit` messages due by `due_by` for this worker, in one statement.
-    On PostgreSQL rows another worker is reserving are skipped (SKIP LOCKED)."""
+    """Reserve up to `limit` messages due by `due_by` for this worker; their ids."""
+    return [message.pk for message, _attachments in _reserve(limit, worker, due_by)]
+
+
+def _reserve(
+    limit: int, worker: str, due_by=None
+) -> list[tuple[OutboundMessage, list[OutboundAttachment]]]:
+    """Reserve up to `limit` messages due by `due_by` for this worker, in one statement
+    that also returns them, in id order, with their attachments. On PostgreSQL rows
+    another worker is reserving are skipped (SKIP LOCKED)."""
     now = timezone.now()
     table = OutboundMessage._meta.db_table
     skip_locked = (
@@ -69,12 +93,18 @@ def _claim(limit: int, worker: str, due_by=None) -> list[int]:
         f"UPDATE {table} SET claimed_by = %s, claimed_at = %s "  # noqa: S608
         f"WHERE status = %s AND id IN (SELECT id FROM {table} WHERE status = %s "
         f"AND next_attempt_at <= %s AND (claimed_at IS NULL OR claimed_at < %s) "
-        f"ORDER BY next_attempt_at, id LIMIT %s {skip_locked}) RETURNING id"
+        f"ORDER BY next_attempt_at, id LIMIT %s {skip_locked}) RETURNING *"
     )
     params = [worker, now, S.QUEUED, S.QUEUED, due_by or now, now - reservation(), limit]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(row[0] for row in cursor.fetchall())
+    with transaction.atomic():
+        messages = list(OutboundMessage.objects.raw(sql, params))
+    messages.sort(key=lambda message: message.pk)
+    # One query for the attachments of all (Django's prefetch costs a queryset each).
+    attachments: dict[int, list[OutboundAttachment]] = {m.pk: [] for m in messages}
+    if messages:
+        for attachment in OutboundAttachment.objects.filter(message_id__in=attachments):
+            attachments[attachment.message_id].append(attachment)
+    return [(message, attachments[message.pk]) for message in messages]
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -93,34 +123,49 @@ def _audit(pk: int, from_status: str, to_status: str, worker: str, note: str = "
 
 
 class Marker:
-    """Records per-message progress; in a helper thread (with its own database
-    connection) on PostgreSQL, inline elsewhere."""
+    """Records per-message progress. On PostgreSQL the marks go over a connection of the
+    marker's own in psycopg2's asynchronous mode: `submit` sends the statement and
+    returns at once, so the SMTP conversation and the building of the next message go on
+    while the server commits, and `result()` waits for that commit. A caller inside a
+    transaction (tests, or a command wrapping the run) holds rows another connection could
+    not see yet: then, and on other databases, the marks are made inline."""
 
     def __init__(self, worker: str) -> None:
         self.worker = worker
-        # A caller inside a transaction (tests, or a command wrapping the run) holds rows the
-        # helper thread could not see yet: then the marks are made inline.
-        background = connection.vendor == "postgresql" and not connection.in_atomic_block
-        self.pool = ThreadPoolExecutor(max_workers=1) if background else None
+        self.asynchronous = (
+            connection.vendor == "postgresql"
+            and psycopg2 is not None
+            and not is_psycopg3
+            and not connection.in_atomic_block
+        )
+        self.marks: _AsyncConnection | None = None  # opened with the first mark
 
     def __enter__(self) -> Marker:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            # `connection` must be looked up in the helper thread: it is per thread.
-            self.pool.submit(lambda: connection.close()).result()
-            self.pool.shutdown()
+        if self.marks is not None:
+            self.marks.close()
 
     def submit(self, done: tuple[OutboundMessage, str] | None, start: OutboundMessage | None):
-        if self.pool is not None:
-            return self.pool.submit(self._mark, done, start)
-        future: Future = Future()
-        try:
-            future.set_result(self._mark(done, start))
-        except Exception as exc:  # handed to the caller, as the thread would
-            future.set_exception(exc)
-        return future
+        """Start recording `done` (message, server reply) as sent and `start` as sending;
+        `.result()` of what this returns says (once committed) whether this worker still
+        held `start`."""
+        if self.asynchronous:
+            if self.marks is None:
+                self.marks = _AsyncConnection(connection.get_connection_params(), self._sql())
+            message, reply = done if done is not None else (None, "")
+            return self.marks.send(
+                (
+                    timezone.now(),
+                    self.worker,
+                    message.pk if message is not None else None,
+                    reply[:2000],
+                    reply[:1000],
+                    start.pk if start is not None else None,
+                )
+            )
+        return _Done(self._mark(done, start))
 
     def mark(self, done, start=None) -> bool:
         return self.submit(done, start).result()
@@ -128,8 +173,6 @@ class Marker:
     def _mark(self, done, start) -> bool:
         """One transaction: `done` (message, server reply) becomes sent; `start` becomes
         sending if this worker still holds its reservation (returns whether it does)."""
-        if connection.vendor == "postgresql":
-            return self._mark_postgresql(done, start)
         now = timezone.now()
         audits = []
         taken = False
@@ -159,41 +202,116 @@ class Marker:
                 OutboundStatusChange.objects.bulk_create(audits)
         return taken
 
-    def _mark_postgresql(self, done, start) -> bool:
-        # The same as the portable version below, as one statement: one round trip and
-        # one commit per message, which is what bounds a worker's speed.
+    @staticmethod
+    def _sql() -> str:
+        """The same as `_mark`, as one statement (atomic by itself, so one round trip and
+        one commit per message, which is what bounds a worker's speed). Parameters: now,
+        worker, id of the sent message, its reply, the audit note, id of the one starting."""
         table = OutboundMessage._meta.db_table
         audit = OutboundStatusChange._meta.db_table
-        message, reply = done if done is not None else (None, "")
-        sql = (
-            f"WITH done AS (UPDATE {table} SET status = %(sent)s, sent_at = %(now)s, "  # noqa: S608
-            f"smtp_reply = %(reply)s, attempts = attempts + 1, secrets_encrypted = '', "
-            f"last_error = '' WHERE id = %(done_id)s AND status = %(sending)s "
-            f"AND claimed_by = %(worker)s RETURNING id), "
-            f"started AS (UPDATE {table} SET status = %(sending)s, claimed_at = %(now)s "
-            f"WHERE id = %(start_id)s AND status = %(queued)s AND claimed_by = %(worker)s "
-            f"RETURNING id), "
+        # Only the models' own table names and status values are interpolated.
+        return (
+            f"WITH done AS (UPDATE {table} SET status = '{S.SENT}', sent_at = $1, "  # noqa: S608
+            f"smtp_reply = $4, attempts = attempts + 1, secrets_encrypted = '', "
+            f"last_error = '' WHERE id = $3 AND status = '{S.SENDING}' "
+            f"AND claimed_by = $2 RETURNING id), "
+            f"started AS (UPDATE {table} SET status = '{S.SENDING}', claimed_at = $1 "
+            f"WHERE id = $6 AND status = '{S.QUEUED}' AND claimed_by = $2 RETURNING id), "
             f"audit AS (INSERT INTO {audit} (message_id, from_status, to_status, actor_label, "
-            f"note, at) SELECT id, %(sending)s, %(sent)s, %(worker)s, %(note)s, %(now)s "
-            f"FROM done UNION ALL SELECT id, %(queued)s, %(sending)s, %(worker)s, '', "
-            f"%(now)s FROM started) "
+            f"note, at) SELECT id, '{S.SENDING}', '{S.SENT}', $2, $5, $1 FROM done "
+            f"UNION ALL SELECT id, '{S.QUEUED}', '{S.SENDING}', $2, '', $1 FROM started) "
             f"SELECT EXISTS (SELECT 1 FROM started)"
         )
-        params = {
-            "sent": S.SENT,
-            "sending": S.SENDING,
-            "queued": S.QUEUED,
-            "now": timezone.now(),
-            "reply": reply[:2000],
-            "note": reply[:1000],
-            "done_id": message.pk if message is not None else None,
-            "start_id": start.pk if start is not None else None,
-            "worker": self.worker,
-        }
-        # A single statement is atomic by itself: no BEGIN/COMMIT round trips.
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return bool(cursor.fetchone()[0])
+
+
+class _Done:
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def result(self) -> bool:
+        return self.value
+
+
+class _AsyncConnection:
+    """A PostgreSQL connection in psycopg2's asynchronous mode (each statement commits on
+    its own), running one statement at a time: the mark, prepared once. Behind a pooler
+    that does not keep prepared statements (PgBouncer in transaction mode) the plain
+    statement is sent instead. Errors surface as Django's database errors."""
+
+    def __init__(self, params: dict, sql: str) -> None:
+        self.errors = connection.wrap_database_errors
+        params = {k: v for k, v in params.items() if k != "cursor_factory"}
+        with self.errors:
+            self.conn = psycopg2.connect(**params, async_=True)
+            self._wait()
+        self.cursor = self.conn.cursor()
+        self.plain = re.sub(r"\$(\d)", r"%(\1)s", sql)
+        name = f"sender_mark_{hashlib.sha256(sql.encode()).hexdigest()[:12]}"
+        self.prepared = f"EXECUTE {name} (%s, %s, %s, %s, %s, %s)"
+        try:
+            self.cursor.execute(
+                f"PREPARE {name} (timestamptz, text, bigint, text, text, bigint) AS {sql}"
+            )
+            self._wait()
+        except psycopg2.Error:
+            self.prepared = ""
+        self.pending: _PendingMark | None = None
+
+    def _wait(self) -> None:
+        while True:
+            state = self.conn.poll()
+            if state == psycopg2.extensions.POLL_OK:
+                return
+            if state == psycopg2.extensions.POLL_READ:
+                select.select([self.conn], [], [])
+            elif state == psycopg2.extensions.POLL_WRITE:
+                select.select([], [self.conn], [])
+            else:  # pragma: no cover - psycopg2 documents no other state
+                raise psycopg2.OperationalError(f"unexpected poll state {state}")
+
+    def _execute(self, params: tuple) -> None:
+        if self.prepared:
+            self.cursor.execute(self.prepared, params)
+        else:
+            self.cursor.execute(self.plain, {str(i): v for i, v in enumerate(params, 1)})
+
+    def send(self, params: tuple) -> _PendingMark:
+        if self.pending is not None:  # a mark whose result nobody asked for comes first
+            self.pending.result()
+        with self.errors:
+            self._execute(params)
+        self.pending = _PendingMark(self, params)
+        return self.pending
+
+    def settle(self, mark: _PendingMark) -> bool:
+        """Wait for `mark`'s commit; whether it started its message."""
+        self.pending = None
+        with self.errors:
+            try:
+                self._wait()
+            except psycopg2.errors.InvalidSqlStatementName:
+                # the pooler gave us a server session without it: nothing was done
+                self.prepared = ""
+                self._execute(mark.params)
+                self._wait()
+            return bool(self.cursor.fetchone()[0])
+
+    def close(self) -> None:
+        with contextlib.suppress(psycopg2.Error):
+            if self.pending is not None:
+                self._wait()
+        self.conn.close()
+
+
+class _PendingMark:
+    def __init__(self, conn: _AsyncConnection, params: tuple) -> None:
+        self.conn, self.params = conn, params
+        self.value: bool | None = None
+
+    def result(self) -> bool:
+        if self.value is None:
+            self.value = self.conn.settle(self)
+        return self.value
 
 
 def _set(pk: int, worker: str, from_status: str, to_status: str, note: str, **fields) -> bool:
@@ -275,6 +393,34 @@ def _release(ids: list[int], worker: str) -> None:
     )
 
 
+class _Reserved:
+    """The messages reserved for one SMTP session, claimed CLAIM_SIZE at a time as they
+    are needed, up to `budget` (MAILFLOW_OUTBOX_BATCH_SIZE) in all."""
+
+    def __init__(self, worker: str, due_by, budget: int, report: SendReport) -> None:
+        self.worker, self.due_by, self.left, self.report = worker, due_by, budget, report
+        self.queue: deque[tuple[OutboundMessage, list[OutboundAttachment]]] = deque()
+        self.drained = False  # nothing more was due
+
+    def claim(self) -> bool:
+        if self.left <= 0 or self.drained:
+            return False
+        messages = _reserve(min(CLAIM_SIZE, self.left), self.worker, self.due_by)
+        self.drained = not messages
+        self.left -= len(messages)
+        self.report.claimed += len(messages)
+        self.queue.extend(messages)
+        return bool(messages)
+
+    def next(self) -> tuple[OutboundMessage, list[OutboundAttachment]] | None:
+        if not self.queue:
+            self.claim()
+        return self.queue.popleft() if self.queue else None
+
+    def ids(self) -> list[int]:
+        return [message.pk for message, _attachments in self.queue]
+
+
 def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:
     """Send every message due when the run starts, over one SMTP connection for up to
     `limit` messages (MAILFLOW_OUTBOX_BATCH_SIZE). Stops when the server is unreachable."""
@@ -286,76 +432,87 @@ def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> S
     started = timezone.now()
     with Marker(worker) as marker:
         while True:
-            ids = _claim(CLAIM_SIZE, worker, due_by=started)
-            if not ids:
+            reserved = _Reserved(worker, started, per_connection, report)
+            if not reserved.claim():
                 return report
-            report.claimed += len(ids)
             try:
                 with Sender() as sender:
-                    on_connection = 0
-                    while ids:
-                        if not _send_chunk(sender, marker, ids, worker, report):
-                            return report  # the server went away; the next run retries
-                        on_connection += len(ids)
-                        if on_connection >= per_connection:
-                            break
-                        ids = _claim(CLAIM_SIZE, worker, due_by=started)
-                        report.claimed += len(ids)
+                    if not _send_reserved(sender, marker, reserved, worker, report):
+                        return report  # the server went away; the next run retries
             except ConnectionFailed as exc:  # the session could not even be opened
-                _fail_reserved(ids, worker, exc, report)
+                _fail_reserved(reserved.ids(), worker, exc, report)
+                return report
+            if reserved.drained:
                 return report
 
 
-def _build(message: OutboundMessage):
-    mail = build_email(message)
-    return mail, mail.message().as_bytes(linesep="\r\n")
+@dataclass
+class _Outgoing:
+    message: OutboundMessage
+    sender: str  # the envelope's MAIL FROM
+    recipients: list[str]
+    data: bytes  # what leaves, secrets filled in (never stored)
+    mail: object = None  # the Django email, for the console and file backends
 
 
-def _send_chunk(
-    sender: Sender, marker: Marker, ids: list[int], worker: str, report: SendReport
+def _build(
+    message: OutboundMessage, attachments: list[OutboundAttachment], smtp: bool
+) -> _Outgoing:
+    envelope_from = message.from_email
+    if not PLAIN_ADDRESS.fullmatch(envelope_from):
+        envelope_from = parseaddr(envelope_from)[1] or envelope_from
+    if not smtp:  # console or file backend (trial runs)
+        mail = build_email(message)
+        data = mail.message().as_bytes(linesep="\r\n")
+        return _Outgoing(message, envelope_from, mail.recipients(), data, mail)
+    recipients, data = build_message(message, attachments=attachments)
+    return _Outgoing(message, envelope_from, recipients, data)
+
+
+def _send_reserved(
+    sender: Sender, marker: Marker, reserved: _Reserved, worker: str, report: SendReport
 ) -> bool:
-    """Send reserved messages in order; False when the connection was lost for good."""
-    messages = {
-        m.pk: m
-        for m in OutboundMessage.objects.filter(pk__in=ids)
-        .select_related("email__mailbox")
-        .defer("email__raw", "email__body_text", "email__body_html")
-        .prefetch_related("attachments")
-    }
-    copies: dict[int, list[bytes]] = {}  # mailbox id -> what was sent, for its Sent folder
-    pending = [pk for pk in ids if pk in messages]
+    """Send reserved messages in order; False when the connection was lost for good.
+
+    For each message one commit records the previous one as sent and this one as sending;
+    the server answers MAIL FROM and RCPT TO and the next message is built meanwhile, and
+    DATA waits for that commit."""
+    copies: list[tuple[int, bytes]] = []  # (case email, what was sent), for a Sent folder
+    keep_copies = bool(settings.MAILFLOW_OUTBOX_SENT_FOLDER)
+    ready: deque[_Outgoing] = deque()  # built, not tried yet
     accepted: tuple[OutboundMessage, str] | None = None  # sent, not yet recorded
     reconnected = False
-    try:
-        while pending:
-            message = messages[pending[0]]
-            # Record the previous message as sent and this one as sending (in the helper
-            # thread), while this one is built and the server answers MAIL FROM and
-            # RCPT TO; DATA waits for that commit.
-            marking = marker.submit(accepted, message)
-            accepted = None
+
+    def build_next() -> _Outgoing | None:
+        """The next message built; one that cannot be built fails (it never left our
+        reservation)."""
+        while (next_one := reserved.next()) is not None:
+            message, attachments = next_one
             try:
-                mail, data = _build(message)
+                return _build(message, attachments, smtp=sender.smtp is not None)
             except (crypto.SecretUnreadable, OSError, ValueError) as exc:
-                taken = marking.result()
-                pending.pop(0)
                 _record_failure(
                     message,
                     DeliveryError(f"cannot build the message: {exc}", temporary=False),
                     worker,
                     report,
-                    from_status=S.SENDING if taken else S.QUEUED,
+                    from_status=S.QUEUED,
                 )
-                continue
+        return None
+
+    try:
+        while (outgoing := ready.popleft() if ready else build_next()) is not None:
+            message = outgoing.message
+            # The previous message becomes sent and this one sending, in one commit that
+            # DATA waits for, while the server answers MAIL FROM and RCPT TO.
+            marking = marker.submit(accepted, message)
+            accepted = None
             try:
                 refused = sender.begin(
-                    sender=parseaddr(message.from_email)[1] or message.from_email,
-                    recipients=mail.recipients(),
-                    data=data,
+                    sender=outgoing.sender, recipients=outgoing.recipients, data=outgoing.data
                 )
             except DeliveryError as exc:  # refused before any content left
                 taken = marking.result()
-                pending.pop(0)
                 _record_failure(
                     message, exc, worker, report, from_status=S.SENDING if taken else S.QUEUED
                 )
@@ -365,18 +522,21 @@ def _send_chunk(
                     _set(message.pk, worker, S.SENDING, S.QUEUED, _("connection lost; retrying"))
                 # The server dropped the session (e.g. after a 421): one new session,
                 # then this message again; a second loss ends the run.
+                ready.appendleft(outgoing)
                 if reconnected:
                     raise
                 reconnected = True
                 sender.reopen()
                 continue
+            if not ready and (following := build_next()) is not None:
+                ready.append(following)  # built while the commit is on its way
             if not marking.result():  # another worker holds it now
                 sender.reset()
-                pending.pop(0)
                 continue
-            pending.pop(0)
             try:
-                delivered = sender.finish(data=data, message=mail, refused=refused)
+                delivered = sender.finish(
+                    data=outgoing.data, message=outgoing.mail, refused=refused
+                )
             except DeliveryError as exc:
                 _record_failure(message, exc, worker, report)
                 continue
@@ -387,30 +547,36 @@ def _send_chunk(
                 }
             accepted = (message, reply)
             report.sent += 1
-            if message.email_id is not None:
-                copies.setdefault(message.email.mailbox_id, []).append(data)
+            if keep_copies and message.email_id is not None:
+                copies.append((message.email_id, outgoing.data))
     except ConnectionFailed as exc:
         if accepted is not None:
             marker.mark(accepted)
             accepted = None
-        _fail_reserved(pending, worker, exc, report)
+        _fail_reserved([o.message.pk for o in ready] + reserved.ids(), worker, exc, report)
+        ready.clear()
+        reserved.queue.clear()
         return False
     finally:
         if accepted is not None:
             marker.mark(accepted)
-        _release(pending, worker)
-        _store_copies(messages, copies)
+        _release([o.message.pk for o in ready] + reserved.ids(), worker)
+        _store_copies(copies)
     return True
 
 
-def _store_copies(messages: dict[int, OutboundMessage], copies: dict[int, list[bytes]]):
+def _store_copies(copies: list[tuple[int, bytes]]) -> None:
     """A copy of each sent message in its mailbox's Sent folder, when configured. A
     failure is logged and never touches the messages' status: they were sent."""
     folder = settings.MAILFLOW_OUTBOX_SENT_FOLDER
     if not folder or not copies:
         return
-    mailboxes = {m.email.mailbox_id: m.email.mailbox for m in messages.values() if m.email_id}
-    for mailbox_id, raws in copies.items():
+    emails = Email.objects.select_related("mailbox").in_bulk({pk for pk, _raw in copies})
+    by_mailbox: dict[int, list[bytes]] = {}
+    for email_id, raw in copies:
+        by_mailbox.setdefault(emails[email_id].mailbox_id, []).append(raw)
+    mailboxes = {email.mailbox_id: email.mailbox for email in emails.values()}
+    for mailbox_id, raws in by_mailbox.items():
         error = email_services.mailbox_store_copies(
             mailbox=mailboxes[mailbox_id], folder=folder, raws=raws
         )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from emails.models import Email, Mailbox
 from emails.storage import attachment_path
 from mailflow import crypto
+from sender import mime
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,10 @@ def masked(text: str) -> str:
 def _split_addresses(value: str | list[str] | None) -> list[str]:
     if not value:
         return []
+    if isinstance(value, str):
+        plain = mime.plain_addresses(value)
+        if plain is not None:
+            return plain
     values = [value] if isinstance(value, str) else value
     return [addr for _name, addr in getaddresses(values) if "@" in addr]
 
@@ -375,13 +380,15 @@ def outbound_resolve_uncertain(
 # --- sending -----------------------------------------------------------------------------
 
 
-def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
+def _outgoing(message: OutboundMessage) -> dict:
     """The message as it leaves: secrets filled in, threading and robot headers set."""
     secrets = (
         json.loads(crypto.decrypt(message.secrets_encrypted)) if (message.secrets_encrypted) else {}
     )
 
     def fill(text: str) -> str:
+        if "⟦" not in text:
+            return text
         return SECRET_RE.sub(lambda m: secrets.get(m.group(1), MASK), text)
 
     headers = {
@@ -393,21 +400,56 @@ def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
         headers["In-Reply-To"] = message.in_reply_to
     if message.references:
         headers["References"] = message.references
-    mail = EmailMultiAlternatives(
-        subject=message.subject,
-        body=fill(message.body_text),
-        from_email=message.from_email,
-        to=_split_addresses(message.to),
-        cc=_split_addresses(message.cc),
-        reply_to=_split_addresses(message.reply_to),
-        headers=headers,
-    )
-    if message.body_html:
-        mail.attach_alternative(fill(message.body_html), "text/html")
-    for att in message.attachments.all():
+    return {
+        "subject": message.subject,
+        "body": fill(message.body_text),
+        "from_email": message.from_email,
+        "to": _split_addresses(message.to),
+        "cc": _split_addresses(message.cc),
+        "reply_to": _split_addresses(message.reply_to),
+        "headers": headers,
+        "html": fill(message.body_html) if message.body_html else "",
+    }
+
+
+def _attachments(
+    message: OutboundMessage, attachments: list[OutboundAttachment] | None = None
+) -> list[tuple[str, bytes, str]]:
+    contents = []
+    for att in message.attachments.all() if attachments is None else attachments:
         with att.file.open("rb") as handle:
-            mail.attach(att.filename, handle.read(), att.content_type)
+            contents.append((att.filename, handle.read(), att.content_type))
+    return contents
+
+
+def _django_email(fields: dict, attachments) -> EmailMultiAlternatives:
+    fields = dict(fields)
+    html = fields.pop("html")
+    mail = EmailMultiAlternatives(**fields)
+    if html:
+        mail.attach_alternative(html, "text/html")
+    for filename, content, content_type in attachments:
+        mail.attach(filename, content, content_type)
     return mail
+
+
+def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
+    """The message as it leaves, as a Django email (for the console and file backends)."""
+    return _django_email(_outgoing(message), _attachments(message))
+
+
+def build_message(
+    message: OutboundMessage, *, attachments: list[OutboundAttachment] | None = None
+) -> tuple[list[str], bytes]:
+    """The recipients and the bytes that leave: what build_email(message) writes, built
+    without Django's MIME objects when sender.mime covers the message's shape.
+    `attachments`: the message's, when the caller has them already."""
+    fields = _outgoing(message)
+    attachments = _attachments(message, attachments)
+    data = mime.message_bytes(**fields, attachments=attachments)
+    if data is None:
+        data = _django_email(fields, attachments).message().as_bytes(linesep="\r\n")
+    return fields["to"] + fields["cc"], data
 
 
 # --- sending (the worker lives in sender/delivery.py) ----------------------------------

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
+from sender.mime import PLAIN_ADDRESS
+
 
 class DeliveryError(Exception):
     """One message was not delivered. `temporary` says whether to try again later;
@@ -97,14 +99,14 @@ class Sender:
             options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
             if smtp.has_extn("smtputf8") and not data.isascii():
                 options.append("SMTPUTF8")
-            code, text = smtp.mail(sender, options)
+            code, text = _mail(smtp, sender, options)
             if code != 250:
                 self.reset()
                 raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
             refused: dict[str, str] = {}
             codes = []
             for rcpt in recipients:
-                code, text = smtp.rcpt(rcpt)
+                code, text = _rcpt(smtp, rcpt)
                 if code not in (250, 251):
                     refused[rcpt] = _reply(code, text)
                     codes.append(code)
@@ -146,6 +148,26 @@ class Sender:
             return
         with contextlib.suppress(smtplib.SMTPException, OSError):
             self.smtp.rset()
+
+
+# smtplib's mail() and rcpt() quote each address through email.utils.parseaddr (some 25 µs
+# each here, a twentieth of a worker's time per message); a plain one needs no parsing.
+
+
+def _mail(smtp: smtplib.SMTP, sender: str, options: list[str]) -> tuple[int, bytes]:
+    if not PLAIN_ADDRESS.fullmatch(sender):
+        return smtp.mail(sender, options)
+    if "SMTPUTF8" in options:  # offered by the server: as smtplib's mail() does
+        smtp.command_encoding = "utf-8"
+    smtp.putcmd("mail", f"FROM:<{sender}>{''.join(' ' + option for option in options)}")
+    return smtp.getreply()
+
+
+def _rcpt(smtp: smtplib.SMTP, recipient: str) -> tuple[int, bytes]:
+    if not PLAIN_ADDRESS.fullmatch(recipient):
+        return smtp.rcpt(recipient)
+    smtp.putcmd("rcpt", f"TO:<{recipient}>")
+    return smtp.getreply()
 
 
 def _describe(exc: BaseException) -> str:

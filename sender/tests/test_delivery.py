@@ -324,3 +324,120 @@ def test_a_failed_copy_does_not_touch_the_sent_status(smtp_settings, settings, d
     assert services.outbox_send_due().sent == 1
     message.refresh_from_db()
     assert message.status == S.SENT
+
+
+def test_sending_is_committed_before_data_and_one_at_a_time(smtp_settings, monkeypatch):
+    """When DATA starts, its message (and no other) is "sending" in the database, as any
+    other connection sees it: the previous one is already recorded as sent."""
+    from sender.smtp import Sender
+
+    email = _request()
+    for i in range(6):
+        services.outbound_compose(
+            email=email, purpose=f"p{i}", body_text=f"mensagem {i}", queue=True, automatic=False
+        )
+    seen = []
+    finish = Sender.finish
+
+    def checked(self, *, data, message, refused):
+        sending = list(
+            OutboundMessage.objects.filter(status=S.SENDING).values_list("message_id", flat=True)
+        )
+        seen.append((sending, data))
+        return finish(self, data=data, message=message, refused=refused)
+
+    monkeypatch.setattr(Sender, "finish", checked)
+    assert services.outbox_send_due().sent == 6
+    assert len(seen) == 6
+    for sending, data in seen:
+        assert len(sending) == 1 and f"<{sending[0]}>".encode() in data
+    assert len(smtp_settings.messages) == 6
+
+
+def test_a_421_mid_batch_reconnects_once_and_sends_the_rest(smtp_settings, settings):
+    settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 60
+    email = _request()
+    ids = [
+        services.outbound_compose(
+            email=email, purpose=f"p{i}", body_text=f"mensagem {i}", queue=True, automatic=False
+        ).pk
+        for i in range(4)
+    ]
+    smtp_settings.fail_next(1, 421, "4.3.0 Try again later", at="DATA")
+    report = services.outbox_send_due()
+    assert (report.sent, report.retrying, report.uncertain) == (3, 1, 0)
+    statuses = dict(OutboundMessage.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert statuses == {ids[0]: S.QUEUED, ids[1]: S.SENT, ids[2]: S.SENT, ids[3]: S.SENT}
+    assert smtp_settings.connections == 2
+    received = [m.message()["Message-ID"] for m in smtp_settings.messages]
+    assert len(received) == len(set(received)) == 3
+
+
+def test_recipients_refused_in_the_middle_do_not_disturb_the_others(smtp_settings):
+    smtp_settings.fail_always(550, "5.1.1 No such user", at="RCPT", recipient="ninguem@x.br")
+    email = _request()
+    for i, to in enumerate(["a@x.br", "ninguem@x.br", "b@x.br", "ninguem@x.br, c@x.br"]):
+        services.outbound_compose(
+            email=email, purpose=f"p{i}", body_text="x", to=to, queue=True, automatic=False
+        )
+    report = services.outbox_send_due()
+    assert (report.sent, report.failed) == (3, 1)
+    assert sorted(r for m in smtp_settings.messages for r in m.rcpt_tos) == [
+        "a@x.br",
+        "b@x.br",
+        "c@x.br",
+    ]
+    partial = OutboundMessage.objects.get(to="ninguem@x.br, c@x.br")
+    assert partial.status == S.SENT and "ninguem@x.br: 550" in partial.smtp_reply
+
+
+def test_a_message_that_cannot_be_built_fails_alone(smtp_settings):
+    email = _request()
+    broken = _queued(email, purpose="broken", body_text="x")
+    OutboundMessage.objects.filter(pk=broken.pk).update(from_email="a@b.br\nBcc: todos@x.br")
+    _queued(email, purpose="fine", body_text="y")
+    report = services.outbox_send_due()
+    assert (report.sent, report.failed) == (1, 1)
+    broken.refresh_from_db()
+    assert broken.status == S.FAILED and "cannot build" in broken.last_error
+    assert len(smtp_settings.messages) == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the asynchronous marks are PostgreSQL's"
+)
+def test_marks_survive_a_lost_prepared_statement(smtp_settings):
+    """Behind a pooler in transaction mode the prepared mark may be missing on the server
+    session: the plain statement is sent instead, once, and nothing is marked twice."""
+    from sender.delivery import Marker, _claim
+
+    message = _queued()
+    assert _claim(10, "w") == [message.pk]
+    with Marker("w") as marker:
+        assert marker.mark(None, None) is False  # opens the connection
+        marker.marks.cursor.execute("DEALLOCATE ALL")
+        marker.marks._wait()
+        assert marker.mark(None, message)
+        assert not marker.marks.prepared
+        assert marker.mark((message, "250 ok"), None) is False
+    message.refresh_from_db()
+    assert message.status == S.SENT and message.smtp_reply == "250 ok"
+    assert list(message.status_changes.values_list("from_status", "to_status")) == [
+        ("", S.DRAFT),
+        (S.DRAFT, S.QUEUED),
+        (S.QUEUED, S.SENDING),
+        (S.SENDING, S.SENT),
+    ]
+
+
+def test_a_non_smtp_backend_gets_the_django_email(settings, mailoutbox):
+    """Trial runs use the console backend: the same message, through Django."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    message = _queued(body_text=f"Senha: {PASSWORD_TOKEN}\n", secrets={"password": "Kq7#vP2mX9zL"})
+    assert services.outbox_send_due().sent == 1
+    [mail] = mailoutbox
+    assert mail.extra_headers["Message-ID"] == f"<{message.message_id}>"
+    assert mail.body == "Senha: Kq7#vP2mX9zL\n"
+    message.refresh_from_db()
+    assert message.status == S.SENT and message.secrets_encrypted == ""
+    assert message.smtp_reply == "accepted by django.core.mail.backends.locmem"
