@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import paramiko
+from django.utils.translation import gettext as _
 
 from acesso.identity import validate_login
 
@@ -99,13 +100,16 @@ class LabConnection:
         target, creds = self.target, self.credentials
         if not target.host_key.strip():
             raise HostKeyNotPinned(
-                f"{target.address}: no pinned host key; trust its fingerprint in the admin first"
+                _("%(host)s: no pinned host key; trust its fingerprint in the admin first")
+                % {"host": target.address}
             )
         try:
             keytype, keydata = target.host_key.split()[:2]
             key = paramiko.PKey.from_type_string(keytype, base64.b64decode(keydata))
         except (ValueError, paramiko.SSHException) as exc:
-            raise HostKeyNotPinned(f"{target.address}: the pinned host key is invalid") from exc
+            raise HostKeyNotPinned(
+                _("%(host)s: the pinned host key is invalid") % {"host": target.address}
+            ) from exc
         self.client.get_host_keys().add(
             _known_hosts_name(target.address, target.port), keytype, key
         )
@@ -127,12 +131,19 @@ class LabConnection:
             self.client.close()
             presented = fingerprint(f"{exc.key.get_name()} {exc.key.get_base64()}")
             raise HostKeyMismatch(
-                f"{target.address}: the host key changed (now {presented}, pinned "
-                f"{fingerprint(target.host_key)}); refused"
+                _("%(host)s: the host key changed (now %(presented)s, pinned %(pinned)s); refused")
+                % {
+                    "host": target.address,
+                    "presented": presented,
+                    "pinned": fingerprint(target.host_key),
+                }
             ) from exc
         except paramiko.AuthenticationException as exc:
             self.client.close()
-            raise LabSshError(f"{target.address}: login as {creds.user} refused") from exc
+            raise LabSshError(
+                _("%(host)s: login as %(user)s refused")
+                % {"host": target.address, "user": creds.user}
+            ) from exc
         except (OSError, paramiko.SSHException) as exc:
             self.client.close()
             raise LabSshError(f"{target.address}: {exc or type(exc).__name__}") from exc
@@ -175,7 +186,7 @@ class LabConnection:
         Returns "created" or "reset"."""
         login = validate_login(login)
         if any(c in password for c in ":\n\r"):
-            raise LabSshError("the password contains a character chpasswd cannot take")
+            raise LabSshError(_("the password contains a character chpasswd cannot take"))
         existed = self.account_exists(login)
         if not existed:
             status, error = self.run(
@@ -190,12 +201,21 @@ class LabConnection:
                 ]
             )
             if status != 0:
-                raise LabSshError(f"{self.target.address}: useradd failed: {error}")
+                raise LabSshError(
+                    _("%(host)s: %(command)s failed: %(reason)s")
+                    % {"host": self.target.address, "command": "useradd", "reason": error}
+                )
         status, error = self.run(["chpasswd"], stdin=f"{login}:{password}\n")
         if status != 0:
-            raise LabSshError(f"{self.target.address}: chpasswd failed: {error}")
+            raise LabSshError(
+                _("%(host)s: %(command)s failed: %(reason)s")
+                % {"host": self.target.address, "command": "chpasswd", "reason": error}
+            )
         if force_change:
             status, error = self.run(["chage", "--lastday", "0", login])
             if status != 0:
-                raise LabSshError(f"{self.target.address}: chage failed: {error}")
+                raise LabSshError(
+                    _("%(host)s: %(command)s failed: %(reason)s")
+                    % {"host": self.target.address, "command": "chage", "reason": error}
+                )
         return "reset" if existed else "created"

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from django.utils.translation import gettext as _
+
 # What a broken network or server looks like to the collector.
 IMAP_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # includes socket.timeout, ConnectionError, ssl.SSLError
@@ -55,11 +57,13 @@ class ImapConfig:
 
     def __post_init__(self) -> None:
         if not self.host:
-            raise ImapConfigError("IMAP server host is missing")
+            raise ImapConfigError(_("IMAP server host is missing"))
         if not self.username:
-            raise ImapConfigError("IMAP user is missing")
+            raise ImapConfigError(_("IMAP user is missing"))
         if self.security not in ("ssl", "starttls", "none"):
-            raise ImapConfigError(f"unknown IMAP security {self.security!r}")
+            raise ImapConfigError(
+                _("unknown IMAP security %(security)s") % {"security": repr(self.security)}
+            )
 
     def __repr__(self) -> str:  # never show the password
         return (
@@ -72,7 +76,7 @@ def parse_imap_url(url: str) -> ImapConfig:
     """imaps://user:pass@host:993/INBOX or imap://user:pass@host:143/INBOX."""
     parts = urlsplit(url)
     if parts.scheme not in ("imap", "imaps"):
-        raise ImapConfigError("IMAP_URL must start with imap:// or imaps://")
+        raise ImapConfigError(_("IMAP_URL must start with imap:// or imaps://"))
     security = "ssl" if parts.scheme == "imaps" else "starttls"
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     return ImapConfig(
@@ -206,8 +210,11 @@ class ImapClient:
         cfg = self.config
         if cfg.security == "none" and not is_loopback(cfg.host):
             raise ImapConfigError(
-                f"refusing to send the password in clear to {cfg.host}: "
-                "use SSL/TLS or STARTTLS for a server that is not on this machine"
+                _(
+                    "refusing to send the password in clear to %(host)s: "
+                    "use SSL/TLS or STARTTLS for a server that is not on this machine"
+                )
+                % {"host": cfg.host}
             )
         if cfg.security == "ssl":
             conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
@@ -220,8 +227,11 @@ class ImapClient:
             elif not is_loopback(cfg.host):
                 conn.shutdown()
                 raise ImapConfigError(
-                    f"{cfg.host} offers no STARTTLS: refusing to send the password in clear "
-                    "to a non-local server (use imaps:// or SSL/TLS)"
+                    _(
+                        "%(host)s offers no STARTTLS: refusing to send the password in clear "
+                        "to a non-local server (use imaps:// or SSL/TLS)"
+                    )
+                    % {"host": cfg.host}
                 )
         if self.watch:
             _prepare_for_idle(conn)
@@ -230,7 +240,10 @@ class ImapClient:
             conn.login(cfg.username, cfg.password)
         except imaplib.IMAP4.error as exc:
             self.close()
-            raise ImapError(f"login failed for {cfg.username}: {_text(exc)}") from None
+            raise ImapError(
+                _("login failed for %(user)s: %(reason)s")
+                % {"user": cfg.username, "reason": _text(exc)}
+            ) from None
 
     def close(self) -> None:
         if self.conn is None:
@@ -259,7 +272,7 @@ class ImapClient:
         assert self.conn is not None
         typ, data = self.conn.capability()
         if typ != "OK":
-            raise ImapError(f"CAPABILITY failed: {_text(data)}")
+            raise ImapError(_("CAPABILITY failed: %(reason)s") % {"reason": _text(data)})
         return {word.upper() for word in _text(data).split()}
 
     def idle(self, *, timeout: float, stop: threading.Event | None = None) -> bool:
@@ -284,7 +297,7 @@ class ImapClient:
                 if line.startswith(b"+"):
                     break
                 if line.startswith(tag + b" "):
-                    raise ImapError(f"IDLE refused: {_text(line.strip())}")
+                    raise ImapError(_("IDLE refused: %(reason)s") % {"reason": _text(line.strip())})
                 news = news or _is_news(line)
             while not news and not (stop is not None and stop.is_set()):
                 remaining = deadline - time.monotonic()
@@ -297,7 +310,9 @@ class ImapClient:
                 line = self._read_line()
                 if line.startswith(tag + b" "):
                     if not line[len(tag) + 1 :].upper().startswith(b"OK"):
-                        raise ImapError(f"IDLE failed: {_text(line.strip())}")
+                        raise ImapError(
+                            _("IDLE failed: %(reason)s") % {"reason": _text(line.strip())}
+                        )
                     return news
                 news = news or _is_news(line)
         except BaseException:
@@ -308,7 +323,7 @@ class ImapClient:
         assert self.conn is not None
         line = self.conn.readline()
         if not line:
-            raise imaplib.IMAP4.abort("the server closed the connection")
+            raise imaplib.IMAP4.abort(_("the server closed the connection"))
         if line[:5].upper() == b"* BYE":
             raise imaplib.IMAP4.abort(_text(line[5:].strip()) or "BYE")
         return line
@@ -330,11 +345,14 @@ class ImapClient:
         self.readonly = readonly
         typ, data = self.conn.select(_quote(self.config.folder), readonly=readonly)
         if typ != "OK":
-            raise ImapError(f"cannot open folder {self.config.folder}: {_text(data)}")
+            raise ImapError(
+                _("cannot open folder %(folder)s: %(reason)s")
+                % {"folder": self.config.folder, "reason": _text(data)}
+            )
         exists = int(data[0] or 0)
         uidvalidity = self._untagged_int("UIDVALIDITY")
         if uidvalidity is None:
-            raise ImapError("server did not report UIDVALIDITY")
+            raise ImapError(_("server did not report UIDVALIDITY"))
         return FolderState(uidvalidity, self._untagged_int("UIDNEXT"), exists)
 
     def status(self) -> tuple[int | None, int | None]:
@@ -342,7 +360,10 @@ class ImapClient:
         assert self.conn is not None
         typ, data = self.conn.status(_quote(self.config.folder), "(UIDVALIDITY UIDNEXT)")
         if typ != "OK":
-            raise ImapError(f"cannot read folder {self.config.folder}: {_text(data)}")
+            raise ImapError(
+                _("cannot read folder %(folder)s: %(reason)s")
+                % {"folder": self.config.folder, "reason": _text(data)}
+            )
         text = b" ".join(d for d in data if isinstance(d, bytes))
         validity = re.search(rb"UIDVALIDITY (\d+)", text)
         uidnext = re.search(rb"UIDNEXT (\d+)", text)
@@ -366,7 +387,7 @@ class ImapClient:
         # "N:*" always matches the highest UID, even when it is below N: filter.
         typ, data = self.conn.uid("SEARCH", f"UID {last_uid + 1}:*")
         if typ != "OK":
-            raise ImapError(f"UID SEARCH failed: {_text(data)}")
+            raise ImapError(_("UID SEARCH failed: %(reason)s") % {"reason": _text(data)})
         uids = [int(x) for x in b" ".join(d for d in data if d).split()]
         return sorted(u for u in uids if u > last_uid)
 
@@ -377,7 +398,7 @@ class ImapClient:
             return iter(())
         typ, data = self.conn.uid("FETCH", compact_uid_set(uids), "(UID BODY.PEEK[])")
         if typ != "OK":
-            raise ImapError(f"UID FETCH failed: {_text(data)}")
+            raise ImapError(_("UID FETCH failed: %(reason)s") % {"reason": _text(data)})
         found: dict[int, bytes] = {}
         for item in data:
             # Literal responses come as (b'12 (UID 34 BODY[] {567}', b'...raw...');
@@ -397,7 +418,10 @@ class ImapClient:
             self.conn.create(_quote(folder))  # the folder did not exist yet
             typ, response = self.conn.append(_quote(folder), flags, None, data)
         if typ != "OK":
-            raise ImapError(f"cannot store the message in {folder}: {_text(response)}")
+            raise ImapError(
+                _("cannot store the message in %(folder)s: %(reason)s")
+                % {"folder": folder, "reason": _text(response)}
+            )
 
     def mark_seen(self, uids: Sequence[int]) -> None:
         assert self.conn is not None and not self.readonly
@@ -417,7 +441,10 @@ class ImapClient:
                 self.conn.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Deleted)")
                 self.conn.expunge()
         if typ != "OK":
-            raise ImapError(f"cannot move messages to {folder}: {_text(data)}")
+            raise ImapError(
+                _("cannot move messages to %(folder)s: %(reason)s")
+                % {"folder": folder, "reason": _text(data)}
+            )
 
 
 def _is_news(line: bytes) -> bool:
@@ -453,9 +480,9 @@ def _text(value: object) -> str:
 def describe_error(exc: BaseException) -> str:
     """A one-line reason for last_error and the admin."""
     if isinstance(exc, socket.timeout | TimeoutError):
-        return "timeout talking to the IMAP server"
+        return _("timeout talking to the IMAP server")
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused by the IMAP server"
+        return _("connection refused by the IMAP server")
     if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
+        return _("TLS error: %(reason)s") % {"reason": exc.reason or exc}
     return f"{type(exc).__name__}: {_text(exc)}"

@@ -136,11 +136,13 @@ def mailbox_test_connection(*, mailbox: Mailbox) -> str:
     if mailbox.protocol == Mailbox.Protocol.MAILDIR:
         path = Path(mailbox.maildir_path)
         if not (path / "cur").is_dir() or not (path / "new").is_dir():
-            raise ImapConfigError(f"{path} is not a Maildir folder (no cur/ and new/)")
+            raise ImapConfigError(
+                _("%(path)s is not a Maildir folder (no cur/ and new/)") % {"path": path}
+            )
         count = len(mailbox_lib.Maildir(path, create=False))
         return f"Maildir {path}: {count} messages"
     if mailbox.protocol != Mailbox.Protocol.IMAP:
-        raise ImapConfigError("only IMAP and Maildir mailboxes can be tested")
+        raise ImapConfigError(_("only IMAP and Maildir mailboxes can be tested"))
     config = mailbox_imap_config(mailbox)
     with ImapClient(config) as client:
         state = client.open_folder(readonly=True)
@@ -437,7 +439,7 @@ def _advance(mailbox: Mailbox, token: str, **fields: object) -> None:
         locked_until=timezone.now() + _lock_lease(), **fields
     )
     if not updated:
-        raise CollectionBusy("the collection lock expired and was taken by another run")
+        raise CollectionBusy(_("the collection lock expired and was taken by another run"))
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -507,7 +509,9 @@ def _fetch_parsed(client: ImapClient, chunk: Sequence[int], uidvalidity: int) ->
 def _collect_maildir(mailbox: Mailbox, token: str, result: CollectResult) -> None:
     path = Path(mailbox.maildir_path)
     if not (path / "cur").is_dir() or not (path / "new").is_dir():
-        raise ImapConfigError(f"{path} is not a Maildir folder (no cur/ and new/)")
+        raise ImapConfigError(
+            _("%(path)s is not a Maildir folder (no cur/ and new/)") % {"path": path}
+        )
     folder = mailbox_lib.Maildir(path, factory=None, create=False)
     known = set(
         Email.objects.filter(mailbox=mailbox)
@@ -537,7 +541,7 @@ def mailbox_collect(*, mailbox: Mailbox) -> CollectResult:
     token = _lock_acquire(mailbox)
     if token is None:
         result.busy = True
-        result.error = "another collection of this mailbox is running"
+        result.error = _("another collection of this mailbox is running")
         result.seconds = time.perf_counter() - started
         return result
     error = ""
@@ -547,7 +551,9 @@ def mailbox_collect(*, mailbox: Mailbox) -> CollectResult:
         elif mailbox.protocol == Mailbox.Protocol.IMAP:
             _collect_imap(mailbox, token, result)
         else:
-            raise ImapConfigError(f"a {mailbox.protocol} mailbox cannot be collected")
+            raise ImapConfigError(
+                _("a %(protocol)s mailbox cannot be collected") % {"protocol": mailbox.protocol}
+            )
     except CollectionBusy as exc:
         result.busy = True
         error = str(exc)

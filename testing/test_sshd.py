@@ -387,6 +387,15 @@ def test_twenty_machines_like_the_real_lab():
         assert names == [f"lab-{n:02d}" for n in range(1, 21)]
 
 
+def _start_time(pid: int) -> str | None:
+    """The process's start time (field 22 of /proc/PID/stat), None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
 def test_close_ends_every_process_and_leaves_host_mounts_alone():
     fixtures.require_lab_network()
     mounts_before = Path("/proc/self/mountinfo").read_text()
@@ -404,7 +413,9 @@ def test_close_ends_every_process_and_leaves_host_mounts_alone():
         client = network.connect(network.machines[0])
         client.exec_command("sleep 300")
         wait_for_command(network.machines[0], "sleep 300")
-        inside = network.pids  # unshare, sshd (PID 1 inside), the session, its `sleep`
+        # unshare, sshd (PID 1 inside), the session, its `sleep`; with their start times, as
+        # a busy machine may give a freed PID to a new process before the check below.
+        inside = {pid: _start_time(pid) for pid in network.pids}
         assert len(inside) >= 6
     finally:
         network.close()
@@ -413,7 +424,7 @@ def test_close_ends_every_process_and_leaves_host_mounts_alone():
     assert pgrep(str(workdir)) == []
     assert processes_in(namespaces) == []
     # Gone, not even zombies: each machine's PID 1 and the kernel reap everything inside.
-    assert [pid for pid in inside if Path(f"/proc/{pid}").exists()] == []
+    assert [pid for pid, started in inside.items() if _start_time(pid) == started] == []
     assert Path("/proc/self/mountinfo").read_text() == mounts_before
     assert not workdir.exists()
     network.close()  # idempotent

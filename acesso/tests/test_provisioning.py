@@ -101,7 +101,7 @@ def test_changed_host_key_is_refused_with_a_clear_error(lab):
     request = _approved()
     services.access_provision(request=request)
     row = request.provisionings.get(host=host)
-    assert row.status == "failed" and "host key changed" in row.error
+    assert row.status == "failed" and "a chave do host mudou" in row.error
     assert lab.machines[0].run_inside("getent", "passwd", "maria.souza").returncode != 0
 
 

@@ -79,7 +79,7 @@ def test_changed_host_key_is_refused(lab_network):
     first, second = lab_network.machines[:2]
     wrong = Target(first.address, first.port, second.host_key_public)
     with (
-        pytest.raises(HostKeyMismatch, match="host key changed"),
+        pytest.raises(HostKeyMismatch, match="a chave do host mudou"),
         LabConnection(wrong, _creds(lab_network)),
     ):
         pass

@@ -187,10 +187,10 @@ def test_imaps_without_trusted_ca_fails_clearly(dovecot_server, imap_account, se
 def test_wrong_password_sets_last_error(dovecot_server, imap_account, imap_mailbox):
     services.mailbox_set_password(mailbox=imap_mailbox, password="wrong")
     result = services.mailbox_collect(mailbox=imap_mailbox)
-    assert "login failed" in result.error
+    assert "falha no login" in result.error
     assert "wrong" not in result.error
     imap_mailbox.refresh_from_db()
-    assert "login failed" in imap_mailbox.last_error
+    assert "falha no login" in imap_mailbox.last_error
 
 
 def test_after_fetch_mark_seen_and_move(dovecot_server, imap_account, imap_mailbox):
@@ -297,7 +297,7 @@ def test_silent_server_times_out_and_keeps_state(settings, imap_mailbox):
         result = services.mailbox_collect(mailbox=imap_mailbox)
     finally:
         listener.close()
-    assert result.error == "timeout talking to the IMAP server"
+    assert result.error == "tempo esgotado na comunicação com o servidor IMAP"
     imap_mailbox.refresh_from_db()
     assert imap_mailbox.last_error == result.error
     assert imap_mailbox.last_uid == 7 and imap_mailbox.lock_token == ""
@@ -313,4 +313,4 @@ def test_refused_connection_sets_last_error(imap_mailbox):
     imap_mailbox.port = free_port
     imap_mailbox.save()
     result = services.mailbox_collect(mailbox=imap_mailbox)
-    assert result.error == "connection refused by the IMAP server"
+    assert result.error == "conexão recusada pelo servidor IMAP"

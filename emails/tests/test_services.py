@@ -129,9 +129,9 @@ def test_broken_maildir_path_sets_last_error(maildir_mailbox, tmp_path):
     maildir_mailbox.maildir_path = str(tmp_path / "missing")
     maildir_mailbox.save()
     result = services.mailbox_collect(mailbox=maildir_mailbox)
-    assert "not a Maildir" in result.error
+    assert "não é uma pasta Maildir" in result.error
     maildir_mailbox.refresh_from_db()
-    assert "not a Maildir" in maildir_mailbox.last_error
+    assert "não é uma pasta Maildir" in maildir_mailbox.last_error
     assert maildir_mailbox.last_polled_at is not None
 
 
@@ -202,8 +202,8 @@ def test_clear_text_login_refused_to_remote_host(db):
         name="remote", host="imap.example.org", port=143, security="none", username="u"
     )
     result = services.mailbox_collect(mailbox=mailbox)
-    assert "refusing to send the password in clear" in result.error
-    assert "refusing" in Mailbox.objects.get(pk=mailbox.pk).last_error
+    assert "recusando enviar a senha sem criptografia" in result.error
+    assert "recusando" in Mailbox.objects.get(pk=mailbox.pk).last_error
 
 
 class _Recorder:
