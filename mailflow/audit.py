@@ -71,6 +71,21 @@ def status_transition(
     obj.status = status
 
 
+# What acted when no person did, as the staff read it (the rows keep the stable code).
+ACTOR_LABELS = {
+    "system": _("system"),
+    "policy": _("approval policy"),
+    "sweeper": _("automatic recovery"),
+    "outbox": _("outbox"),
+    "loop protection": _("loop protection"),
+    "categorizer": _("classifier"),
+    "defesa": _("defence workflow"),
+    "acesso": _("lab access workflow"),
+    "collect_emails": _("mail collection"),
+    "ingest_eml": _("message upload"),
+}
+
+
 class StatusHistoryInline(admin.TabularInline):
     """The read-only status history under an object's admin page."""
 
@@ -100,7 +115,9 @@ class StatusHistoryInline(admin.TabularInline):
 
     @admin.display(description=_("who"))
     def who(self, obj: StatusChangeBase) -> str:
-        return str(obj.actor) if obj.actor_id else obj.actor_label
+        if obj.actor_id:
+            return str(obj.actor)
+        return str(ACTOR_LABELS.get(obj.actor_label, obj.actor_label))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")

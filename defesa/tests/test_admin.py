@@ -175,3 +175,10 @@ def test_template_upload_lists_unknown_placeholders(admin_client):
     default_url = reverse("admin:defesa_documenttemplate_file", args=["folha_aprovacao"])
     assert default_url in listing.content.decode()
     assert admin_client.get(default_url).status_code == 200
+
+
+def test_the_history_names_what_acted_in_portuguese(admin_client):
+    defense = _open()
+    html = admin_client.get(_change_url(defense)).content.decode()
+    assert "fluxo de defesas" in html  # the workflow, not its code "defesa"
+    assert "Aguardando revisão" in html  # statuses by label
