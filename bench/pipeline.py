@@ -6,6 +6,7 @@ mailbox to its reply's arrival at the SMTP server."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import subprocess
@@ -126,6 +127,17 @@ def run(db_url: str, mode: str) -> list[tuple]:
                     os.killpg(process.pid, 9)
             smtp.stop()
     latencies = [replies[mid] - arrived[mid] for mid in replies]
+    stages = _stages(arrived, replies)
+    if mode != "idle":
+        from django_q.models import Task
+
+        runs = list(
+            Task.objects.filter(func="emails.tasks.collect_all")
+            .order_by("started")
+            .values_list("started", flat=True)
+        )
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(runs)]
+        stages["(collections: longest gap)"] = (max(gaps, default=0.0), max(gaps, default=0.0))
     total = max(replies.values()) - started if replies else float("nan")
     p50 = statistics.median(latencies) if latencies else float("nan")
     p95 = _percentile(latencies, 0.95) if latencies else float("nan")
@@ -141,4 +153,48 @@ def run(db_url: str, mode: str) -> list[tuple]:
         (f"pipeline {label}: total time (s)", f"{total:.1f}", "-", COUNT, True),
         (f"pipeline {label}: latency p50 (s)", f"{p50:.1f}", "-", COUNT, True),
         (f"pipeline {label}: latency p95 (s)", f"{p95:.1f}", f"< {target:g}", COUNT, p95 < target),
+        *(
+            (f"pipeline {label}: {stage} p50 / p95 (s)", f"{a:.1f} / {b:.1f}", "-", COUNT, True)
+            for stage, (a, b) in stages.items()
+        ),
     ]
+
+
+def _stages(arrived: dict[str, float], replies: dict[str, float]) -> dict[str, tuple]:
+    """Where the time goes, per email answered: arrival in the mailbox -> stored by the
+    collection -> classified -> its reply queued in the outbox -> sent (marked by the
+    worker) -> received by the SMTP server."""
+    from emails.models import Email, StatusChange
+    from sender.models import OutboundMessage
+
+    emails = {
+        e.message_id.strip("<>"): e
+        for e in Email.objects.filter(message_id__in=[f"<{m}>" for m in replies] + list(replies))
+    }
+    classified = {}
+    for change in StatusChange.objects.filter(email__in=emails.values()).order_by("at"):
+        if change.from_status == Email.Status.RECEIVED:
+            classified.setdefault(change.email_id, change.at.timestamp())
+    queued, sent = {}, {}
+    for message in OutboundMessage.objects.filter(email__in=emails.values()).exclude(
+        purpose__in=["chamado", "credentials_copy"]
+    ):
+        queued.setdefault(message.email_id, message.created_at.timestamp())
+        if message.sent_at:
+            sent.setdefault(message.email_id, message.sent_at.timestamp())
+    spans: dict[str, list[float]] = {}
+    for mid, email in emails.items():
+        points = [
+            ("arrival -> stored", arrived.get(mid), email.received_at.timestamp()),
+            ("stored -> classified", email.received_at.timestamp(), classified.get(email.pk)),
+            ("classified -> reply queued", classified.get(email.pk), queued.get(email.pk)),
+            ("reply queued -> sent", queued.get(email.pk), sent.get(email.pk)),
+            ("sent -> received", sent.get(email.pk), replies.get(mid)),
+        ]
+        for name, start, end in points:
+            if start is not None and end is not None:
+                spans.setdefault(name, []).append(end - start)
+    return {
+        name: (statistics.median(values), _percentile(values, 0.95))
+        for name, values in spans.items()
+    }

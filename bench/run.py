@@ -251,6 +251,24 @@ def main() -> int:
     return 0
 
 
+def only(section: str) -> int:
+    """One part of the table: `bench/run.py --only outbox|pipeline-idle|pipeline-poll`."""
+    db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    if section == "outbox":
+        from bench import outbox
+
+        rows = outbox.run(db_url, _fresh_database, _django_migrate)
+    elif section in ("pipeline-idle", "pipeline-poll"):
+        _fresh_database(db_url)
+        _django_migrate(db_url)
+        rows = [tuple(r) for r in _child_json("--pipeline", db_url, section.split("-")[1])]
+    else:
+        print(f"unknown section {section!r}", file=sys.stderr)
+        return 2
+    _print_table(rows)
+    return 0
+
+
 def _django_migrate(db_url: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -282,6 +300,8 @@ if __name__ == "__main__":
         from bench import lab
 
         print(json.dumps(lab.run()))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--only":
+        sys.exit(only(sys.argv[2]))
     elif len(sys.argv) > 1 and sys.argv[1] == "--pipeline":
         _django(sys.argv[2])
         from bench import pipeline

@@ -102,10 +102,16 @@ def step_enqueue(name: str, ids: Iterable[int]) -> None:
     transaction.on_commit(send)
 
 
+# Emails per intake task: a big collection becomes several tasks, so the workers share
+# it and the oldest emails go on to their workflows before the whole batch is classified.
+INTAKE_CHUNK = 25
+
+
 def enqueue_after_intake(email_ids: list[int]) -> None:
     for step in _registry.values():
         if step.after_intake:
-            step_enqueue(step.name, email_ids)
+            for start in range(0, len(email_ids), INTAKE_CHUNK):
+                step_enqueue(step.name, email_ids[start : start + INTAKE_CHUNK])
 
 
 def enqueue_after_routing(email_ids: list[int]) -> None:

@@ -34,7 +34,15 @@ def sweep_soon(**_kwargs) -> None:
         logger.exception("could not queue the start-up sweep")
 
 
+# django-q2's cluster looks at its schedules every 30 s (fixed in its guard loop): a
+# schedule runs at the first look after its next_run.
+SCHEDULER_LOOK_SECONDS = 30
+
+
 def _kick(name: str, func: str) -> None:
+    """Queue the job now and move its schedule's next run to a period from now, minus one
+    scheduler look, so the first regular run comes at most a period after this one (not up
+    to a period and a half, which a next run set to exactly a period away would mean)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -44,10 +52,12 @@ def _kick(name: str, func: str) -> None:
     schedule = Schedule.objects.filter(name=name).first()
     if schedule is None:
         return
-    period = timedelta(minutes=schedule.minutes or 1)
+    ahead = timedelta(minutes=schedule.minutes or 1) - timedelta(seconds=SCHEDULER_LOOK_SECONDS)
     now = timezone.now()
+    # compare-and-set: the first worker of a starting cluster wins; the others see the
+    # next run already moved (a margin of 10 s covers their staggered start)
     won = Schedule.objects.filter(
-        pk=schedule.pk, next_run__lt=now + period - timedelta(seconds=10)
-    ).update(next_run=now + period)
+        pk=schedule.pk, next_run__lt=now + ahead - timedelta(seconds=10)
+    ).update(next_run=now + ahead)
     if won:
         async_task(func, task_name=f"{name}:startup")
