@@ -109,6 +109,25 @@ def _result(proc: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc); 0 for one gone."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy so far (Linux /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 class Sink:
     def __init__(self) -> None:
         handle, self.out = tempfile.mkstemp(suffix=".ids")
@@ -168,9 +187,13 @@ def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]
         env = _env(db_url, sink.port)
         _result(_child(["--queue", str(count)], env))
         started = time.perf_counter()
+        sink_cpu = _cpu_seconds([sink.proc.pid])
+        machine_cpu = _machine_cpu_seconds()
         procs = [_child(["--send"], env) for _ in range(workers)]
         results = [_result(p) for p in procs]
         wall = time.perf_counter() - started
+        sink_cpu = _cpu_seconds([sink.proc.pid]) - sink_cpu
+        machine_cpu = _machine_cpu_seconds() - machine_cpu
         ids = sink.ids()
         sent = sum(r["sent"] for r in results)
         if sent != count or len(ids) != count or len(set(ids)) != count:
@@ -189,6 +212,20 @@ def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]
                 ">= 1,000",
                 count,
                 rate >= 1000,
+            )
+        )
+        # the workers' own count covers the sending only; "the rest" is mostly
+        # PostgreSQL, plus the workers' start-up and whatever else ran meanwhile
+        worker_cpu = sum(r["cpu"] for r in results)
+        rest = machine_cpu - worker_cpu - sink_cpu
+        rows.append(
+            (
+                f"outbox, {workers} worker(s), CPU ms/msg: workers / sink / rest",
+                f"{worker_cpu * 1000 / count:.2f} / {sink_cpu * 1000 / count:.2f} / "
+                f"{rest * 1000 / count:.2f}",
+                "-",
+                count,
+                True,
             )
         )
         rows.append(

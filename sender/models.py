@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,7 @@ class OutboundMessage(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=40)
     # One message per case and purpose: composing the same reply twice yields this one.
-    idempotency_key = models.CharField(max_length=255, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=255, editable=False)  # unique: see Meta
     automatic = models.BooleanField(
         _("automatic"), default=True, help_text=_("Composed by the system, not by a person.")
     )
@@ -44,11 +45,11 @@ class OutboundMessage(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # Fernet-encrypted JSON {name: value} of the secrets the body mentions; emptied once sent.
     secrets_encrypted = models.TextField(blank=True, editable=False)
-    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, editable=False)
+    message_id = models.CharField(_("Message-ID"), max_length=255, editable=False)  # unique
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.TextField(_("References"), blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     held_reason = models.CharField(_("why it is held"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -64,19 +65,26 @@ class OutboundMessage(models.Model):
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-id"]
+        # Every status change rewrites the row in each index (status is in their
+        # predicates, so PostgreSQL cannot update in place): a worker updates each message
+        # twice, so only what queries need is indexed, and the unique columns carry no
+        # LIKE-pattern copies (UniqueConstraint instead of unique=True).
         indexes = [
+            # Staff's lists and counts of what waits (drafts, failed, uncertain...): the
+            # sent ones, nearly all of the table, stay out.
+            models.Index(
+                fields=["status"], condition=~Q(status="sent"), name="outbound_open_status_idx"
+            ),
             # The workers' claim query: queued and due.
             models.Index(
                 fields=["next_attempt_at", "id"],
                 condition=Q(status="queued"),
                 name="outbound_due_idx",
             ),
-            models.Index(
-                fields=["claimed_at"], condition=Q(status="sending"), name="outbound_sending_idx"
-            ),
-            models.Index(fields=["purpose"], name="outbound_purpose_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="outbound_idempotency_key"),
+            models.UniqueConstraint(fields=["message_id"], name="outbound_message_id"),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="outbound_sent_has_sent_at",
@@ -116,6 +124,17 @@ class OutboundStatusChange(StatusChangeBase):
     message = models.ForeignKey(
         OutboundMessage, on_delete=models.CASCADE, related_name="status_changes"
     )
+    # Two rows a message are written on the workers' path: only the message is indexed
+    # (a history is read per message; it is in time order by id).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta(StatusChangeBase.Meta):
         pass
