@@ -82,6 +82,8 @@ def _cluster_env(settings, smtp_server, **extra) -> dict[str, str]:
         "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "MAILFLOW_STUCK_SECONDS": "5",
+        # A message a kill left "sending" becomes uncertain at the next sweep after this.
+        "MAILFLOW_OUTBOX_STALE_SECONDS": "10",
         # A collection killed mid-batch blocks its mailbox this long.
         "MAILFLOW_COLLECT_LOCK_SECONDS": "5",
         "Q_WORKERS": "2",
@@ -112,9 +114,13 @@ def _unfinished() -> list[str]:
     )
     if open_emails:
         left.append(f"{open_emails} emails not finished")
-    pending = OutboundMessage.objects.filter(status__in=[S.DRAFT, S.QUEUED, S.SENDING]).count()
+    pending = list(
+        OutboundMessage.objects.filter(status__in=[S.DRAFT, S.QUEUED, S.SENDING]).values_list(
+            "status", flat=True
+        )
+    )
     if pending:
-        left.append(f"{pending} messages not sent")
+        left.append(f"{len(pending)} messages not sent ({dict(Counter(pending))})")
     return left
 
 
@@ -191,6 +197,7 @@ def test_killed_clusters_lose_and_repeat_nothing(
     mail, settings, smtp_server, tmp_path, categorizer_model
 ):
     _require_postgresql()
+    settings.MAILFLOW_SWEEP_MINUTES = 1  # the schedules' row; the sweeper looks every minute
     schedules_setup()
     cluster = Cluster(_cluster_env(settings, smtp_server), tmp_path / "cluster.log")
     rng = random.Random()
