@@ -37,7 +37,7 @@ from emails.models import Email
 from mailflow import crypto
 from sender.mime import PLAIN_ADDRESS
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
-from sender.services import build_email, build_message
+from sender.services import _trigger_send, build_email, build_message
 from sender.smtp import ConnectionFailed, DeliveryError, Sender
 
 try:
@@ -584,15 +584,49 @@ def _store_copies(copies: list[tuple[int, bytes]]) -> None:
             logger.warning("copies of sent messages not stored in %s: %s", folder, error)
 
 
+def dead_local_workers(names: set[str]) -> set[str]:
+    """Of these worker names (worker_name(): host:pid), those of processes on this host
+    that no longer exist. A process of another host, or one that cannot be checked, counts
+    as alive: its work is left to the timeouts. (A pid reused by another process also
+    looks alive; wrongly calling a live worker dead cannot send anything twice either: its
+    marks require its own claim, and what was sending becomes uncertain, not resent.)"""
+    host = socket.gethostname()
+    dead = set()
+    for name in names:
+        worker_host, _sep, pid = name.rpartition(":")
+        if worker_host != host or not pid.isdigit() or int(pid) in (0, os.getpid()):
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.add(name)
+        except OSError:  # e.g. another user's process: it exists
+            continue
+    return dead
+
+
 @transaction.atomic
 def outbox_sweep(*, older_than: timedelta | None = None) -> int:
-    """A message left "sending" by a dead worker becomes uncertain, for a person."""
+    """A message left "sending" by a dead worker becomes uncertain, for a person: at once
+    when the worker was on this host and its process is gone, otherwise once it has been
+    sending for `older_than` (MAILFLOW_OUTBOX_STALE_SECONDS). The reservations of a dead
+    local worker are released at once too (others lapse by themselves)."""
     if older_than is None:
         older_than = timedelta(seconds=settings.MAILFLOW_OUTBOX_STALE_SECONDS)
     cutoff = timezone.now() - older_than
+    held = set(
+        OutboundMessage.objects.filter(status__in=[S.SENDING, S.QUEUED])
+        .exclude(claimed_by="")
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    dead = dead_local_workers(held)
     stale = list(
         OutboundMessage.objects.select_for_update()
-        .filter(Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True), status=S.SENDING)
+        .filter(
+            Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True) | Q(claimed_by__in=dead),
+            status=S.SENDING,
+        )
         .values_list("id", flat=True)
     )
     OutboundMessage.objects.filter(pk__in=stale).update(
@@ -602,4 +636,8 @@ def outbox_sweep(*, older_than: timedelta | None = None) -> int:
     OutboundStatusChange.objects.bulk_create(
         _audit(pk, S.SENDING, S.UNCERTAIN, "sweeper") for pk in stale
     )
+    if dead and OutboundMessage.objects.filter(status=S.QUEUED, claimed_by__in=dead).update(
+        claimed_by="", claimed_at=None
+    ):
+        _trigger_send()  # they were due: a worker takes them now
     return len(stale)

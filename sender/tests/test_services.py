@@ -153,6 +153,74 @@ def test_sweeper_turns_stale_sends_uncertain(request_email):
     assert _claim(10, "other-worker") == []
 
 
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_the_sweeper_sees_a_dead_local_worker_at_once(
+    request_email, django_capture_on_commit_callbacks
+):
+    """A worker of this host whose process is gone: what it was sending becomes uncertain
+    and what it had reserved is free again, without waiting for the timeouts."""
+    import socket
+
+    from sender.delivery import Marker, _claim
+
+    dead = f"{socket.gethostname()}:{_dead_pid()}"
+    sending, reserved = (
+        services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
+        for p in ("a", "b")
+    )
+    assert _claim(10, dead) == [sending.pk, reserved.pk]
+    with Marker(dead) as marker:
+        assert marker.mark(None, sending)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 1
+    assert len(callbacks) == 1  # a send, for the released message
+    sending.refresh_from_db()
+    reserved.refresh_from_db()
+    assert sending.status == S.UNCERTAIN
+    assert reserved.status == S.QUEUED and reserved.claimed_by == ""
+    assert _claim(10, "healthy-worker") == [reserved.pk]
+
+
+@pytest.mark.parametrize("where", ["alive here", "another host", "unparsable"])
+def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
+    import socket
+    import subprocess
+    import sys
+
+    from sender.delivery import Marker, _claim
+
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        worker = {
+            "alive here": f"{socket.gethostname()}:{alive.pid}",
+            "another host": f"elsewhere.example:{_dead_pid()}",
+            "unparsable": "worker-without-a-pid",
+        }[where]
+        sending, reserved = (
+            services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
+            for p in ("a", "b")
+        )
+        assert _claim(10, worker) == [sending.pk, reserved.pk]
+        with Marker(worker) as marker:
+            assert marker.mark(None, sending)
+        assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 0
+        sending.refresh_from_db()
+        reserved.refresh_from_db()
+        assert sending.status == S.SENDING
+        assert reserved.claimed_by == worker
+    finally:
+        alive.kill()
+        alive.wait()
+
+
 def test_a_dead_workers_reservation_lapses(request_email):
     from sender.delivery import _claim, reservation
 
