@@ -507,9 +507,18 @@ def _send_reserved(
             # DATA waits for, while the server answers MAIL FROM and RCPT TO.
             marking = marker.submit(accepted, message)
             accepted = None
+
+            def build_following() -> None:
+                # built while the server answers MAIL FROM and the commit is on its way
+                if not ready and (following := build_next()) is not None:
+                    ready.append(following)
+
             try:
                 refused = sender.begin(
-                    sender=outgoing.sender, recipients=outgoing.recipients, data=outgoing.data
+                    sender=outgoing.sender,
+                    recipients=outgoing.recipients,
+                    data=outgoing.data,
+                    meanwhile=build_following,
                 )
             except DeliveryError as exc:  # refused before any content left
                 taken = marking.result()
@@ -528,8 +537,6 @@ def _send_reserved(
                 reconnected = True
                 sender.reopen()
                 continue
-            if not ready and (following := build_next()) is not None:
-                ready.append(following)  # built while the commit is on its way
             if not marking.result():  # another worker holds it now
                 sender.reset()
                 continue

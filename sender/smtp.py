@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.mail import get_connection
@@ -88,10 +89,20 @@ class Sender:
         refused = self.begin(sender=sender, recipients=recipients, data=data)
         return self.finish(data=data, message=message, refused=refused)
 
-    def begin(self, *, sender: str, recipients: list[str], data: bytes) -> dict[str, str]:
+    def begin(
+        self,
+        *,
+        sender: str,
+        recipients: list[str],
+        data: bytes,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> dict[str, str]:
         """MAIL FROM and RCPT TO. Nothing can reach anyone yet. Returns the recipients
-        refused while others were accepted."""
+        refused while others were accepted. `meanwhile` is called once, while the server
+        works on MAIL FROM (the caller's own work then costs no time of the exchange)."""
         if self.smtp is None:
+            if meanwhile is not None:
+                meanwhile()
             return {}
         smtp = self.smtp
         try:
@@ -99,7 +110,7 @@ class Sender:
             options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
             if smtp.has_extn("smtputf8") and not data.isascii():
                 options.append("SMTPUTF8")
-            code, text = _mail(smtp, sender, options)
+            code, text = _mail(smtp, sender, options, meanwhile)
             if code != 250:
                 self.reset()
                 raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
@@ -154,12 +165,19 @@ class Sender:
 # each here, a twentieth of a worker's time per message); a plain one needs no parsing.
 
 
-def _mail(smtp: smtplib.SMTP, sender: str, options: list[str]) -> tuple[int, bytes]:
+def _mail(
+    smtp: smtplib.SMTP, sender: str, options: list[str], meanwhile: Callable[[], object] | None
+) -> tuple[int, bytes]:
     if not PLAIN_ADDRESS.fullmatch(sender):
-        return smtp.mail(sender, options)
+        reply = smtp.mail(sender, options)
+        if meanwhile is not None:
+            meanwhile()
+        return reply
     if "SMTPUTF8" in options:  # offered by the server: as smtplib's mail() does
         smtp.command_encoding = "utf-8"
     smtp.putcmd("mail", f"FROM:<{sender}>{''.join(' ' + option for option in options)}")
+    if meanwhile is not None:
+        meanwhile()
     return smtp.getreply()
 
 

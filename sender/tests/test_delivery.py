@@ -441,3 +441,27 @@ def test_a_non_smtp_backend_gets_the_django_email(settings, mailoutbox):
     message.refresh_from_db()
     assert message.status == S.SENT and message.secrets_encrypted == ""
     assert message.smtp_reply == "accepted by django.core.mail.backends.locmem"
+
+
+@pytest.mark.parametrize(
+    "envelope_from",
+    ["secretaria@ppcomp.example", '"Secretaria, PPComp" <secretaria@ppcomp.example>'],
+)
+def test_work_done_while_the_server_answers_mail_from(smtp_settings, envelope_from):
+    """The worker builds the next message between sending MAIL FROM and reading the
+    answer: once per transaction, whichever way the address is sent."""
+    from sender.smtp import Sender
+
+    calls = []
+    data = b"Subject: x\r\nMessage-ID: <m1@ppcomp.example>\r\n\r\nx\r\n"
+    with Sender() as sender:
+        refused = sender.begin(
+            sender=envelope_from,
+            recipients=["pessoa@aluno.example"],
+            data=data,
+            meanwhile=lambda: calls.append(len(smtp_settings.messages)),
+        )
+        sender.finish(data=data, message=None, refused=refused)
+    assert calls == [0]
+    [received] = smtp_settings.messages
+    assert received.mail_from == "secretaria@ppcomp.example"
