@@ -77,32 +77,54 @@ def _claim(limit: int, worker: str, due_by=None) -> list[int]:
     return [message.pk for message, _attachments in _reserve(limit, worker, due_by)]
 
 
+def _reserve_sql(limit: int, worker: str, due_by=None) -> tuple[str, list]:
+    """The statement that reserves up to `limit` messages due by `due_by` for this worker
+    and returns them (with whether each has attachments). On PostgreSQL rows another
+    worker is reserving are skipped (SKIP LOCKED)."""
+    now = timezone.now()
+    table = OutboundMessage._meta.db_table
+    attachments = OutboundAttachment._meta.db_table
+    skip_locked = (
+        "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    # The ids are picked once, in a materialized CTE: as "id IN (SELECT ... LIMIT n FOR
+    # UPDATE SKIP LOCKED)" PostgreSQL may run the subquery again for each row (a nested
+    # loop semi-join), and each run, seeing the rows just reserved, picks new ones: the
+    # whole queue was reserved instead of n. Only the models' own table names are
+    # interpolated; values are parameters.
+    sql = (
+        f"WITH picked AS MATERIALIZED (SELECT id FROM {table} "  # noqa: S608
+        f"WHERE status = %s AND next_attempt_at <= %s "
+        f"AND (claimed_at IS NULL OR claimed_at < %s) "
+        f"ORDER BY next_attempt_at, id LIMIT %s {skip_locked}) "
+        f"UPDATE {table} SET claimed_by = %s, claimed_at = %s "
+        f"WHERE status = %s AND id IN (SELECT id FROM picked) RETURNING *, "
+        f"EXISTS (SELECT 1 FROM {attachments} a WHERE a.message_id = {table}.id) "
+        f"AS has_attachments"
+    )
+    return sql, [S.QUEUED, due_by or now, now - reservation(), limit, worker, now, S.QUEUED]
+
+
 def _reserve(
     limit: int, worker: str, due_by=None
 ) -> list[tuple[OutboundMessage, list[OutboundAttachment]]]:
     """Reserve up to `limit` messages due by `due_by` for this worker, in one statement
-    that also returns them, in id order, with their attachments. On PostgreSQL rows
-    another worker is reserving are skipped (SKIP LOCKED)."""
-    now = timezone.now()
-    table = OutboundMessage._meta.db_table
-    skip_locked = (
-        "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
-    # Only the model's own table name is interpolated; values are parameters.
-    sql = (
-        f"UPDATE {table} SET claimed_by = %s, claimed_at = %s "  # noqa: S608
-        f"WHERE status = %s AND id IN (SELECT id FROM {table} WHERE status = %s "
-        f"AND next_attempt_at <= %s AND (claimed_at IS NULL OR claimed_at < %s) "
-        f"ORDER BY next_attempt_at, id LIMIT %s {skip_locked}) RETURNING *"
-    )
-    params = [worker, now, S.QUEUED, S.QUEUED, due_by or now, now - reservation(), limit]
+    that also returns them, in id order, with their attachments."""
     with transaction.atomic():
-        messages = list(OutboundMessage.objects.raw(sql, params))
+        messages = list(OutboundMessage.objects.raw(*_reserve_sql(limit, worker, due_by)))
+    return _with_attachments(messages)
+
+
+def _with_attachments(
+    messages: list[OutboundMessage],
+) -> list[tuple[OutboundMessage, list[OutboundAttachment]]]:
+    """In id order, each with its attachments (one query for those that have any;
+    Django's prefetch costs a queryset each)."""
     messages.sort(key=lambda message: message.pk)
-    # One query for the attachments of all (Django's prefetch costs a queryset each).
     attachments: dict[int, list[OutboundAttachment]] = {m.pk: [] for m in messages}
-    if messages:
-        for attachment in OutboundAttachment.objects.filter(message_id__in=attachments):
+    wanted = [m.pk for m in messages if m.has_attachments]
+    if wanted:
+        for attachment in OutboundAttachment.objects.filter(message_id__in=wanted):
             attachments[attachment.message_id].append(attachment)
     return [(message, attachments[message.pk]) for message in messages]
 
@@ -258,16 +280,7 @@ class _AsyncConnection:
         self.pending: _PendingMark | None = None
 
     def _wait(self) -> None:
-        while True:
-            state = self.conn.poll()
-            if state == psycopg2.extensions.POLL_OK:
-                return
-            if state == psycopg2.extensions.POLL_READ:
-                select.select([self.conn], [], [])
-            elif state == psycopg2.extensions.POLL_WRITE:
-                select.select([], [self.conn], [])
-            else:  # pragma: no cover - psycopg2 documents no other state
-                raise psycopg2.OperationalError(f"unexpected poll state {state}")
+        _wait(self.conn)
 
     def _execute(self, params: tuple) -> None:
         if self.prepared:
@@ -301,6 +314,20 @@ class _AsyncConnection:
             if self.pending is not None:
                 self._wait()
         self.conn.close()
+
+
+def _wait(conn) -> None:
+    """Until the asynchronous connection's statement (or connecting) is done."""
+    while True:
+        state = conn.poll()
+        if state == psycopg2.extensions.POLL_OK:
+            return
+        if state == psycopg2.extensions.POLL_READ:
+            select.select([conn], [], [])
+        elif state == psycopg2.extensions.POLL_WRITE:
+            select.select([], [conn], [])
+        else:  # pragma: no cover - psycopg2 documents no other state
+            raise psycopg2.OperationalError(f"unexpected poll state {state}")
 
 
 class _PendingMark:
@@ -395,30 +422,105 @@ def _release(ids: list[int], worker: str) -> None:
 
 class _Reserved:
     """The messages reserved for one SMTP session, claimed CLAIM_SIZE at a time as they
-    are needed, up to `budget` (MAILFLOW_OUTBOX_BATCH_SIZE) in all."""
+    are needed, up to `budget` (MAILFLOW_OUTBOX_BATCH_SIZE) in all. With a `prefetcher`
+    the next ones are reserved in the background while the current ones are sent."""
 
-    def __init__(self, worker: str, due_by, budget: int, report: SendReport) -> None:
+    # Reserve more in the background when no more than this many are left.
+    LOW = 20
+
+    def __init__(
+        self,
+        worker: str,
+        due_by,
+        budget: int,
+        report: SendReport,
+        prefetcher: _AsyncReserve | None = None,
+    ) -> None:
         self.worker, self.due_by, self.left, self.report = worker, due_by, budget, report
         self.queue: deque[tuple[OutboundMessage, list[OutboundAttachment]]] = deque()
         self.drained = False  # nothing more was due
+        self.prefetcher = prefetcher
 
     def claim(self) -> bool:
         if self.left <= 0 or self.drained:
             return False
-        messages = _reserve(min(CLAIM_SIZE, self.left), self.worker, self.due_by)
+        return self._add(_reserve(min(CLAIM_SIZE, self.left), self.worker, self.due_by))
+
+    def _add(self, messages: list[tuple[OutboundMessage, list[OutboundAttachment]]]) -> bool:
         self.drained = not messages
         self.left -= len(messages)
         self.report.claimed += len(messages)
         self.queue.extend(messages)
         return bool(messages)
 
+    def prefetch(self) -> None:
+        """Start reserving the next messages (without waiting) when few are left."""
+        prefetcher = self.prefetcher
+        if (
+            prefetcher is None
+            or prefetcher.pending
+            or self.drained
+            or self.left <= 0
+            or len(self.queue) > self.LOW
+        ):
+            return
+        prefetcher.send(*_reserve_sql(min(CLAIM_SIZE, self.left), self.worker, self.due_by))
+
+    def settle(self) -> None:
+        """Take in what a background reservation returned (it holds those rows)."""
+        if self.prefetcher is not None and self.prefetcher.pending:
+            self._add(_with_attachments(self.prefetcher.fetch()))
+
     def next(self) -> tuple[OutboundMessage, list[OutboundAttachment]] | None:
+        if not self.queue:
+            self.settle()
         if not self.queue:
             self.claim()
         return self.queue.popleft() if self.queue else None
 
     def ids(self) -> list[int]:
+        self.settle()
         return [message.pk for message, _attachments in self.queue]
+
+
+class _AsyncReserve:
+    """A PostgreSQL connection in psycopg2's asynchronous mode for the reservations (each
+    statement commits on its own): `send` starts one, `fetch` waits for its rows."""
+
+    def __init__(self, params: dict) -> None:
+        self.errors = connection.wrap_database_errors
+        params = {k: v for k, v in params.items() if k != "cursor_factory"}
+        with self.errors:
+            self.conn = psycopg2.connect(**params, async_=True)
+            _wait(self.conn)
+        self.cursor = self.conn.cursor()
+        self.pending = False
+        fields = OutboundMessage._meta.concrete_fields
+        self.attnames = [f.attname for f in fields]
+
+    def send(self, sql: str, params: list) -> None:
+        with self.errors:
+            self.cursor.execute(sql, params)
+        self.pending = True
+
+    def fetch(self) -> list[OutboundMessage]:
+        self.pending = False
+        with self.errors:
+            _wait(self.conn)
+            names = [column.name for column in self.cursor.description]
+            rows = self.cursor.fetchall()
+        messages = []
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            message = OutboundMessage.from_db(
+                connection.alias, self.attnames, [values[name] for name in self.attnames]
+            )
+            message.has_attachments = values["has_attachments"]
+            messages.append(message)
+        return messages
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:
@@ -430,9 +532,9 @@ def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> S
     # Only what was due at the start: a message that failed just now waits for its
     # backoff even when that is zero, so one run never tries a message twice.
     started = timezone.now()
-    with Marker(worker) as marker:
+    with Marker(worker) as marker, _prefetcher(marker) as prefetcher:
         while True:
-            reserved = _Reserved(worker, started, per_connection, report)
+            reserved = _Reserved(worker, started, per_connection, report, prefetcher)
             if not reserved.claim():
                 return report
             try:
@@ -444,6 +546,20 @@ def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> S
                 return report
             if reserved.drained:
                 return report
+
+
+@contextlib.contextmanager
+def _prefetcher(marker: Marker):
+    """Background reservations where the marks are asynchronous (PostgreSQL, outside a
+    transaction); None elsewhere."""
+    if not marker.asynchronous:
+        yield None
+        return
+    prefetcher = _AsyncReserve(connection.get_connection_params())
+    try:
+        yield prefetcher
+    finally:
+        prefetcher.close()
 
 
 @dataclass
@@ -509,9 +625,11 @@ def _send_reserved(
             accepted = None
 
             def build_following() -> None:
-                # built while the server answers MAIL FROM and the commit is on its way
+                # built while the server answers MAIL FROM and the commit is on its way;
+                # more are reserved in the background when few are left
                 if not ready and (following := build_next()) is not None:
                     ready.append(following)
+                reserved.prefetch()
 
             try:
                 refused = sender.begin(

@@ -465,3 +465,46 @@ def test_work_done_while_the_server_answers_mail_from(smtp_settings, envelope_fr
     assert calls == [0]
     [received] = smtp_settings.messages
     assert received.mail_from == "secretaria@ppcomp.example"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the background reservations are PostgreSQL's"
+)
+def test_background_reservations_keep_order_and_attachments(smtp_settings, monkeypatch):
+    """Reservations made in the background while sending (PostgreSQL): every message once,
+    in order, each with its own attachment."""
+    from sender import delivery
+
+    monkeypatch.setattr(delivery, "CLAIM_SIZE", 4)
+    monkeypatch.setattr(delivery._Reserved, "LOW", 2)
+    sent_in_background = []
+    send = delivery._AsyncReserve.send
+
+    def counted(self, sql, params):
+        sent_in_background.append(params[-1])
+        return send(self, sql, params)
+
+    monkeypatch.setattr(delivery._AsyncReserve, "send", counted)
+    email = _request()
+    messages = [
+        services.outbound_compose(
+            email=email,
+            purpose=f"p{i}",
+            body_text=f"mensagem {i}",
+            queue=True,
+            automatic=False,
+            attachments=[(f"anexo-{i}.txt", "text/plain", f"conteúdo {i}".encode())]
+            if i % 3 == 0
+            else [],
+        )
+        for i in range(23)
+    ]
+    report = services.outbox_send_due()
+    assert (report.sent, report.claimed) == (23, 23)
+    assert len(sent_in_background) >= 5  # all but the first reservation, and the last look
+    received = [m.message() for m in smtp_settings.messages]
+    assert [m["Message-ID"] for m in received] == [f"<{m.message_id}>" for m in messages]
+    for i, message in enumerate(received):
+        files = [part.get_filename() for part in message.iter_attachments()]
+        assert files == ([f"anexo-{i}.txt"] if i % 3 == 0 else [])
+    assert not OutboundMessage.objects.exclude(claimed_by="").filter(status=S.QUEUED).exists()

@@ -313,3 +313,20 @@ def test_text_templates_are_not_html_escaped(request_email):
         context={"recipient_name": "João D'Ávila", "text": "Sala <207> & “Virtual”"},
     )
     assert message.body_text.startswith("Prezado(a) João D'Ávila,\n\nSala <207> & “Virtual”")
+
+
+def test_a_reservation_takes_no_more_than_asked(request_email):
+    """PostgreSQL once ran the LIMITed pick again for each row it updated, each run
+    picking new rows: a worker asking for 4 reserved the whole queue."""
+    from sender.delivery import _claim
+
+    ids = [
+        services.outbound_compose(
+            email=request_email, purpose=f"p{i}", body_text="x", queue=True, automatic=False
+        ).pk
+        for i in range(23)
+    ]
+    first = _claim(4, "w1")
+    assert first == ids[:4]
+    assert _claim(4, "w2") == ids[4:8]
+    assert OutboundMessage.objects.exclude(claimed_by="").count() == 8
