@@ -128,6 +128,7 @@ def run(db_url: str, mode: str) -> list[tuple]:
             smtp.stop()
     latencies = [replies[mid] - arrived[mid] for mid in replies]
     stages = _stages(arrived, replies)
+    extra = []
     if mode != "idle":
         from django_q.models import Task
 
@@ -137,7 +138,15 @@ def run(db_url: str, mode: str) -> list[tuple]:
             .values_list("started", flat=True)
         )
         gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(runs)]
-        stages["(collections: longest gap)"] = (max(gaps, default=0.0), max(gaps, default=0.0))
+        extra.append(
+            (
+                f"pipeline {label}: longest gap between collections (s)",
+                f"{max(gaps, default=0.0):.1f}",
+                "-",
+                COUNT,
+                True,
+            )
+        )
     total = max(replies.values()) - started if replies else float("nan")
     p50 = statistics.median(latencies) if latencies else float("nan")
     p95 = _percentile(latencies, 0.95) if latencies else float("nan")
@@ -157,6 +166,7 @@ def run(db_url: str, mode: str) -> list[tuple]:
             (f"pipeline {label}: {stage} p50 / p95 (s)", f"{a:.1f} / {b:.1f}", "-", COUNT, True)
             for stage, (a, b) in stages.items()
         ),
+        *extra,
     ]
 
 
