@@ -440,14 +440,20 @@ class _Reserved:
         self.queue: deque[tuple[OutboundMessage, list[OutboundAttachment]]] = deque()
         self.drained = False  # nothing more was due
         self.prefetcher = prefetcher
+        self.asked = 0  # by the background reservation under way
 
     def claim(self) -> bool:
         if self.left <= 0 or self.drained:
             return False
-        return self._add(_reserve(min(CLAIM_SIZE, self.left), self.worker, self.due_by))
+        asked = min(CLAIM_SIZE, self.left)
+        return self._add(_reserve(asked, self.worker, self.due_by), asked)
 
-    def _add(self, messages: list[tuple[OutboundMessage, list[OutboundAttachment]]]) -> bool:
-        self.drained = not messages
+    def _add(
+        self, messages: list[tuple[OutboundMessage, list[OutboundAttachment]]], asked: int
+    ) -> bool:
+        # fewer than asked: nothing else was due and free (what another worker holds is
+        # its own), so no more queries, nor a background connection, for this run
+        self.drained = len(messages) < asked
         self.left -= len(messages)
         self.report.claimed += len(messages)
         self.queue.extend(messages)
@@ -464,12 +470,13 @@ class _Reserved:
             or len(self.queue) > self.LOW
         ):
             return
-        prefetcher.send(*_reserve_sql(min(CLAIM_SIZE, self.left), self.worker, self.due_by))
+        self.asked = min(CLAIM_SIZE, self.left)
+        prefetcher.send(*_reserve_sql(self.asked, self.worker, self.due_by))
 
     def settle(self) -> None:
         """Take in what a background reservation returned (it holds those rows)."""
         if self.prefetcher is not None and self.prefetcher.pending:
-            self._add(_with_attachments(self.prefetcher.fetch()))
+            self._add(_with_attachments(self.prefetcher.fetch()), self.asked)
 
     def next(self) -> tuple[OutboundMessage, list[OutboundAttachment]] | None:
         if not self.queue:
@@ -489,17 +496,18 @@ class _AsyncReserve:
 
     def __init__(self, params: dict) -> None:
         self.errors = connection.wrap_database_errors
-        params = {k: v for k, v in params.items() if k != "cursor_factory"}
-        with self.errors:
-            self.conn = psycopg2.connect(**params, async_=True)
-            _wait(self.conn)
-        self.cursor = self.conn.cursor()
+        self.params = {k: v for k, v in params.items() if k != "cursor_factory"}
+        self.conn = self.cursor = None  # connected with the first statement
         self.pending = False
         fields = OutboundMessage._meta.concrete_fields
         self.attnames = [f.attname for f in fields]
 
     def send(self, sql: str, params: list) -> None:
         with self.errors:
+            if self.conn is None:
+                self.conn = psycopg2.connect(**self.params, async_=True)
+                _wait(self.conn)
+                self.cursor = self.conn.cursor()
             self.cursor.execute(sql, params)
         self.pending = True
 
@@ -520,7 +528,8 @@ class _AsyncReserve:
         return messages
 
     def close(self) -> None:
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
 
 
 def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:

@@ -508,3 +508,19 @@ def test_background_reservations_keep_order_and_attachments(smtp_settings, monke
         files = [part.get_filename() for part in message.iter_attachments()]
         assert files == ([f"anexo-{i}.txt"] if i % 3 == 0 else [])
     assert not OutboundMessage.objects.exclude(claimed_by="").filter(status=S.QUEUED).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the background reservations are PostgreSQL's"
+)
+def test_a_small_run_needs_no_background_reservation(smtp_settings, monkeypatch):
+    """Fewer messages than one reservation asks for: all of them in one query, and no
+    connection for more."""
+    from sender import delivery
+
+    opened = []
+    monkeypatch.setattr(delivery._AsyncReserve, "send", lambda *args: opened.append(args))
+    for i in range(3):
+        _queued(purpose=f"p{i}", automatic=False)
+    assert services.outbox_send_due().sent == 3
+    assert opened == []
