@@ -178,8 +178,47 @@ def _wait_until_sending(db_url: str, victim: subprocess.Popen, messages: int) ->
         time.sleep(0.01)
 
 
+def smtplib_reference(count: int) -> float:
+    """Messages/s of plain smtplib sending prebuilt bytes over one connection to the same
+    sink: the yardstick of this machine's speed at the time (the issue quotes ~2,000/s)."""
+    import smtplib
+
+    body = "Prezada(o),\r\n\r\nSeu pedido foi recebido e está em análise.\r\n" * 5
+    messages = [
+        (
+            f"pessoa{i}@aluno.example",
+            (
+                f"Subject: Re: Solicitação #{i}\r\nFrom: secretaria@ppcomp.example\r\n"
+                f"To: pessoa{i}@aluno.example\r\nMessage-ID: <ref-{i}@ppcomp.example>\r\n"
+                "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                "Content-Transfer-Encoding: 8bit\r\n\r\n" + body
+            ).encode(),
+        )
+        for i in range(count)
+    ]
+    sink = Sink()
+    try:
+        with smtplib.SMTP("127.0.0.1", sink.port) as client:
+            client.ehlo()
+            started = time.perf_counter()
+            for recipient, data in messages:
+                client.sendmail("secretaria@ppcomp.example", [recipient], data)
+            return count / (time.perf_counter() - started)
+    finally:
+        sink.ids()
+
+
 def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]:
-    rows = []
+    reference = smtplib_reference(count)
+    rows = [
+        (
+            "reference: smtplib, prebuilt bytes, 1 connection (msg/s)",
+            f"{reference:,.0f}",
+            "-",
+            count,
+            True,
+        )
+    ]
     for workers in tuple(int(w) for w in os.environ.get("BENCH_OUTBOX_WORKERS", "1,2").split(",")):
         fresh_database(db_url)
         migrate(db_url)
