@@ -88,6 +88,32 @@ def test_setup_schedules_defines_every_job_once(settings):
     assert settings.Q_CLUSTER["catch_up"] is False and settings.Q_CLUSTER["max_attempts"] >= 1
 
 
+def test_weekly_retraining_waits_for_a_quiet_hour():
+    """Not at once on a fresh install: the coming Sunday at 03:00 local time, and a
+    second setup_schedules keeps the schedule's own time."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from mailflow.schedules import next_quiet_hour
+
+    call_command("setup_schedules")
+    retrain = Schedule.objects.get(name="retrain_categorizer")
+    first = timezone.localtime(retrain.next_run)
+    assert (first.weekday(), first.hour, first.minute) == (6, 3, 0)
+    assert timezone.now() < first <= timezone.now() + timedelta(days=7)
+    Schedule.objects.filter(pk=retrain.pk).update(next_run=first + timedelta(hours=1))
+    call_command("setup_schedules")
+    assert Schedule.objects.get(pk=retrain.pk).next_run == first + timedelta(hours=1)
+    # a Sunday after 03:00 waits for the next one; before 03:00, for that same night
+    tz = timezone.get_current_timezone()
+    sunday_noon = datetime(2026, 11, 29, 12, 0, tzinfo=tz)
+    assert next_quiet_hour(sunday_noon) == datetime(2026, 12, 6, 3, 0, tzinfo=tz)
+    sunday_early = datetime(2026, 11, 29, 2, 0, tzinfo=tz)
+    assert next_quiet_hour(sunday_early) == datetime(2026, 11, 29, 3, 0, tzinfo=tz)
+
+
 def test_a_starting_worker_sweeps_and_collects_once():
     from django.utils import timezone
     from django_q.models import OrmQ, Schedule
