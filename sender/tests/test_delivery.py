@@ -31,6 +31,23 @@ def _queued(email=None, **kwargs):
     )
 
 
+def _queued_many(count: int, email=None, **kwargs) -> list[OutboundMessage]:
+    """`count` queued messages of one case ("mensagem 0", "mensagem 1", ...), approved by
+    a person so that the hourly cap holds none."""
+    email = email or _request()
+    return [
+        services.outbound_compose(
+            email=email,
+            purpose=f"p{i}",
+            body_text=f"mensagem {i}",
+            queue=True,
+            automatic=False,
+            **{k: v(i) if callable(v) else v for k, v in kwargs.items()},
+        )
+        for i in range(count)
+    ]
+
+
 def test_what_the_server_receives(smtp_settings):
     email = _request()
     message = _queued(
@@ -202,13 +219,7 @@ def test_crash_between_claim_and_send_is_uncertain_and_not_resent(smtp_settings)
 )
 def test_two_workers_send_every_message_exactly_once(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_BATCH_SIZE = 7
-    email = _request()
-    ids = [
-        services.outbound_compose(
-            email=email, purpose=f"p{i}", body_text=f"mensagem {i}", queue=True, automatic=False
-        ).pk
-        for i in range(60)
-    ]
+    ids = [m.pk for m in _queued_many(60)]
     reports = []
     barrier = threading.Barrier(2)
 
@@ -233,11 +244,7 @@ def test_two_workers_send_every_message_exactly_once(smtp_settings, settings):
 
 
 def test_one_connection_per_batch(smtp_settings):
-    email = _request()
-    for i in range(5):
-        services.outbound_compose(
-            email=email, purpose=f"p{i}", body_text="x", queue=True, automatic=False
-        )
+    _queued_many(5)
     assert services.outbox_send_due().sent == 5
     assert smtp_settings.connections == 1
 
@@ -331,11 +338,7 @@ def test_sending_is_committed_before_data_and_one_at_a_time(smtp_settings, monke
     other connection sees it: the previous one is already recorded as sent."""
     from sender.smtp import Sender
 
-    email = _request()
-    for i in range(6):
-        services.outbound_compose(
-            email=email, purpose=f"p{i}", body_text=f"mensagem {i}", queue=True, automatic=False
-        )
+    _queued_many(6)
     seen = []
     finish = Sender.finish
 
@@ -356,13 +359,7 @@ def test_sending_is_committed_before_data_and_one_at_a_time(smtp_settings, monke
 
 def test_a_421_mid_batch_reconnects_once_and_sends_the_rest(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 60
-    email = _request()
-    ids = [
-        services.outbound_compose(
-            email=email, purpose=f"p{i}", body_text=f"mensagem {i}", queue=True, automatic=False
-        ).pk
-        for i in range(4)
-    ]
+    ids = [m.pk for m in _queued_many(4)]
     smtp_settings.fail_next(1, 421, "4.3.0 Try again later", at="DATA")
     report = services.outbox_send_due()
     assert (report.sent, report.retrying, report.uncertain) == (3, 1, 0)
@@ -375,11 +372,8 @@ def test_a_421_mid_batch_reconnects_once_and_sends_the_rest(smtp_settings, setti
 
 def test_recipients_refused_in_the_middle_do_not_disturb_the_others(smtp_settings):
     smtp_settings.fail_always(550, "5.1.1 No such user", at="RCPT", recipient="ninguem@x.br")
-    email = _request()
-    for i, to in enumerate(["a@x.br", "ninguem@x.br", "b@x.br", "ninguem@x.br, c@x.br"]):
-        services.outbound_compose(
-            email=email, purpose=f"p{i}", body_text="x", to=to, queue=True, automatic=False
-        )
+    recipients = ["a@x.br", "ninguem@x.br", "b@x.br", "ninguem@x.br, c@x.br"]
+    _queued_many(4, to=lambda i: recipients[i])
     report = services.outbox_send_due()
     assert (report.sent, report.failed) == (3, 1)
     assert sorted(r for m in smtp_settings.messages for r in m.rcpt_tos) == [
@@ -485,20 +479,12 @@ def test_background_reservations_keep_order_and_attachments(smtp_settings, monke
         return send(self, sql, params)
 
     monkeypatch.setattr(delivery._AsyncReserve, "send", counted)
-    email = _request()
-    messages = [
-        services.outbound_compose(
-            email=email,
-            purpose=f"p{i}",
-            body_text=f"mensagem {i}",
-            queue=True,
-            automatic=False,
-            attachments=[(f"anexo-{i}.txt", "text/plain", f"conteúdo {i}".encode())]
-            if i % 3 == 0
-            else [],
-        )
-        for i in range(23)
-    ]
+    messages = _queued_many(
+        23,
+        attachments=lambda i: (
+            [(f"anexo-{i}.txt", "text/plain", f"conteúdo {i}".encode())] if i % 3 == 0 else []
+        ),
+    )
     report = services.outbox_send_due()
     assert (report.sent, report.claimed) == (23, 23)
     assert len(sent_in_background) >= 5  # all but the first reservation, and the last look
