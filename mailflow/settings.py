@@ -255,6 +255,14 @@ MAILFLOW_OUTBOX_STALE_SECONDS = env.int("MAILFLOW_OUTBOX_STALE_SECONDS", default
 MAILFLOW_OUTBOX_RESERVATION_SECONDS = env.int("MAILFLOW_OUTBOX_RESERVATION_SECONDS", default=60)
 # Messages one worker claims (and sends over one SMTP connection) at a time.
 MAILFLOW_OUTBOX_BATCH_SIZE = env.int("MAILFLOW_OUTBOX_BATCH_SIZE", default=200)
+# SMTP connections one delivery run keeps open side by side (threads of the worker, each
+# reserving and sending messages of its own; PostgreSQL only). More is faster for a big
+# queue, and a worker killed mid-send leaves up to this many messages uncertain.
+MAILFLOW_OUTBOX_CONNECTIONS = env.int("MAILFLOW_OUTBOX_CONNECTIONS", default=1)
+if not 1 <= MAILFLOW_OUTBOX_CONNECTIONS <= 16:
+    raise ImproperlyConfigured(
+        f"MAILFLOW_OUTBOX_CONNECTIONS={MAILFLOW_OUTBOX_CONNECTIONS}: use 1 to 16"
+    )
 # Automatic messages to one recipient per hour; more are held as drafts for a person.
 MAILFLOW_OUTBOX_HOURLY_CAP = env.int("MAILFLOW_OUTBOX_HOURLY_CAP", default=5)
 # Our own addresses (never answered automatically), besides DEFAULT_FROM_EMAIL and the

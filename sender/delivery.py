@@ -20,6 +20,7 @@ import os
 import re
 import select
 import socket
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +28,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db import connections as db_connections
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import F, Q
 from django.utils import timezone
@@ -67,8 +69,17 @@ class SendReport:
     uncertain: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def add(self, other: SendReport) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.uncertain += other.uncertain
+        self.errors += other.errors
+
 
 def worker_name() -> str:
+    """host:pid; the second and later connections of a run add /2, /3..."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -532,10 +543,52 @@ class _AsyncReserve:
             self.conn.close()
 
 
-def outbox_send_due(*, limit: int | None = None, worker: str | None = None) -> SendReport:
+def outbox_send_due(
+    *, limit: int | None = None, worker: str | None = None, connections: int | None = None
+) -> SendReport:
     """Send every message due when the run starts, over one SMTP connection for up to
-    `limit` messages (MAILFLOW_OUTBOX_BATCH_SIZE). Stops when the server is unreachable."""
+    `limit` messages (MAILFLOW_OUTBOX_BATCH_SIZE) at a time. Stops when the server is
+    unreachable.
+
+    With `connections` (MAILFLOW_OUTBOX_CONNECTIONS) above one, that many connections send
+    side by side, each in a thread that reserves messages of its own under a worker name of
+    its own (worker/2, worker/3...), so everything said of a worker holds for each. Only on
+    PostgreSQL outside a transaction: the threads' connections must see the queue."""
     worker = worker or worker_name()
+    count = connections or settings.MAILFLOW_OUTBOX_CONNECTIONS
+    if count <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _send_due(limit, worker)
+    reports = [SendReport() for _ in range(count)]
+    failures: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            reports[index] = _send_due(limit, f"{worker}/{index + 1}" if index else worker)
+        except BaseException as exc:  # re-raised by the caller's thread
+            failures.append(exc)
+        finally:
+            if index:
+                db_connections.close_all()  # this thread's own database connection
+
+    threads = [
+        threading.Thread(target=run, args=(index,), name=f"outbox-{index + 1}")
+        for index in range(1, count)
+    ]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    report = reports[0]
+    for other in reports[1:]:
+        report.add(other)
+    return report
+
+
+def _send_due(limit: int | None, worker: str) -> SendReport:
+    """One SMTP connection's run (see outbox_send_due)."""
     per_connection = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
     report = SendReport()
     # Only what was due at the start: a message that failed just now waits for its
@@ -728,6 +781,7 @@ def dead_local_workers(names: set[str]) -> set[str]:
     dead = set()
     for name in names:
         worker_host, _sep, pid = name.rpartition(":")
+        pid = pid.split("/", 1)[0]  # a run's second and later connections: pid/2...
         if worker_host != host or not pid.isdigit() or int(pid) in (0, os.getpid()):
             continue
         try:

@@ -243,6 +243,61 @@ def test_two_workers_send_every_message_exactly_once(smtp_settings, settings):
     }
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
+)
+def test_one_run_over_several_connections_sends_every_message_once(
+    smtp_settings, settings, monkeypatch
+):
+    """MAILFLOW_OUTBOX_CONNECTIONS: the connections send side by side, each reserving its
+    own messages under a name of its own, and the run reports them all."""
+    from sender import delivery
+
+    monkeypatch.setattr(delivery, "CLAIM_SIZE", 5)
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 3
+    ids = [m.pk for m in _queued_many(40)]
+    report = services.outbox_send_due(worker="w")
+    assert (report.claimed, report.sent, report.failed) == (40, 40, 0)
+    received_ids = [m.message()["Message-ID"] for m in smtp_settings.messages]
+    assert len(received_ids) == 40 and len(set(received_ids)) == 40
+    assert smtp_settings.connections >= 2
+    rows = OutboundMessage.objects.filter(pk__in=ids)
+    assert set(rows.values_list("status", flat=True)) == {S.SENT}
+    senders = set(rows.values_list("claimed_by", flat=True))
+    assert len(senders) >= 2 and senders <= {"w", "w/2", "w/3"}
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
+)
+def test_an_error_in_a_connections_thread_reaches_the_caller(smtp_settings, monkeypatch):
+    from sender import delivery
+
+    run = delivery._send_due
+
+    def broken_second(limit, worker):
+        if worker.endswith("/2"):
+            raise RuntimeError("database gone")
+        return run(limit, worker)
+
+    monkeypatch.setattr(delivery, "_send_due", broken_second)
+    _queued_many(3)
+    with pytest.raises(RuntimeError, match="database gone"):
+        services.outbox_send_due(worker="w", connections=2)
+    assert len(smtp_settings.messages) == 3  # the other connection did its part
+
+
+def test_inside_a_transaction_one_connection_sends(smtp_settings, settings):
+    """Threads could not see rows the caller has not committed: one connection then."""
+    from django.db import transaction
+
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 4
+    with transaction.atomic():
+        _queued_many(6)
+        assert services.outbox_send_due().sent == 6
+    assert smtp_settings.connections == 1
+
+
 def test_one_connection_per_batch(smtp_settings):
     _queued_many(5)
     assert services.outbox_send_due().sent == 5

@@ -162,16 +162,18 @@ def _dead_pid() -> int:
     return process.pid
 
 
+@pytest.mark.parametrize("connection_suffix", ["", "/2"])
 def test_the_sweeper_sees_a_dead_local_worker_at_once(
-    request_email, django_capture_on_commit_callbacks
+    request_email, django_capture_on_commit_callbacks, connection_suffix
 ):
-    """A worker of this host whose process is gone: what it was sending becomes uncertain
-    and what it had reserved is free again, without waiting for the timeouts."""
+    """A worker of this host whose process is gone (one of its run's connections, too):
+    what it was sending becomes uncertain and what it had reserved is free again, without
+    waiting for the timeouts."""
     import socket
 
     from sender.delivery import Marker, _claim
 
-    dead = f"{socket.gethostname()}:{_dead_pid()}"
+    dead = f"{socket.gethostname()}:{_dead_pid()}{connection_suffix}"
     sending, reserved = (
         services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
         for p in ("a", "b")
@@ -189,7 +191,9 @@ def test_the_sweeper_sees_a_dead_local_worker_at_once(
     assert _claim(10, "healthy-worker") == [reserved.pk]
 
 
-@pytest.mark.parametrize("where", ["alive here", "another host", "unparsable"])
+@pytest.mark.parametrize(
+    "where", ["alive here", "alive here, a second connection", "another host", "unparsable"]
+)
 def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
     import socket
     import subprocess
@@ -201,6 +205,7 @@ def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
     try:
         worker = {
             "alive here": f"{socket.gethostname()}:{alive.pid}",
+            "alive here, a second connection": f"{socket.gethostname()}:{alive.pid}/2",
             "another host": f"elsewhere.example:{_dead_pid()}",
             "unparsable": "worker-without-a-pid",
         }[where]
