@@ -164,7 +164,9 @@ class _PostgresCPU:
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
         self.own = time.process_time()
+        self.born_during_run = False  # in the first sample, what each had used before
         self.sample()
+        self.born_during_run = True
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -178,7 +180,7 @@ class _PostgresCPU:
         for pid in pids:
             seconds = _cpu_seconds([pid])
             # a backend born during the run counts from zero
-            self.first.setdefault(pid, seconds if not self.last else 0.0)
+            self.first.setdefault(pid, 0.0 if self.born_during_run else seconds)
             self.last[pid] = max(self.last.get(pid, 0.0), seconds)
 
     def _run(self) -> None:
