@@ -630,7 +630,14 @@ class _Outgoing:
     sender: str  # the envelope's MAIL FROM
     recipients: list[str]
     data: bytes  # what leaves, secrets filled in (never stored)
+    attachments: list[OutboundAttachment]
     mail: object = None  # the Django email, for the console and file backends
+
+    def copy(self) -> bytes:
+        """What a Sent folder keeps: the same message with its secrets masked."""
+        if not self.message.secrets_encrypted:
+            return self.data
+        return build_message(self.message, attachments=self.attachments, masked=True)[1]
 
 
 def _build(
@@ -642,9 +649,9 @@ def _build(
     if not smtp:  # console or file backend (trial runs)
         mail = build_email(message)
         data = mail.message().as_bytes(linesep="\r\n")
-        return _Outgoing(message, envelope_from, mail.recipients(), data, mail)
+        return _Outgoing(message, envelope_from, mail.recipients(), data, attachments, mail)
     recipients, data = build_message(message, attachments=attachments)
-    return _Outgoing(message, envelope_from, recipients, data)
+    return _Outgoing(message, envelope_from, recipients, data, attachments)
 
 
 def _send_reserved(
@@ -655,7 +662,8 @@ def _send_reserved(
     For each message one commit records the previous one as sent and this one as sending;
     the server answers MAIL FROM and RCPT TO and the next message is built meanwhile, and
     DATA waits for that commit."""
-    copies: list[tuple[int, bytes]] = []  # (case email, what was sent), for a Sent folder
+    # (case email, what was sent with its secrets masked), for a Sent folder
+    copies: list[tuple[int, bytes]] = []
     keep_copies = bool(settings.MAILFLOW_OUTBOX_SENT_FOLDER)
     ready: deque[_Outgoing] = deque()  # built, not tried yet
     accepted: tuple[OutboundMessage, str] | None = None  # sent, not yet recorded
@@ -735,7 +743,7 @@ def _send_reserved(
             accepted = (message, reply)
             report.sent += 1
             if keep_copies and message.email_id is not None:
-                copies.append((message.email_id, outgoing.data))
+                copies.append((message.email_id, outgoing.copy()))
     except ConnectionFailed as exc:
         if accepted is not None:
             marker.mark(accepted)

@@ -380,10 +380,13 @@ def outbound_resolve_uncertain(
 # --- sending -----------------------------------------------------------------------------
 
 
-def _outgoing(message: OutboundMessage) -> dict:
-    """The message as it leaves: secrets filled in, threading and robot headers set."""
+def _outgoing(message: OutboundMessage, *, masked: bool = False) -> dict:
+    """The message as it leaves: secrets filled in (`masked`: shown as the mask, for a copy
+    we keep), threading and robot headers set."""
     secrets = (
-        json.loads(crypto.decrypt(message.secrets_encrypted)) if (message.secrets_encrypted) else {}
+        json.loads(crypto.decrypt(message.secrets_encrypted))
+        if message.secrets_encrypted and not masked
+        else {}
     )
 
     def fill(text: str) -> str:
@@ -439,12 +442,16 @@ def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
 
 
 def build_message(
-    message: OutboundMessage, *, attachments: list[OutboundAttachment] | None = None
+    message: OutboundMessage,
+    *,
+    attachments: list[OutboundAttachment] | None = None,
+    masked: bool = False,
 ) -> tuple[list[str], bytes]:
     """The recipients and the bytes that leave: what build_email(message) writes, built
     without Django's MIME objects when sender.mime covers the message's shape.
-    `attachments`: the message's, when the caller has them already."""
-    fields = _outgoing(message)
+    `attachments`: the message's, when the caller has them already. `masked`: secrets
+    shown as the mask (the copy kept in a Sent folder)."""
+    fields = _outgoing(message, masked=masked)
     attachments = _attachments(message, attachments)
     data = mime.message_bytes(**fields, attachments=attachments)
     if data is None:

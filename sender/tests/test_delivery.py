@@ -1,6 +1,7 @@
 """Delivery against a real SMTP server (aiosmtpd on loopback, testing/smtp.py)."""
 
 import threading
+from email import message_from_bytes, policy
 from email.header import decode_header, make_header
 
 import pytest
@@ -364,14 +365,28 @@ def test_copy_of_each_sent_message_in_the_sent_folder(
     settings.MAILFLOW_OUTBOX_SENT_FOLDER = "Enviados"
     dovecot_server.append(imap_account, make_raw(subject="pedido", from_="Ana <ana@x.br>"))
     assert email_services.mailbox_collect(mailbox=mailbox).stored == 1
-    message = _queued(Email.objects.get(subject="pedido"))
-    assert services.outbox_send_due().sent == 1
-    [uid] = dovecot_server.uids(imap_account, "Enviados")
-    assert "\\Seen" in dovecot_server.flags(imap_account, uid, "Enviados")
-    copy = dovecot_server.fetch(imap_account, uid, "Enviados")
+    request = Email.objects.get(subject="pedido")
+    message = _queued(request)
+    credentials = _queued(
+        request,
+        purpose="credentials",
+        body_text=f"Senha: {PASSWORD_TOKEN}\n",
+        secrets={"password": "Kq7#vP2mX9zL"},
+    )
+    assert services.outbox_send_due().sent == 2
+    uids = dovecot_server.uids(imap_account, "Enviados")
+    assert len(uids) == 2
+    assert "\\Seen" in dovecot_server.flags(imap_account, uids[0], "Enviados")
+    copy, credentials_copy = (dovecot_server.fetch(imap_account, u, "Enviados") for u in uids)
     assert f"<{message.message_id}>".encode() in copy
     # the same bytes the SMTP server got (it keeps no final line break)
     assert copy.rstrip() == smtp_settings.messages[0].data.rstrip()
+    # the secretariat's copy of the credentials shows the mask, never the password
+    assert "Kq7#vP2mX9zL" in smtp_settings.messages[1].message().get_content()
+    kept = message_from_bytes(credentials_copy, policy=policy.default)
+    assert kept["Message-ID"] == f"<{credentials.message_id}>"
+    assert kept.get_content().rstrip() == f"Senha: {services.MASK}"
+    assert b"Kq7#vP2mX9zL" not in credentials_copy
 
 
 def test_a_failed_copy_does_not_touch_the_sent_status(smtp_settings, settings, db):
