@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -12,7 +13,7 @@ from email.utils import getaddresses, make_msgid, parseaddr
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -246,24 +247,51 @@ def protection_reason(message: OutboundMessage) -> str:
         if local in ROBOT_LOCAL_PARTS:
             return _("%(address)s is a robot address") % {"address": address}
     cap = settings.MAILFLOW_OUTBOX_HOURLY_CAP
-    since = timezone.now() - timedelta(hours=1)
-    for address in message.recipients():
-        recent = (
-            OutboundMessage.objects.filter(
-                automatic=True,
-                status__in=[S.QUEUED, S.SENDING, S.SENT],
-                created_at__gte=since,
-            )
-            .filter(Q(to__icontains=address) | Q(cc__icontains=address))
-            .exclude(pk=message.pk)
-            .count()
-        )
-        if recent >= cap:
+    recipients = sorted({address.lower() for address in message.recipients()})
+    _lock_recipients(recipients)
+    for address, count in _automatic_this_hour(recipients, exclude=message.pk).items():
+        if count >= cap:
             return _("%(address)s already got %(count)d automatic messages this hour") % {
                 "address": address,
-                "count": recent,
+                "count": count,
             }
     return ""
+
+
+def _automatic_this_hour(addresses: list[str], *, exclude: int | None) -> dict[str, int]:
+    """Automatic messages to each address that went out in the last hour or are on their
+    way (queued or sending), counting an address only where it is a whole recipient."""
+    if not addresses:
+        return {}
+    since = timezone.now() - timedelta(hours=1)
+    candidates = (
+        OutboundMessage.objects.filter(automatic=True)
+        .filter(Q(status__in=[S.QUEUED, S.SENDING]) | Q(status=S.SENT, sent_at__gte=since))
+        .filter(Q(*[Q(to__icontains=a) | Q(cc__icontains=a) for a in addresses], _connector=Q.OR))
+        .exclude(pk=exclude)
+        .only("to", "cc")
+    )
+    counts = dict.fromkeys(addresses, 0)
+    for other in candidates:
+        for address in {a.lower() for a in other.recipients()}:
+            if address in counts:
+                counts[address] += 1
+    return counts
+
+
+def _lock_recipients(addresses: list[str]) -> None:
+    """On PostgreSQL, until the transaction ends, one queuing at a time per recipient: two
+    workflows queuing at the same moment would both see the cap not yet reached. (In a
+    fixed order, so that two of them never wait for each other.)"""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    keys = [
+        int.from_bytes(hashlib.sha256(f"outbox-cap:{a}".encode()).digest()[:8], "big", signed=True)
+        for a in addresses
+    ]
+    with connection.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 # --- transitions -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
+import contextlib
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from emails import services as email_services
@@ -118,6 +120,78 @@ def test_hourly_cap_holds_the_rest_for_a_person(db, settings, admin_user):
     services.outbound_approve(message=held, actor=admin_user)
     held.refresh_from_db()
     assert held.status == S.QUEUED and held.held_reason == ""
+
+
+def _automatic_to(address: str, subject: str = "pedido") -> OutboundMessage:
+    email, _ = email_services.email_ingest(raw=make_raw(subject=subject, from_=address))
+    return services.outbound_compose(email=email, purpose="form_request", body_text="x", queue=True)
+
+
+def test_the_hourly_cap_counts_whole_addresses_only(db, settings):
+    """Mail to joana@x.br is not mail to ana@x.br."""
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 2
+    for i in range(2):
+        assert _automatic_to("joana@x.br", f"pedido {i}").status == S.QUEUED
+    assert _automatic_to("ana@x.br").status == S.QUEUED
+    assert _automatic_to("Joana@X.br", "mais um").status == S.DRAFT  # the same person
+
+
+def test_the_hourly_cap_forgets_what_went_out_over_an_hour_ago(db, settings):
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 1
+    earlier = _automatic_to("aluno@x.br")
+    OutboundMessage.objects.filter(pk=earlier.pk).update(
+        status=S.SENT, sent_at=timezone.now() - timedelta(minutes=61)
+    )
+    assert _automatic_to("aluno@x.br", "outro").status == S.QUEUED
+    # one still on its way counts, however old
+    assert _automatic_to("aluno@x.br", "mais um").status == S.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
+)
+def test_two_workflows_queuing_at_once_respect_the_cap(settings, monkeypatch):
+    """Each checks the cap and queues in its own transaction: without a lock per
+    recipient both would see none queued yet and both would pass."""
+    import threading
+
+    from django.db import connection as conn
+    from django.db import transaction
+
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 1
+    emails = [
+        email_services.email_ingest(raw=make_raw(subject=f"pedido {i}", from_="a@x.br"))[0]
+        for i in range(2)
+    ]
+    both_checked = threading.Barrier(2)
+    check = services.protection_reason
+
+    def check_then_wait(message):
+        reason = check(message)
+        # without the lock, both get here before either commits; with it, the second
+        # waits inside the check for the first's commit, and the first goes on alone
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait(timeout=2)
+        return reason
+
+    def workflow(email):
+        try:
+            with transaction.atomic():
+                services.outbound_compose(
+                    email=email, purpose="form_request", body_text="x", queue=True
+                )
+        finally:
+            conn.close()
+
+    monkeypatch.setattr(services, "protection_reason", check_then_wait)
+    threads = [threading.Thread(target=workflow, args=(e,)) for e in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    statuses = sorted(OutboundMessage.objects.values_list("status", flat=True))
+    assert statuses == sorted([S.QUEUED, S.DRAFT])
 
 
 def test_transitions_are_checked_and_audited(request_email, admin_user):
