@@ -373,6 +373,8 @@ def outbound_retry(*, message: OutboundMessage, actor) -> OutboundMessage:
         attempts=0,
         next_attempt_at=timezone.now(),
         last_error="",
+        claimed_by="",
+        claimed_at=None,
     )
     _trigger_send()
     return message
@@ -394,12 +396,18 @@ def outbound_resolve_uncertain(
             sent_at=timezone.now(),
             secrets_encrypted="",
         )
+    # a fresh start: the dead worker's claim is not waited for, and the attempts it
+    # used do not count against this one
     _transition(
         message,
         S.QUEUED,
         actor=actor,
         note=_("sent again after confirmation"),
         next_attempt_at=timezone.now(),
+        attempts=0,
+        claimed_by="",
+        claimed_at=None,
+        last_error="",
     )
     _trigger_send()
     return message

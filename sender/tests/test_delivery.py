@@ -214,6 +214,30 @@ def test_crash_between_claim_and_send_is_uncertain_and_not_resent(smtp_settings)
     assert message.status == S.UNCERTAIN
 
 
+def test_sent_again_after_confirmation_goes_at_once(smtp_settings, settings, admin_user):
+    """An uncertain message a person sends again: no wait for the dead worker's claim to
+    lapse, and its attempts start over."""
+    from datetime import timedelta
+
+    from sender.delivery import Marker, _claim
+
+    message = _queued()
+    assert _claim(10, "worker-that-dies") == [message.pk]
+    with Marker("worker-that-dies") as marker:
+        assert marker.mark(None, message)
+    assert services.outbox_sweep(older_than=timedelta(0)) == 1
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        attempts=settings.MAILFLOW_OUTBOX_MAX_ATTEMPTS
+    )
+    message.refresh_from_db()
+    services.outbound_resolve_uncertain(message=message, actor=admin_user, was_sent=False)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.claimed_by) == (S.QUEUED, 0, "")
+    assert services.outbox_send_due().sent == 1
+    [received] = smtp_settings.messages
+    assert received.message()["Message-ID"] == f"<{message.message_id}>"
+
+
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
     reason="several workers need PostgreSQL (the in-memory SQLite test database locks tables)",
