@@ -34,6 +34,7 @@ class OutboundMessageSerializer(serializers.ModelSerializer):
             "from_email",
             "to",
             "cc",
+            "reply_to",
             "subject",
             "message_id",
             "in_reply_to",

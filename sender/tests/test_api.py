@@ -26,12 +26,14 @@ def test_list_detail_and_masking(api, request_email):
         purpose="credentials",
         body_text=f"login: maria.souza senha: {services.SECRET_TOKEN.format(name='password')}",
         secrets={"password": "S3gr3d0-Forte!"},
+        reply_to="Secretaria PPComp <secretaria@ppcomp.example>",
     )
     listing = api.get("/api/outbox/").json()
     assert listing["count"] == 1
     item = listing["results"][0]
     assert item["status"] == "draft" and item["purpose"] == "credentials"
     assert item["case_email"] == request_email.pk
+    assert item["reply_to"] == "secretaria@ppcomp.example"
     detail = api.get(f"/api/outbox/{message.pk}/")
     assert detail.status_code == 200
     assert "S3gr3d0-Forte!" not in detail.content.decode()

@@ -91,6 +91,13 @@ def test_what_the_server_receives(smtp_settings):
     assert stored.attempts == 1
 
 
+def test_reply_to_travels(smtp_settings):
+    _queued(reply_to=["Secretaria PPComp <secretaria@ppcomp.example>"])
+    assert services.outbox_send_due().sent == 1
+    [received] = smtp_settings.messages
+    assert received.message()["Reply-To"] == "secretaria@ppcomp.example"
+
+
 def test_starttls_with_auth(settings, smtp_server_tls_auth, monkeypatch):
     server = smtp_server_tls_auth
     monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)  # trust the test CA
