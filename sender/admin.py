@@ -1,5 +1,9 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,12 +20,22 @@ class OutboundStatusChangeInline(StatusHistoryInline):
     model = OutboundStatusChange
 
 
+def _download_url(attachment: OutboundAttachment) -> str:
+    return reverse(
+        "admin:sender_outboundmessage_attachment", args=[attachment.message_id, attachment.pk]
+    )
+
+
 class OutboundAttachmentInline(admin.TabularInline):
     model = OutboundAttachment
     extra = 0
     can_delete = False
-    fields = ["filename", "content_type", "size"]
+    fields = ["download", "content_type", "size"]
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj: OutboundAttachment) -> str:
+        return format_html('<a href="{}">{}</a>', _download_url(obj), obj.filename)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -40,7 +54,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "case_link",
     ]
-    list_filter = ["status", "purpose", "automatic"]
+    list_filter = ["status", "purpose", "automatic", "created_at", "sent_at"]
     search_fields = ["to", "subject", "message_id"]
     list_select_related = ["email"]
     show_full_result_count = False
@@ -109,8 +123,6 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     def case_link(self, obj: OutboundMessage) -> str:
         if obj.email_id is None:
             return "-"
-        from django.urls import reverse
-
         url = reverse("admin:emails_email_change", args=[obj.email_id])
         return format_html('<a href="{}">{}</a>', url, obj.email)
 
@@ -126,7 +138,9 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             "", "<tr><th>{}</th><td>{}</td></tr>", ((k, v) for k, v in headers if v)
         )
         attachments = format_html_join(
-            "", "<li>{} ({} bytes)</li>", ((a.filename, a.size) for a in obj.attachments.all())
+            "",
+            '<li><a href="{}">{}</a> ({})</li>',
+            ((_download_url(a), a.filename, filesizeformat(a.size)) for a in obj.attachments.all()),
         )
         html = ""
         if obj.body_html:
@@ -140,6 +154,34 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             services.masked(obj.body_text),
             html,
             attachments,
+        )
+
+    # --- extra pages -------------------------------------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:message_id>/attachment/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="sender_outboundmessage_attachment",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def attachment_view(self, request, message_id: int, attachment_id: int):
+        """An attachment as the recipient gets it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        attachment = OutboundAttachment.objects.filter(
+            pk=attachment_id, message_id=message_id
+        ).first()
+        if attachment is None:
+            raise Http404
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type or "application/octet-stream",
         )
 
     def _each(self, request, queryset, operation, done_message):

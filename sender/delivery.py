@@ -679,7 +679,10 @@ def _send_reserved(
             except (crypto.SecretUnreadable, OSError, ValueError) as exc:
                 _record_failure(
                     message,
-                    DeliveryError(f"cannot build the message: {exc}", temporary=False),
+                    DeliveryError(
+                        _("cannot build the message: %(error)s") % {"error": exc},
+                        temporary=False,
+                    ),
                     worker,
                     report,
                     from_status=S.QUEUED,

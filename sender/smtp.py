@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.utils.translation import gettext as _
 
 from sender.mime import PLAIN_ADDRESS
 
@@ -189,12 +190,13 @@ def _rcpt(smtp: smtplib.SMTP, recipient: str) -> tuple[int, bytes]:
 
 
 def _describe(exc: BaseException) -> str:
+    """What went wrong, for the message's last error (shown to staff)."""
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused by the SMTP server"
+        return _("connection refused by the SMTP server")
     if isinstance(exc, TimeoutError):
-        return "timeout talking to the SMTP server"
+        return _("timeout talking to the SMTP server")
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f"SMTP login refused: {_reply(exc.smtp_code, exc.smtp_error)}"
+        return _("SMTP login refused: %(reply)s") % {"reply": _reply(exc.smtp_code, exc.smtp_error)}
     if isinstance(exc, smtplib.SMTPResponseException):
         return _reply(exc.smtp_code, exc.smtp_error)
     return f"{type(exc).__name__}: {exc}"

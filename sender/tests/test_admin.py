@@ -32,6 +32,40 @@ def test_list_and_preview(admin_client, request_email):
     assert "maria.souza@aluno.ifes.edu.br" in page
 
 
+def test_attachments_open_from_the_preview(admin_client, client, request_email, django_user_model):
+    message = _message(request_email)
+    other = services.outbound_compose(
+        email=request_email,
+        purpose="other",
+        body_text="x",
+        attachments=[("b.txt", "text/plain", b"b")],
+    )
+    [attachment] = message.attachments.all()
+    url = reverse("admin:sender_outboundmessage_attachment", args=[message.pk, attachment.pk])
+    page = admin_client.get(reverse("admin:sender_outboundmessage_change", args=[message.pk]))
+    assert f'href="{url}"' in page.content.decode()
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF"
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    # an attachment of another message under this one's address, and no login: refused
+    [foreign] = other.attachments.all()
+    wrong = reverse("admin:sender_outboundmessage_attachment", args=[message.pk, foreign.pk])
+    assert admin_client.get(wrong).status_code == 404
+    assert client.get(url).status_code == 302  # to the login page
+    viewer = django_user_model.objects.create_user("sem-permissao", password="x", is_staff=True)
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403
+
+
+def test_date_filters(admin_client, request_email):
+    _message(request_email)
+    html = admin_client.get(reverse("admin:sender_outboundmessage_changelist")).content.decode()
+    assert "Por criada em" in html and "Por enviada em" in html
+    assert "Últimos 7 dias" in html
+
+
 def _act(admin_client, action, message, **extra):
     return admin_client.post(
         reverse("admin:sender_outboundmessage_changelist"),

@@ -126,7 +126,7 @@ def test_wrong_smtp_password_is_a_temporary_failure(settings, smtp_server_tls_au
     report = services.outbox_send_due()
     assert report.sent == 0 and report.retrying == 1
     message.refresh_from_db()
-    assert message.status == S.QUEUED and "login refused" in message.last_error
+    assert message.status == S.QUEUED and "login SMTP recusado" in message.last_error
     assert "wrong" not in message.last_error
     assert server.messages == []
 
@@ -172,7 +172,7 @@ def test_refused_connection_then_success(settings, smtp_server):
     assert report.sent == 0 and report.retrying == 1
     message.refresh_from_db()
     assert message.status == S.QUEUED
-    assert message.last_error == "connection refused by the SMTP server"
+    assert message.last_error == "conexão recusada pelo servidor SMTP"
     settings.EMAIL_PORT = smtp_server.port
     assert services.outbox_send_due().sent == 1
     assert len(smtp_server.messages) == 1
@@ -494,7 +494,7 @@ def test_a_message_that_cannot_be_built_fails_alone(smtp_settings):
     report = services.outbox_send_due()
     assert (report.sent, report.failed) == (1, 1)
     broken.refresh_from_db()
-    assert broken.status == S.FAILED and "cannot build" in broken.last_error
+    assert broken.status == S.FAILED and "não foi possível montar a mensagem" in broken.last_error
     assert len(smtp_settings.messages) == 1
 
 
