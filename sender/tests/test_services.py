@@ -194,6 +194,27 @@ def test_two_workflows_queuing_at_once_respect_the_cap(settings, monkeypatch):
     assert statuses == sorted([S.QUEUED, S.DRAFT])
 
 
+def test_queuing_asks_for_a_delivery_once_committed(
+    request_email, monkeypatch, django_capture_on_commit_callbacks
+):
+    import django_q.tasks
+
+    queued_tasks = []
+    monkeypatch.setattr(
+        django_q.tasks, "async_task", lambda func, **kw: queued_tasks.append((func, kw))
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.outbound_compose(email=request_email, purpose="x", body_text="x", queue=True)
+        assert queued_tasks == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert queued_tasks == [("sender.tasks.send_outbox", {"task_name": "send_outbox"})]
+    # a draft asks for nothing
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.outbound_compose(email=request_email, purpose="y", body_text="y")
+    assert callbacks == []
+
+
 def test_transitions_are_checked_and_audited(request_email, admin_user):
     message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
     with pytest.raises(services.TransitionNotAllowed):
