@@ -91,6 +91,38 @@ def test_what_the_server_receives(smtp_settings):
     assert stored.attempts == 1
 
 
+def test_a_template_with_an_html_version_sends_both(smtp_settings, settings, tmp_path):
+    """A template with an HTML version: text and HTML alternatives, each with the secret
+    filled in at send time; the database keeps both masked."""
+    (tmp_path / "sender").mkdir()
+    (tmp_path / "sender" / "boas_vindas.html").write_text(
+        "<p>Olá, {{ nome }}!</p><p>Senha: <b>{{ secret.password }}</b></p>", encoding="utf-8"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    message = services.outbound_compose(
+        email=_request(),
+        purpose="credentials",
+        body_text=f"Olá, Maria!\nSenha: {PASSWORD_TOKEN}\n",
+        body_html_template="sender/boas_vindas.html",
+        context={"nome": "Maria <Souza>"},
+        secrets={"password": "Kq7#vP2mX9zL"},
+        queue=True,
+    )
+    assert services.outbox_send_due().sent == 1
+    [received] = smtp_settings.messages
+    parsed = received.message()
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert "Senha: Kq7#vP2mX9zL" in parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    assert "<b>Kq7#vP2mX9zL</b>" in html
+    assert "Maria &lt;Souza&gt;" in html  # the context is escaped in HTML
+    stored = OutboundMessage.objects.get(pk=message.pk)
+    assert "Kq7#vP2mX9zL" not in stored.body_html + stored.body_text
+    assert f"<b>{services.MASK}</b>" in services.masked(stored.body_html)
+
+
 def test_reply_to_travels(smtp_settings):
     _queued(reply_to=["Secretaria PPComp <secretaria@ppcomp.example>"])
     assert services.outbox_send_due().sent == 1
