@@ -130,16 +130,19 @@ def test_reply_to_travels(smtp_settings):
     assert received.message()["Reply-To"] == "secretaria@ppcomp.example"
 
 
+def _email_url(settings, url: str) -> None:
+    """Configure outgoing mail from an EMAIL_URL, as mailflow.settings does."""
+    import environ
+
+    for name, value in environ.Env.email_url_config(url).items():
+        setattr(settings, name, value)
+    settings.EMAIL_TIMEOUT = 5
+
+
 def test_starttls_with_auth(settings, smtp_server_tls_auth, monkeypatch):
     server = smtp_server_tls_auth
     monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)  # trust the test CA
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "localhost"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = True
-    settings.EMAIL_HOST_USER = server.user
-    settings.EMAIL_HOST_PASSWORD = server.password
-    settings.EMAIL_TIMEOUT = 5
+    _email_url(settings, f"smtp+tls://{server.user}:{server.password}@localhost:{server.port}")
     _queued()
     report = services.outbox_send_due()
     assert report.sent == 1, report.errors
@@ -398,14 +401,17 @@ def test_send_outbox_command(smtp_settings, capsys):
 
 
 def test_implicit_tls_smtps(settings, monkeypatch):
+    """smtp+ssl:// (port 465 style), with a password that needs URL quoting."""
+    from urllib.parse import quote
+
     from testing.smtp import SmtpServer
 
-    with SmtpServer(implicit_tls=True, auth={"mailflow": "s3nha-do-smtp"}) as server:
+    password = "s3nha@do:smtp/#"
+    with SmtpServer(implicit_tls=True, auth={"mailflow": password}) as server:
         monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "localhost", server.port
-        settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL, settings.EMAIL_TIMEOUT = False, True, 5
-        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "mailflow", "s3nha-do-smtp"
+        _email_url(
+            settings, f"smtp+ssl://mailflow:{quote(password, safe='')}@localhost:{server.port}"
+        )
         _queued()
         assert services.outbox_send_due().sent == 1
         [received] = server.messages
