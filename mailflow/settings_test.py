@@ -5,10 +5,14 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 
 from mailflow.settings import *  # noqa: F403
-from mailflow.settings import VAR_DIR
+from mailflow.settings import EMAIL_BACKEND, VAR_DIR
 
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
 # Hashing dominates user-creating tests; the algorithm is not what they test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"
+# Commands a test runs in a subprocess keep what they would send in memory (as pytest does
+# in its own process), unless the test gives them an SMTP server.
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -8,6 +8,7 @@ class SenderConfig(AppConfig):
 
     def ready(self) -> None:
         from emails.steps import register_intake_hook
+        from sender import checks  # noqa: F401 - registers the system checks
         from sender.services import link_replies
 
         register_intake_hook(link_replies)

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROD_ENV = {
     "SECRET_KEY": "prod-like-secret-key-for-the-deploy-check-0123456789abcdefghijkl",
     "ALLOWED_HOSTS": "mailflow.example.org",
+    "EMAIL_URL": "smtp+tls://mailflow:senha@smtp.example.org:587",
 }
 
 
@@ -46,6 +47,30 @@ def test_deploy_check_is_clean_for_production_settings():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _check(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_URL", "MAILFLOW_TRIAL")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "mailflow.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_outgoing_mail():
+    """Without EMAIL_URL replies would be printed, passwords included, and called sent."""
+    result = _check(**{**PROD_ENV, "EMAIL_URL": ""})
+    assert result.returncode != 0
+    assert "sender.E001" in result.stderr and "EMAIL_URL" in result.stderr
+    assert _check(**PROD_ENV).returncode == 0
+    assert _check(**{**PROD_ENV, "EMAIL_URL": "", "DEBUG": "1"}).returncode == 0
 
 
 def test_secret_key_is_required_in_production():
