@@ -127,6 +127,12 @@ class EmailViewSet(
     ordering_fields = ["received_at", "date", "id"]
     ordering = ["-received_at", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Listing and reading need view_email, storing a message add_email, PATCH (the kind)
+    # change_email; the downloads are reads, as in the admin.
+    action_permissions = {
+        "raw": ["emails.view_email"],
+        "attachment": ["emails.view_email", "emails.view_attachment"],
+    }
 
     def get_queryset(self):
         if self.action == "list":

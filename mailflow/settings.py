@@ -144,7 +144,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    # Staff, and the model permission each request needs, as in the admin.
+    "DEFAULT_PERMISSION_CLASSES": ["mailflow.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "mailflow.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -77,6 +77,11 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     search_fields = ["to", "subject"]
     ordering_fields = ["created_at", "sent_at", "id"]
     ordering = ["-created_at", "-id"]
+    # As the admin's actions: approving and retrying change the message.
+    action_permissions = {
+        "approve": ["sender.change_outboundmessage"],
+        "retry": ["sender.change_outboundmessage"],
+    }
 
     def get_queryset(self):
         if self.action == "list":

@@ -24,7 +24,7 @@ def _request():
 
 def _user(name, decide=False):
     user = get_user_model().objects.create_user(name, password="x", is_staff=True)
-    perms = ["view_accessrequest", "change_accessrequest"]
+    perms = ["view_accessrequest", "change_accessrequest", "view_labhost"]
     if decide:
         perms.append("decide_accessrequest")
     user.user_permissions.set(Permission.objects.filter(codename__in=perms))

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -13,7 +14,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user("sec", password="x", is_staff=True)
+    """A staff user who reads, stores and classifies emails through the API."""
+    user = get_user_model().objects.create_user("sec", password="x", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="emails",
+            codename__in=["view_email", "add_email", "change_email", "view_attachment"],
+        )
+    )
+    return user
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from sender import services
@@ -11,6 +12,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(db):
     staff = get_user_model().objects.create_user("sec", password="x", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="sender",
+            codename__in=["view_outboundmessage", "change_outboundmessage"],
+        )
+    )
     client = APIClient()
     client.force_authenticate(staff)
     return client
