@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from acesso import services, ssh
+from acesso import identity, services, ssh
 from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
 from mailflow.audit import StatusHistoryInline
 
@@ -38,7 +40,16 @@ class LabHostAdmin(admin.ModelAdmin):
     def fingerprint(self, obj: LabHost) -> str:
         return obj.host_key_fingerprint or _("not trusted yet")
 
-    @admin.action(description=_("Trust the host key it presents now"), permissions=["change"])
+    def save_model(self, request, obj, form, change):
+        services.lab_host_save(host=obj)
+
+    def has_trust_permission(self, request) -> bool:
+        # Trusting a key decides where the lab administrator's password and the sudo
+        # password are sent: a staff user who can change a computer's address must not
+        # also be able to trust the key of a machine of theirs.
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(description=_("Trust the host key it presents now"), permissions=["trust"])
     def trust_host_key(self, request, queryset):
         for host in queryset:
             try:
@@ -99,8 +110,25 @@ class AccessStatusChangeInline(StatusHistoryInline):
     model = AccessStatusChange
 
 
+class AccessRequestForm(forms.ModelForm):
+    class Meta:
+        model = AccessRequest
+        fields = ["student_name", "student_email", "login", "denial_reason"]
+
+    def clean_login(self) -> str:
+        login = self.cleaned_data["login"]
+        try:
+            services.login_validate(login)
+        except identity.ReservedLogin as exc:
+            raise ValidationError(services.reserved_login_message(login)) from exc
+        except identity.InvalidName:
+            pass  # the field's own validator already says what is wrong
+        return login
+
+
 @admin.register(AccessRequest)
 class AccessRequestAdmin(admin.ModelAdmin):
+    form = AccessRequestForm
     list_display = ["student_name", "login", "student_email", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["student_name", "login", "student_email"]

@@ -6,13 +6,36 @@ import re
 import secrets
 import string
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 MAX_LOGIN = 32
 # What useradd accepts on every distribution we know, and what a shell never interprets.
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 # Name particles that are not a family name ("Maria da Silva" -> maria.silva).
 PARTICLES = {"da", "das", "de", "do", "dos", "e", "di", "du", "van", "von", "del", "della"}
+# Accounts and groups that belong to the system or to its administrators on Debian, Ubuntu
+# and the usual server packages: a request must never be able to name one of them (its
+# password would be reset and mailed to whoever asked). The hosts check too (uid >= 1000
+# and the same full name) before touching an existing account; this list stops the request
+# before it reaches them, with a message the staff understand.
+RESERVED_LOGINS = frozenset(
+    {
+        "root", "toor", "admin", "administrator", "administrador", "adm", "sudo", "wheel",
+        "staff", "users", "nogroup", "nobody", "daemon", "bin", "sys", "sync", "games", "man",
+        "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "gnats",
+        "operator", "halt", "shutdown", "ftp", "sshd", "messagebus", "syslog", "uuidd",
+        "tcpdump", "tss", "landscape", "pollinate", "lxd", "dnsmasq", "avahi", "avahi-autoipd",
+        "ntp", "chrony", "postfix", "exim", "dovecot", "dovenull", "mysql", "postgres",
+        "redis", "nginx", "apache", "httpd", "tomcat", "docker", "git", "jenkins", "polkitd",
+        "rtkit", "colord", "geoclue", "pulse", "saned", "lightdm", "gdm", "sddm", "usbmux",
+        "kernoops", "whoopsie", "statd", "sssd", "fwupd-refresh", "cups-pk-helper", "hplip",
+        "speech-dispatcher", "ubuntu", "debian", "centos", "fedora", "ec2-user", "vagrant",
+        "guest", "shadow", "disk", "kmem", "dialout", "cdrom", "floppy", "audio", "video",
+        "plugdev", "netdev", "input", "kvm", "render", "tty", "voice", "utmp", "src",
+        "sasl", "crontab", "ssh", "ssl-cert", "systemd", "mailflow", "labadmin",
+    }
+)  # fmt: skip
+RESERVED_PREFIXES = ("systemd-", "debian-", "nm-", "pulse-", "sys-")
 # No look-alikes (0/O/o, 1/l/I) so the student can type it from the message.
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
 PASSWORD_LENGTH = 16
@@ -20,6 +43,20 @@ PASSWORD_LENGTH = 16
 
 class InvalidName(ValueError):
     """No usable login can be made from this name."""
+
+
+class ReservedLogin(InvalidName):
+    """The login names a system or administrator account: never one for a student."""
+
+    def __init__(self, login: str):
+        super().__init__(f"the login {login!r} is reserved for the system")
+        self.login = login
+
+
+def is_reserved(login: str, also_reserved: Iterable[str] = ()) -> bool:
+    login = (login or "").lower()
+    reserved = RESERVED_LOGINS | {name.lower() for name in also_reserved if name}
+    return login in reserved or login.startswith(RESERVED_PREFIXES)
 
 
 def _ascii_words(full_name: str) -> list[str]:
@@ -50,10 +87,13 @@ def base_login(full_name: str) -> str:
     return login
 
 
-def login_for(full_name: str, is_taken_by_other: Callable[[str], bool]) -> str:
+def login_for(
+    full_name: str, is_taken_by_other: Callable[[str], bool], also_reserved: Iterable[str] = ()
+) -> str:
     """The person's login; when another person already has it, the first free of
-    login2, login3, ... (deterministic: the same records give the same answer)."""
-    base = base_login(full_name)
+    login2, login3, ... (deterministic: the same records give the same answer). A name
+    that gives a reserved login ("Root da ...") is refused: ReservedLogin."""
+    base = validate_login(base_login(full_name), also_reserved=also_reserved)
     if not is_taken_by_other(base):
         return base
     for n in range(2, 1000):
@@ -64,9 +104,13 @@ def login_for(full_name: str, is_taken_by_other: Callable[[str], bool]) -> str:
     raise InvalidName(f"no free login left for {full_name!r}")
 
 
-def validate_login(login: str) -> str:
+def validate_login(login: str, *, also_reserved: Iterable[str] = ()) -> str:
+    """The login when it is well formed and no system account's (`also_reserved`: the
+    site's own, such as the SSH administrator); else InvalidName or ReservedLogin."""
     if not LOGIN_RE.fullmatch(login or "") or login.isdigit():
         raise InvalidName(f"invalid login {login!r}")
+    if is_reserved(login, also_reserved):
+        raise ReservedLogin(login)
     return login
 
 

@@ -57,12 +57,44 @@ def lab_credentials() -> ssh.SshCredentials:
     )
 
 
+def reserved_login_message(login: str) -> str:
+    return _(
+        "the login “%(login)s” belongs to the system or to its administrators and can never "
+        "be a student's: choose another login"
+    ) % {"login": login}
+
+
+def login_validate(login: str) -> str:
+    """A request's login as the lab computers may receive it: well formed, and neither a
+    system account's nor the one mailflow logs in as (InvalidName, ReservedLogin)."""
+    return identity.validate_login(login, also_reserved=[settings.MAILFLOW_LAB_SSH_USER])
+
+
 def lab_host_trust_key(*, host: LabHost) -> str:
     """Pin the key the computer presents now (staff compared its fingerprint)."""
     key = ssh.read_host_key(host.address, host.port, settings.MAILFLOW_LAB_SSH_TIMEOUT)
     LabHost.objects.filter(pk=host.pk).update(host_key=key, last_error="")
     host.host_key = key
     return ssh.fingerprint(key)
+
+
+def lab_host_save(*, host: LabHost) -> LabHost:
+    """Save a lab computer (validated). A new address or port drops the pinned key and the
+    last contact: the key trusted was the old machine's, and mailflow must never send its
+    administrator password to a machine nobody trusted (a superuser trusts it again)."""
+    host.full_clean()
+    with transaction.atomic():
+        before = (
+            LabHost.objects.select_for_update().filter(pk=host.pk).values("address", "port").first()
+            if host.pk
+            else None
+        )
+        if before is not None and (before["address"], before["port"]) != (host.address, host.port):
+            host.host_key = ""
+            host.last_contact = None
+            host.last_error = _("the address changed: trust the computer's host key again")
+        host.save()
+    return host
 
 
 def lab_host_test(*, host: LabHost) -> None:
@@ -124,9 +156,12 @@ def access_password(*, request: AccessRequest) -> str:
 
 def dry_run_commands(*, login: str, full_name: str, force_change: bool) -> str:
     """What a real host would run, with the password masked."""
-    login = identity.validate_login(login)
+    login = login_validate(login)
     lines = [
-        shlex.join(["id", "-u", login]),
+        shlex.join(["getent", "passwd", login])
+        + f"   # an existing account: uid >= {ssh.FIRST_PERSON_UID} and comment "
+        + shlex.quote(ssh.gecos(full_name))
+        + ", else refused",
         shlex.join(
             [
                 "useradd",
@@ -185,12 +220,27 @@ def access_provision(
 ) -> list[Provisioning]:
     """Create (or reset) the account on every active lab computer, or on `hosts` (a retry
     of the failed ones), in parallel. One result row per host; the request ends
-    provisioned when every active host has the account, else provisioning_failed."""
-    login = identity.validate_login(request.login)
+    provisioned when every active host has the account, else provisioning_failed (also
+    when the login is reserved: no host is asked, staff change the login and retry)."""
+    try:
+        login = login_validate(request.login)
+    except identity.ReservedLogin:
+        login = None
     if hosts is None:
         hosts = list(LabHost.objects.filter(active=True))
     if not hosts:
         raise AccessError(_("there is no active lab computer"))
+    if login is None:
+        access_set_status(
+            request=request, status=R.PROVISIONING, actor=actor, note=_("login refused")
+        )
+        access_set_status(
+            request=request,
+            status=R.PROVISIONING_FAILED,
+            actor=actor,
+            note=reserved_login_message(request.login),
+        )
+        return []
     credentials = lab_credentials() if any(not h.dry_run for h in hosts) else None
     password = access_password(request=request)
     access_set_status(
@@ -301,7 +351,17 @@ def access_request_open(email_id: int) -> AccessRequest | None:
                 .exclude(student_email__iexact=student.email)
                 .exists()
             ),
+            also_reserved=[settings.MAILFLOW_LAB_SSH_USER],
         )
+    except identity.ReservedLogin as exc:
+        # "Root da <evil@...>" must not become a request for root's password.
+        email_services.email_set_status(
+            email=email,
+            status=Email.Status.NEEDS_REVIEW,
+            actor_label="acesso",
+            note=reserved_login_message(exc.login),
+        )
+        return None
     except identity.InvalidName as exc:
         email_services.email_set_status(
             email=email,

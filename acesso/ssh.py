@@ -3,7 +3,9 @@
 Host keys are always checked against the key pinned for the host (RejectPolicy: a host
 without one is refused). Every command is a list of arguments joined with shlex, after the
 login was validated; the password only travels on chpasswd's standard input, never on a
-command line.
+command line. An account that already exists is reset only when it is a person's (uid
+1000 or more) with the full name mailflow writes for the request: never a system account,
+the administrator's or another person's.
 """
 
 from __future__ import annotations
@@ -32,6 +34,40 @@ class HostKeyNotPinned(LabSshError):
 
 class HostKeyMismatch(LabSshError):
     pass
+
+
+class AccountOfAnotherPerson(LabSshError):
+    """The login exists on the computer and is not the account mailflow made for this
+    person: its password must not be reset."""
+
+
+# Accounts below are the system's (Debian's SYS_UID_MAX is 999); nobody is 65534.
+FIRST_PERSON_UID = 1000
+NOT_A_PERSON_UIDS = {65534, 4294967294, 4294967295}
+
+
+@dataclass(frozen=True)
+class PasswdEntry:
+    login: str
+    uid: int
+    full_name: str  # the GECOS field's first part ("Maria Souza,,," -> "Maria Souza")
+
+    @classmethod
+    def parse(cls, line: str) -> PasswdEntry | None:
+        fields = line.split(":")
+        if len(fields) < 7 or not fields[2].isdigit():
+            return None
+        return cls(login=fields[0], uid=int(fields[2]), full_name=fields[4].split(",")[0])
+
+    def is_student_account(self, full_name: str) -> bool:
+        """A person's account (not a system one) with the comment mailflow writes for
+        `full_name`: the one a previous run made for the same student."""
+        return (
+            self.uid >= FIRST_PERSON_UID
+            and self.uid not in NOT_A_PERSON_UIDS
+            and bool(gecos(full_name))
+            and self.full_name.strip() == gecos(full_name)
+        )
 
 
 @dataclass(frozen=True)
@@ -154,6 +190,13 @@ class LabConnection:
 
     def run(self, args: list[str], stdin: str = "", admin: bool = True) -> tuple[int, str]:
         """Run a command (as root through sudo when configured); (exit status, stderr)."""
+        status, _output, error = self.run_with_output(args, stdin=stdin, admin=admin)
+        return status, error
+
+    def run_with_output(
+        self, args: list[str], stdin: str = "", admin: bool = True
+    ) -> tuple[int, str, str]:
+        """Run a command like run(); (exit status, stdout, stderr)."""
         creds = self.credentials
         command = shlex.join(args)
         if admin and creds.use_sudo and creds.user != "root":
@@ -169,25 +212,61 @@ class LabConnection:
             if stdin:
                 channel_in.write(stdin)
             channel_in.channel.shutdown_write()
-            status = channel_out.channel.recv_exit_status()
+            output = channel_out.read().decode("utf-8", "replace")
             error = channel_err.read().decode("utf-8", "replace").strip()
+            status = channel_out.channel.recv_exit_status()
         except (OSError, paramiko.SSHException) as exc:
             raise LabSshError(f"{self.target.address}: {args[0]}: {exc}") from exc
-        return status, error
+        return status, output, error
+
+    def _validated(self, login: str) -> str:
+        # The administrator mailflow logs in as is never a student's account.
+        return validate_login(login, also_reserved=[self.credentials.user])
+
+    def find_account(self, login: str) -> PasswdEntry | None:
+        """The account's passwd entry (`getent passwd`, local files or a directory), or
+        None when the computer has no such account."""
+        login = self._validated(login)
+        status, output, error = self.run_with_output(["getent", "passwd", login], admin=False)
+        if status == 2:  # getent: key not found
+            return None
+        entry = (
+            PasswdEntry.parse(output.strip().splitlines()[0]) if status == 0 and output else None
+        )
+        if entry is None or entry.login != login:
+            raise LabSshError(
+                _("%(host)s: %(command)s failed: %(reason)s")
+                % {
+                    "host": self.target.address,
+                    "command": "getent passwd",
+                    "reason": error or output.strip() or status,
+                }
+            )
+        return entry
 
     def account_exists(self, login: str) -> bool:
-        status, _error = self.run(["id", "-u", validate_login(login)], admin=False)
-        return status == 0
+        return self.find_account(login) is not None
 
     def ensure_account(
         self, *, login: str, full_name: str, password: str, force_change: bool = False
     ) -> str:
-        """Create the account (home, bash) or, when it exists, reset its password.
-        Returns "created" or "reset"."""
-        login = validate_login(login)
+        """Create the account (home, bash) or, when it exists and is this person's (made by
+        mailflow for the same name: a re-run), reset its password. An existing account of
+        anyone else (a system account, the administrator, another person) is never
+        touched: AccountOfAnotherPerson. Returns "created" or "reset"."""
+        login = self._validated(login)
         if any(c in password for c in ":\n\r"):
             raise LabSshError(_("the password contains a character chpasswd cannot take"))
-        existed = self.account_exists(login)
+        entry = self.find_account(login)
+        existed = entry is not None
+        if entry is not None and not entry.is_student_account(full_name):
+            raise AccountOfAnotherPerson(
+                _(
+                    "%(host)s: the login %(login)s already belongs to another account on this "
+                    "computer; change the request's login and try again"
+                )
+                % {"host": self.target.address, "login": login}
+            )
         if not existed:
             status, error = self.run(
                 [

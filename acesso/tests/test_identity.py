@@ -5,6 +5,7 @@ import pytest
 from acesso.identity import (
     PASSWORD_ALPHABET,
     InvalidName,
+    ReservedLogin,
     base_login,
     login_for,
     new_password,
@@ -67,3 +68,29 @@ def test_passwords_are_random_long_and_unambiguous():
         assert not set(password) & set("0Oo1lI")
     with pytest.raises(ValueError):
         new_password(8)
+
+
+@pytest.mark.parametrize(
+    "login",
+    ["root", "admin", "administrator", "daemon", "www-data", "nobody", "sshd", "postgres",
+     "ubuntu", "systemd-network", "systemd-anything", "messagebus", "labadmin"],
+)  # fmt: skip
+def test_reserved_logins_are_refused(login):
+    with pytest.raises(ReservedLogin):
+        validate_login(login)
+
+
+def test_the_site_administrator_is_reserved_too():
+    assert validate_login("maria.souza") == "maria.souza"
+    with pytest.raises(ReservedLogin):
+        validate_login("labmaster", also_reserved=["labmaster"])
+
+
+def test_a_display_name_cannot_make_a_system_login():
+    # "Root da <evil@attacker.example>": the particle leaves "root"
+    assert base_login("Root da") == "root"
+    with pytest.raises(ReservedLogin):
+        login_for("Root da", lambda login: False)
+    with pytest.raises(ReservedLogin):
+        login_for("Labmaster", lambda login: False, also_reserved=["labmaster"])
+    assert login_for("Rootildo Souza", lambda login: False) == "rootildo.souza"

@@ -198,3 +198,59 @@ def test_send_anyway_needs_a_failed_request_with_some_success(lab):
     services.access_send_anyway(request=request, actor=None)
     request.refresh_from_db()
     assert request.status == "sent" and request.password_encrypted == ""
+
+
+def test_a_reserved_login_fails_the_request_and_reaches_no_host(lab):
+    roots = [m.run_inside("getent", "shadow", "root").stdout for m in lab.machines]
+    request = _approved(name="Root da", login="root")
+    assert services.access_provision(request=request) == []
+    request.refresh_from_db()
+    assert request.status == "provisioning_failed"
+    note = request.status_changes.order_by("-id").first().note
+    assert "o login “root” pertence ao sistema" in note
+    assert not request.provisionings.exists()
+    assert [m.run_inside("getent", "shadow", "root").stdout for m in lab.machines] == roots
+    # the staff choose another login and retry: every computer gets it
+    request.login = "rootildo.da"
+    request.save()
+    services.access_retry(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioned"
+
+
+def test_the_configured_administrator_is_never_a_students_login(lab, settings):
+    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
+    with pytest.raises(services.identity.ReservedLogin):
+        services.login_validate("labadmin")
+    settings.MAILFLOW_LAB_SSH_USER = "coordlab"
+    with pytest.raises(services.identity.ReservedLogin):
+        services.login_validate("coordlab")
+
+
+def test_another_persons_account_on_one_computer_fails_that_computer_only(lab):
+    taken = lab.machines[0]
+    taken.run_inside("useradd", "--create-home", "--comment", "Maria Souza Lima", "maria.souza")
+    before = taken.run_inside("getent", "shadow", "maria.souza").stdout
+    request = _approved()
+    services.access_provision(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioning_failed"
+    results = {p.host.address: p for p in request.provisionings.select_related("host")}
+    assert results[taken.address].status == "failed"
+    assert (
+        "o login maria.souza já pertence a outra conta neste computador"
+        in results[taken.address].error
+    )
+    assert {results[m.address].status for m in lab.machines[1:]} == {"created"}
+    assert taken.run_inside("getent", "shadow", "maria.souza").stdout == before
+    assert "Maria Souza Lima" in taken.run_inside("getent", "passwd", "maria.souza").stdout
+
+
+def test_a_rerun_for_the_same_person_still_resets(lab):
+    first = _approved()
+    services.access_provision(request=first)
+    again = _approved()
+    services.access_provision(request=again)
+    again.refresh_from_db()
+    assert again.status == "provisioned"
+    assert {p.status for p in again.provisionings.all()} == {"reset"}

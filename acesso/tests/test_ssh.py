@@ -2,7 +2,9 @@
 
 import pytest
 
+from acesso.identity import ReservedLogin
 from acesso.ssh import (
+    AccountOfAnotherPerson,
     HostKeyMismatch,
     HostKeyNotPinned,
     LabConnection,
@@ -100,3 +102,75 @@ def test_unreachable_machine_fails_fast(lab_network):
     target = Target(address, lab_network.port, lab_network.machines[0].host_key_public)
     with pytest.raises(LabSshError, match=address), LabConnection(target, _creds(lab_network)):
         pass
+
+
+def _shadow(machine, login):
+    return machine.run_inside("getent", "shadow", login).stdout
+
+
+def test_reserved_logins_never_reach_the_machine(lab_network):
+    machine = lab_network.machines[0]
+    root_before = _shadow(machine, "root")
+    with LabConnection(_target(machine), _creds(lab_network)) as lab:
+        for login in ("root", "daemon", "nobody", "sshd", "labadmin"):
+            with pytest.raises(ReservedLogin):
+                lab.ensure_account(login=login, full_name="Root da", password="Kq7vP2mX9zLa")
+    assert _shadow(machine, "root") == root_before
+    assert not logs_in(machine, "root", "Kq7vP2mX9zLa")
+
+
+def test_the_administrator_login_is_refused_whatever_its_name(lab_network):
+    machine = lab_network.machines[0]
+    machine.run_inside("useradd", "--create-home", "--comment", "Lab Master", "labmaster")
+    creds = SshCredentials(
+        user="labmaster", key_file=str(lab_network.admin_private_key_path), timeout=5
+    )
+    # labmaster has no key on the machine: log in as labadmin, then check as if mailflow
+    # were configured to log in as labmaster
+    with LabConnection(_target(machine), _creds(lab_network)) as lab:
+        lab.credentials = creds
+        with pytest.raises(ReservedLogin):
+            lab.ensure_account(login="labmaster", full_name="Lab Master", password="Kq7vP2mX9zLa")
+
+
+def test_an_account_of_another_person_is_never_touched(lab_network):
+    machine = lab_network.machines[0]
+    machine.run_inside("useradd", "--create-home", "--comment", "Maria Souza Lima", "maria.souza")
+    machine.run_inside("sh", "-c", "echo 'maria.souza:Hers4ndOnlyHers' | chpasswd")
+    before = _shadow(machine, "maria.souza")
+    with (
+        LabConnection(_target(machine), _creds(lab_network)) as lab,
+        pytest.raises(AccountOfAnotherPerson) as refused,
+    ):
+        lab.ensure_account(login="maria.souza", full_name="Maria Souza", password="Kq7vP2mX9zLa")
+    assert "o login maria.souza já pertence a outra conta neste computador" in str(refused.value)
+    assert _shadow(machine, "maria.souza") == before
+    assert logs_in(machine, "maria.souza", "Hers4ndOnlyHers")
+    assert not logs_in(machine, "maria.souza", "Kq7vP2mX9zLa")
+
+
+def test_a_system_account_with_the_same_name_is_never_touched(lab_network):
+    # same comment as mailflow would write, but a system uid (< 1000)
+    machine = lab_network.machines[0]
+    machine.run_inside("useradd", "--system", "--comment", "Backup Robot", "backup.robot")
+    before = _shadow(machine, "backup.robot")
+    with (
+        LabConnection(_target(machine), _creds(lab_network)) as lab,
+        pytest.raises(AccountOfAnotherPerson),
+    ):
+        lab.ensure_account(login="backup.robot", full_name="Backup Robot", password="Kq7vP2mX9zLa")
+    assert _shadow(machine, "backup.robot") == before
+
+
+def test_an_account_made_by_hand_for_the_same_name_is_reset(lab_network):
+    # adduser writes "Full Name,,,": the full name is the first part
+    machine = lab_network.machines[0]
+    machine.run_inside("useradd", "--create-home", "--comment", "Joao D'Avila,,,", "joao.davila")
+    with LabConnection(_target(machine), _creds(lab_network)) as lab:
+        assert (
+            lab.ensure_account(
+                login="joao.davila", full_name="João D'Ávila", password="Kq7vP2mX9zLa"
+            )
+            == "reset"
+        )
+    assert logs_in(machine, "joao.davila", "Kq7vP2mX9zLa")

@@ -212,3 +212,21 @@ def test_anything_else_waits_for_the_admin(lab, smtp_settings, answer, sender):
     request.refresh_from_db()
     assert request.status == "awaiting_approval"
     assert reply.status == "needs_review"
+
+
+def test_a_sender_named_root_never_becomes_a_request(lab):
+    email, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Acesso ao laboratório",
+            body="Preciso de acesso aos computadores do laboratório.",
+            from_="Root da <evil@attacker.example>",
+        )
+    )
+    email_services.email_set_kind(email=email, kind="acesso", confidence=0.97)
+    steps.run_pending()
+    email.refresh_from_db()
+    assert not AccessRequest.objects.exists()
+    assert email.status == "needs_review"
+    note = email.status_changes.order_by("-id").first().note
+    assert "o login “root” pertence ao sistema" in note
+    assert not OutboundMessage.objects.exists()

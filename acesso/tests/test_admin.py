@@ -1,0 +1,109 @@
+"""The lab computers' admin: who may trust a host key, and what a new address does."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from acesso.models import AccessRequest, LabHost
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(client):
+    """The Coordenação role (staff/migrations/0001_roles.py) has change_labhost."""
+    user = get_user_model().objects.create_user("coordenacao", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Coordenação"))
+    assert user.has_perm("acesso.change_labhost") and not user.is_superuser
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def host(lab_network):
+    machine = lab_network.machines[0]
+    return LabHost.objects.create(name="lab-01", address=machine.address, port=machine.port)
+
+
+def test_only_a_superuser_can_trust_a_host_key(coordinator, admin_client, host, lab_network):
+    url = reverse("admin:acesso_labhost_changelist")
+    page = coordinator.get(url).content.decode()
+    assert 'value="trust_host_key"' not in page and 'value="test_connection"' in page
+    coordinator.post(url, {"action": "trust_host_key", "_selected_action": [host.pk]})
+    assert LabHost.objects.get(pk=host.pk).host_key == ""
+
+    assert 'value="trust_host_key"' in admin_client.get(url).content.decode()
+    admin_client.post(url, {"action": "trust_host_key", "_selected_action": [host.pk]})
+    assert (
+        LabHost.objects.get(pk=host.pk).host_key_fingerprint
+        == lab_network.machines[0].host_key_fingerprint
+    )
+
+
+def _change(client, host, **data):
+    form = {
+        "name": host.name,
+        "address": host.address,
+        "port": host.port,
+        "active": "on",
+        **data,
+    }
+    return client.post(reverse("admin:acesso_labhost_change", args=[host.pk]), form)
+
+
+def test_a_new_address_or_port_drops_the_pinned_key(coordinator, host, lab_network, settings):
+    trusted = lab_network.machines[0].host_key_public
+    LabHost.objects.filter(pk=host.pk).update(host_key=trusted)
+    host.refresh_from_db()
+    # a change that keeps the address keeps the key
+    assert _change(coordinator, host, name="lab-01a").status_code == 302
+    assert LabHost.objects.get(pk=host.pk).host_key == trusted
+
+    other = lab_network.machines[1]
+    assert _change(coordinator, host, address=other.address).status_code == 302
+    host.refresh_from_db()
+    assert (host.address, host.host_key) == (other.address, "")
+    assert "confie de novo na chave do host" in host.last_error
+    page = coordinator.get(reverse("admin:acesso_labhost_changelist")).content.decode()
+    assert "ainda não confiável" in page
+
+    # "Test connection" now refuses before logging in: no password goes to the new address
+    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
+    settings.MAILFLOW_LAB_SSH_PASSWORD = "the-admin-password"
+    response = coordinator.post(
+        reverse("admin:acesso_labhost_changelist"),
+        {"action": "test_connection", "_selected_action": [host.pk]},
+        follow=True,
+    )
+    assert "não há chave do host fixada" in response.content.decode()
+
+    LabHost.objects.filter(pk=host.pk).update(host_key=other.host_key_public)
+    host.refresh_from_db()
+    assert _change(coordinator, host, port=host.port + 1).status_code == 302
+    assert LabHost.objects.get(pk=host.pk).host_key == ""
+
+
+def test_a_reserved_login_is_refused_in_the_request_form(client):
+    access = AccessRequest.objects.create(
+        student_name="Root da", student_email="evil@attacker.example", login="root.x"
+    )
+    user = get_user_model().objects.create_user("secretaria", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Secretaria"))
+    client.force_login(user)
+    url = reverse("admin:acesso_accessrequest_change", args=[access.pk])
+    data = {
+        "student_name": "Root da",
+        "student_email": "evil@attacker.example",
+        "login": "root",
+        "denial_reason": "",
+        "provisionings-TOTAL_FORMS": 0,
+        "provisionings-INITIAL_FORMS": 0,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    }
+    page = client.post(url, data)
+    assert page.status_code == 200
+    assert "pertence ao sistema ou aos seus administradores" in page.content.decode()
+    access.refresh_from_db()
+    assert access.login == "root.x"
