@@ -127,6 +127,13 @@ class DefenseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "document": ["defesa.view_defenserequest", "defesa.view_generateddocument"],
     }
 
+    def get_queryset(self):
+        if self.action in ("partial_update", "approve", "reject"):
+            # The services replace members and regenerate documents: a prefetched list
+            # would be stale (approving after a PATCH read documents that were deleted).
+            return DefenseRequest.objects.all()
+        return super().get_queryset()
+
     def _detail(self, defense_id: int) -> Response:
         return Response(self.get_serializer(selectors.defense_get(defense_id=defense_id)).data)
 

@@ -106,3 +106,35 @@ def test_approving_needs_the_review_permission(editor):
     client = APIClient()
     client.force_authenticate(editor)
     assert client.post(f"/api/defenses/{defense.pk}/approve/").status_code == 403
+
+
+def test_replacing_members_needs_the_committee_permissions(editor):
+    """As the admin's committee inline: an editor who may change members but not add or
+    remove them corrects the room, not the committee."""
+    defense = _open()
+    client = APIClient()
+    client.force_authenticate(editor)
+    response = client.patch(f"/api/defenses/{defense.pk}/", {"room": "208"}, format="json")
+    assert response.status_code == 200 and response.json()["room"] == "208"
+    response = client.patch(
+        f"/api/defenses/{defense.pk}/", {"internal_members": ["Rui Costa"]}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "É preciso a permissão defesa.add_committeemember, defesa.delete_committeemember."
+    }
+    assert list(defense.members.filter(role="internal").values_list("name", flat=True)) == [
+        "Ana Lima"
+    ]
+
+
+def test_approve_after_a_patch_sends_the_new_documents(api):
+    defense = _open()
+    response = api.patch(f"/api/defenses/{defense.pk}/", {"room": "208"}, format="json")
+    assert response.status_code == 200
+    response = api.post(f"/api/defenses/{defense.pk}/approve/")
+    assert response.status_code == 200, response.content
+    reply = OutboundMessage.objects.get(purpose="documents")
+    assert any("208" in docx_text(a.file.read()) for a in reply.attachments.all()), [
+        a.filename for a in reply.attachments.all()
+    ]
