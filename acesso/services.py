@@ -519,6 +519,13 @@ def access_decide_by_email(email_id: int) -> None:
     denied = _DENIED.match(answer)
     if not coordinator or email.from_address.lower() != coordinator:
         outcome, note = Email.Status.NEEDS_REVIEW, _("an answer, not from the coordinator")
+    elif not _answers_our_question(email, request):
+        # From: is easy to forge and the subject is predictable; the Message-ID of our
+        # question went only to the coordinator
+        outcome, note = (
+            Email.Status.NEEDS_REVIEW,
+            _("not a reply to the authorisation request (In-Reply-To/References)"),
+        )
     elif _AUTHORISED.match(answer):
         access_approve(request=request, actor=None, actor_label=email.from_address)
         outcome, note = Email.Status.DONE, _("authorised by email")
@@ -529,6 +536,21 @@ def access_decide_by_email(email_id: int) -> None:
     else:
         outcome, note = Email.Status.NEEDS_REVIEW, _("not “Autorizado” nor “Negado: <reason>”")
     email_services.email_set_status(email=email, status=outcome, actor_label="acesso", note=note)
+
+
+def _answers_our_question(email, request: AccessRequest) -> bool:
+    """Whether the email is a reply, by its threading headers, to the authorisation
+    request we sent the coordinator for this access request."""
+    from sender.models import OutboundMessage
+
+    asked = (
+        OutboundMessage.objects.filter(idempotency_key=f"access:{request.pk}:authorisation_request")
+        .values_list("message_id", flat=True)
+        .first()
+    )
+    # both headers are stored as ids without angle brackets
+    threaded = {i.strip("<>") for i in f"{email.in_reply_to} {email.references}".split()}
+    return bool(asked) and asked in threaded
 
 
 def access_approve(*, request: AccessRequest, actor, actor_label: str = "") -> AccessRequest:

@@ -199,6 +199,40 @@ def test_coordinator_denies_by_email_with_the_reason(lab, smtp_settings):
 
 
 @pytest.mark.parametrize(
+    "headers",
+    [{}, {"In-Reply-To": "<chute-1234@ppcomp.example>", "References": "<outro@x.example>"}],
+    ids=["by subject only", "another thread"],
+)
+def test_an_authorisation_not_threaded_to_our_request_waits_for_the_admin(
+    lab, smtp_settings, headers
+):
+    """A forged "Autorizado" with the coordinator's From and the predictable subject, but
+    not in reply to our authorisation request's Message-ID (which only the coordinator
+    received): it decides nothing."""
+    request = _opened(_request_email())
+    outbox.outbox_send_due()
+    ask = next(
+        m.message()
+        for m in smtp_settings.messages
+        if m.rcpt_tos == ["coordenacao.ppcomp@ifes.edu.br"]
+    )
+    forged, _ = email_services.email_ingest(
+        raw=make_raw(
+            subject="Re: " + ask["Subject"],
+            from_="coordenacao.ppcomp@ifes.edu.br",
+            body="Autorizado",
+            headers=headers,
+        )
+    )
+    steps.run_pending()
+    request.refresh_from_db()
+    forged.refresh_from_db()
+    assert request.status == "awaiting_approval"
+    assert forged.status == "needs_review"
+    assert not OutboundMessage.objects.filter(purpose="credentials").exists()
+
+
+@pytest.mark.parametrize(
     ("answer", "sender"),
     [
         ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br"),
