@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from categorizer import classifier, services
@@ -95,6 +96,9 @@ def test_correction_through_the_api_teaches_and_routes(trained, settings):
     email = _email()
     services.emails_classify([email.pk])
     staff = get_user_model().objects.create_user("sec", password="x", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_email", "change_email"])
+    )
     api = APIClient()
     api.force_authenticate(staff)
     response = api.patch(f"/api/emails/{email.pk}/", {"kind": "defesa"}, format="json")
