@@ -278,6 +278,8 @@ def _django_migrate(db_url: str) -> None:
             **os.environ,
             "DATABASE_URL": db_url,
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abc"),
+            # production settings want a real SMTP server (nothing is sent here)
+            "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"),
         },
     )
 
