@@ -157,20 +157,23 @@ def test_another_person_with_the_same_name_gets_a_suffix(lab):
     assert (first.login, second.login) == ("maria.souza", "maria.souza2")
 
 
-def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.br"):
-    """Send our queued messages, then ingest the coordinator's threaded answer."""
+def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.br", headers=None):
+    """Send our queued messages, then ingest the coordinator's answer: threaded to our
+    question unless `headers` say otherwise."""
     outbox.outbox_send_due()
     ask = next(
         m.message()
         for m in smtp_server.messages
         if m.rcpt_tos == ["coordenacao.ppcomp@ifes.edu.br"]
     )
+    if headers is None:
+        headers = {"In-Reply-To": ask["Message-ID"], "References": ask["Message-ID"]}
     reply, _ = email_services.email_ingest(
         raw=make_raw(
             subject="Re: " + ask["Subject"],
             from_=sender,
             body=text + "\n\nEm seg., 3 de mar. de 2025 às 10:12, Secretaria escreveu:\n> ...",
-            headers={"In-Reply-To": ask["Message-ID"], "References": ask["Message-ID"]},
+            headers=headers,
         )
     )
     steps.run_pending()
@@ -210,23 +213,8 @@ def test_an_authorisation_not_threaded_to_our_request_waits_for_the_admin(
     not in reply to our authorisation request's Message-ID (which only the coordinator
     received): it decides nothing."""
     request = _opened(_request_email())
-    outbox.outbox_send_due()
-    ask = next(
-        m.message()
-        for m in smtp_settings.messages
-        if m.rcpt_tos == ["coordenacao.ppcomp@ifes.edu.br"]
-    )
-    forged, _ = email_services.email_ingest(
-        raw=make_raw(
-            subject="Re: " + ask["Subject"],
-            from_="coordenacao.ppcomp@ifes.edu.br",
-            body="Autorizado",
-            headers=headers,
-        )
-    )
-    steps.run_pending()
+    forged = _coordinator_answers(smtp_settings, "Autorizado", headers=headers)
     request.refresh_from_db()
-    forged.refresh_from_db()
     assert request.status == "awaiting_approval"
     assert forged.status == "needs_review"
     assert not OutboundMessage.objects.filter(purpose="credentials").exists()
