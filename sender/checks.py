@@ -27,3 +27,25 @@ def outgoing_mail_configured(app_configs, **kwargs) -> list[Error]:
             id="sender.E001",
         )
     ]
+
+
+@register()
+def smtp_password_not_in_clear(app_configs, **kwargs) -> list[Error]:
+    """An SMTP login over a plain connection would carry the password in clear: only to
+    this machine (a local relay)."""
+    from emails.imap import is_loopback
+
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+        return []
+    if not settings.EMAIL_HOST_USER or settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL:
+        return []
+    if is_loopback(settings.EMAIL_HOST):
+        return []
+    return [
+        Error(
+            f"EMAIL_URL logs in to {settings.EMAIL_HOST} without TLS: the SMTP password "
+            "would travel in clear.",
+            hint="Use smtp+tls:// (STARTTLS, port 587) or smtp+ssl:// (port 465).",
+            id="sender.E002",
+        )
+    ]

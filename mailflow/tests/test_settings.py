@@ -73,6 +73,14 @@ def test_production_refuses_to_start_without_outgoing_mail():
     assert _check(**{**PROD_ENV, "EMAIL_URL": "", "DEBUG": "1"}).returncode == 0
 
 
+def test_an_smtp_login_in_clear_is_refused_but_to_this_machine():
+    clear = {**PROD_ENV, "EMAIL_URL": "smtp://mailflow:senha@smtp.example.org:25"}
+    result = _check(**clear)
+    assert result.returncode != 0 and "sender.E002" in result.stderr
+    assert _check(**{**PROD_ENV, "EMAIL_URL": "smtp://mailflow:senha@127.0.0.1:25"}).returncode == 0
+    assert _check(**{**PROD_ENV, "EMAIL_URL": "smtp://smtp.example.org:25"}).returncode == 0
+
+
 def test_secret_key_is_required_in_production():
     result = _run(SHOW)
     assert result.returncode != 0
