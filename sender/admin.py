@@ -169,7 +169,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return extra + super().get_urls()
 
     def attachment_view(self, request, message_id: int, attachment_id: int):
-        """An attachment as the recipient gets it."""
+        """An attachment as the recipient gets it, as a download (never rendered here)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         attachment = OutboundAttachment.objects.filter(
@@ -181,7 +181,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             attachment.file.open("rb"),
             as_attachment=True,
             filename=attachment.filename,
-            content_type=attachment.content_type or "application/octet-stream",
+            content_type="application/octet-stream",
         )
 
     def _each(self, request, queryset, operation, done_message):

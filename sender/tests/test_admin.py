@@ -47,7 +47,7 @@ def test_attachments_open_from_the_preview(admin_client, client, request_email, 
     response = admin_client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF"
-    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Type"] == "application/octet-stream"
     assert "attachment" in response["Content-Disposition"]
     # an attachment of another message under this one's address, and no login: refused
     [foreign] = other.attachments.all()
