@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from mailflow.audit import StatusHistoryInline
 from mailflow.html import sanitised
-from sender import services
+from sender import selectors, services
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
 S = OutboundMessage.Status
@@ -172,11 +172,12 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         """An attachment as the recipient gets it, as a download (never rendered here)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        attachment = OutboundAttachment.objects.filter(
-            pk=attachment_id, message_id=message_id
-        ).first()
-        if attachment is None:
-            raise Http404
+        try:
+            attachment = selectors.attachment_get(
+                message_id=message_id, attachment_id=attachment_id
+            )
+        except OutboundAttachment.DoesNotExist:
+            raise Http404 from None
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

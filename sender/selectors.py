@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from sender.models import OutboundMessage
+from sender.models import OutboundAttachment, OutboundMessage
 
 
 def outbound_list() -> QuerySet[OutboundMessage]:
@@ -26,3 +26,8 @@ def outbound_get(*, message_id: int) -> OutboundMessage:
         .prefetch_related("attachments", "status_changes")
         .get(pk=message_id)
     )
+
+
+def attachment_get(*, message_id: int, attachment_id: int) -> OutboundAttachment:
+    """One of a message's attachments (DoesNotExist for another message's)."""
+    return OutboundAttachment.objects.get(pk=attachment_id, message_id=message_id)
