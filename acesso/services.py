@@ -630,8 +630,10 @@ def _close_case(request: AccessRequest, note: str) -> None:
 @transaction.atomic
 def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
     """Credentials to the student through the outbox (the password travels encrypted
-    with the message until it is sent), a copy without it to the coordinator; the
-    request keeps no password afterwards."""
+    with the message until it is sent), a copy without it to the coordinator. The request
+    keeps no password afterwards once every active lab computer has the account; after a
+    partial send ("send anyway") it keeps it, encrypted, so that a retry on the computers
+    that failed sets the password the student already got."""
     from sender import services as outbox
 
     password = access_password(request=request)
@@ -666,8 +668,9 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
             context=context,
             queue=True,
         )
-    AccessRequest.objects.filter(pk=request.pk).update(password_encrypted="")
-    request.password_encrypted = ""
+    if _all_active_hosts_done(request):
+        AccessRequest.objects.filter(pk=request.pk).update(password_encrypted="")
+        request.password_encrypted = ""
     _close_case(request, _("credentials sent"))
     access_set_status(
         request=request,

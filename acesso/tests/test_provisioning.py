@@ -195,7 +195,20 @@ def test_send_anyway_needs_a_failed_request_with_some_success(lab):
     services.access_retry(request=request)
     request.refresh_from_db()
     assert request.status == "provisioning_failed"
+    password = services.access_password(request=request)
     services.access_send_anyway(request=request, actor=None)
+    request.refresh_from_db()
+    assert request.status == "sent"
+    # the computers that failed still need the password the student got: kept, encrypted
+    assert request.password_encrypted and password not in request.password_encrypted
+    for machine in lab.machines[1:]:
+        machine.start()
+    services.access_retry(request=request)
+    request.refresh_from_db()
+    assert request.status == "provisioned"
+    assert all(logs_in(m, "maria.souza", password) for m in lab.machines)
+    # every computer has it now: the request forgets the password
+    services.access_send_credentials(request=request)
     request.refresh_from_db()
     assert request.status == "sent" and request.password_encrypted == ""
 
