@@ -248,6 +248,21 @@ def test_sweeper_turns_stale_sends_uncertain(request_email):
     assert _claim(10, "other-worker") == []
 
 
+def _one_sending_one_reserved(request_email, worker: str):
+    """Two messages reserved by `worker`, the first of them marked sending (the state a
+    worker killed mid-send leaves)."""
+    from sender.delivery import Marker, _claim
+
+    sending, reserved = (
+        services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
+        for p in ("a", "b")
+    )
+    assert _claim(10, worker) == [sending.pk, reserved.pk]
+    with Marker(worker) as marker:
+        assert marker.mark(None, sending)
+    return sending, reserved
+
+
 def _dead_pid() -> int:
     import subprocess
     import sys
@@ -266,16 +281,10 @@ def test_the_sweeper_sees_a_dead_local_worker_at_once(
     waiting for the timeouts."""
     import socket
 
-    from sender.delivery import Marker, _claim
+    from sender.delivery import _claim
 
     dead = f"{socket.gethostname()}:{_dead_pid()}{connection_suffix}"
-    sending, reserved = (
-        services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
-        for p in ("a", "b")
-    )
-    assert _claim(10, dead) == [sending.pk, reserved.pk]
-    with Marker(dead) as marker:
-        assert marker.mark(None, sending)
+    sending, reserved = _one_sending_one_reserved(request_email, dead)
     with django_capture_on_commit_callbacks() as callbacks:
         assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 1
     assert len(callbacks) == 1  # a send, for the released message
@@ -294,8 +303,6 @@ def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
     import subprocess
     import sys
 
-    from sender.delivery import Marker, _claim
-
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         worker = {
@@ -304,13 +311,7 @@ def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
             "another host": f"elsewhere.example:{_dead_pid()}",
             "unparsable": "worker-without-a-pid",
         }[where]
-        sending, reserved = (
-            services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
-            for p in ("a", "b")
-        )
-        assert _claim(10, worker) == [sending.pk, reserved.pk]
-        with Marker(worker) as marker:
-            assert marker.mark(None, sending)
+        sending, reserved = _one_sending_one_reserved(request_email, worker)
         assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 0
         sending.refresh_from_db()
         reserved.refresh_from_db()
