@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from acesso.models import AccessRequest, LabHost
+from acesso.tests.test_admin_api import request_form
 
 pytestmark = pytest.mark.django_db
 
@@ -92,16 +93,7 @@ def test_a_reserved_login_is_refused_in_the_request_form(client):
     user.groups.add(Group.objects.get(name="Secretaria"))
     client.force_login(user)
     url = reverse("admin:acesso_accessrequest_change", args=[access.pk])
-    data = {
-        "student_name": "Root da",
-        "student_email": "evil@attacker.example",
-        "login": "root",
-        "denial_reason": "",
-        "provisionings-TOTAL_FORMS": 0,
-        "provisionings-INITIAL_FORMS": 0,
-        "status_changes-TOTAL_FORMS": 0,
-        "status_changes-INITIAL_FORMS": 0,
-    }
+    data = request_form(student_name="Root da", student_email="evil@attacker.example", login="root")
     page = client.post(url, data)
     assert page.status_code == 200
     assert "pertence ao sistema ou aos seus administradores" in page.content.decode()

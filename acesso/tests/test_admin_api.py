@@ -96,20 +96,27 @@ def test_api_lists_results_per_host_and_gates_decisions(trial_lab):
     assert APIClient().get("/api/access-requests/").status_code == 401
 
 
-def test_staff_correct_the_student_before_deciding(client):
-    access = _request()
-    client.force_login(_user("secretaria"))
-    url = reverse("admin:acesso_accessrequest_change", args=[access.pk])
-    data = {
-        "student_name": "Maria S. Souza",
-        "student_email": "maria.s@ifes.edu.br",
-        "login": "x; rm -rf /",
+def request_form(*, student_name: str, student_email: str, login: str) -> dict:
+    """What the admin's change form of an access request posts (no inline rows)."""
+    return {
+        "student_name": student_name,
+        "student_email": student_email,
+        "login": login,
         "denial_reason": "",
         "provisionings-TOTAL_FORMS": 0,
         "provisionings-INITIAL_FORMS": 0,
         "status_changes-TOTAL_FORMS": 0,
         "status_changes-INITIAL_FORMS": 0,
     }
+
+
+def test_staff_correct_the_student_before_deciding(client):
+    access = _request()
+    client.force_login(_user("secretaria"))
+    url = reverse("admin:acesso_accessrequest_change", args=[access.pk])
+    data = request_form(
+        student_name="Maria S. Souza", student_email="maria.s@ifes.edu.br", login="x; rm -rf /"
+    )
     page = client.post(url, data)
     assert page.status_code == 200  # the form comes back with the error
     assert "começando por uma letra" in page.content.decode()
