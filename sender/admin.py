@@ -60,7 +60,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = None
     inlines = [OutboundAttachmentInline, OutboundStatusChangeInline]
-    actions = ["approve_and_send", "retry_failed", "mark_uncertain_sent", "resend_uncertain"]
+    actions = [
+        "approve_and_send",
+        "retry_failed",
+        "mark_uncertain_sent",
+        "resend_uncertain",
+        "discard",
+    ]
     fieldsets = [
         (None, {"fields": ["preview"]}),
         (
@@ -264,6 +270,42 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             lambda n: (
                 ngettext(
                     "%(n)d message will be sent again.", "%(n)d messages will be sent again.", n
+                )
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(
+        description=_("Discard the selected messages (they will not be sent)…"),
+        permissions=["change"],
+    )
+    def discard(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        if request.POST.get("confirm") != "yes" or len(reason) > services.DISCARD_REASON_MAX:
+            # Discarding cannot be undone: the page lists them and asks why.
+            return TemplateResponse(
+                request,
+                "admin/sender/confirm_discard.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Discard these messages?"),
+                    "messages_to_discard": queryset,
+                    "reason": reason,
+                    "reason_max": services.DISCARD_REASON_MAX,
+                    "reason_too_long": len(reason) > services.DISCARD_REASON_MAX,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        self._each(
+            request,
+            queryset,
+            lambda m: services.outbound_discard(message=m, actor=request.user, reason=reason),
+            lambda n: (
+                ngettext(
+                    "%(n)d message discarded; it will not be sent.",
+                    "%(n)d messages discarded; they will not be sent.",
+                    n,
                 )
                 % {"n": n}
             ),

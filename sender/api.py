@@ -7,7 +7,25 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sender import selectors, services
-from sender.models import OutboundAttachment, OutboundMessage
+from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
+
+
+class _RequiredBoolean(serializers.BooleanField):
+    # DRF reads a boolean missing from a form as false (an unticked checkbox): here a
+    # missing answer is an error, never "send it again"
+    default_empty_html = serializers.empty
+
+
+class ResolveSerializer(serializers.Serializer):
+    arrived = _RequiredBoolean(
+        help_text="true: it did reach its recipients (mark as sent); false: send it again."
+    )
+
+
+class DiscardSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.DISCARD_REASON_MAX
+    )
 
 
 class OutboundAttachmentSerializer(serializers.ModelSerializer):
@@ -49,11 +67,26 @@ class OutboundMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField(
+        help_text="The user's login, or what acted without one (a worker, loop protection)."
+    )
+
+    class Meta:
+        model = OutboundStatusChange
+        fields = ["at", "from_status", "to_status", "actor", "note"]
+        read_only_fields = fields
+
+    def get_actor(self, obj: OutboundStatusChange) -> str:
+        return obj.actor.get_username() if obj.actor_id else obj.actor_label
+
+
 class OutboundMessageDetailSerializer(OutboundMessageSerializer):
     body_text = serializers.SerializerMethodField(help_text="Secrets appear masked.")
+    history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
 
     class Meta(OutboundMessageSerializer.Meta):
-        fields = [*OutboundMessageSerializer.Meta.fields, "references", "body_text"]
+        fields = [*OutboundMessageSerializer.Meta.fields, "references", "body_text", "history"]
         read_only_fields = fields
 
     def get_body_text(self, obj: OutboundMessage) -> str:
@@ -81,12 +114,16 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     action_permissions = {
         "approve": ["sender.change_outboundmessage"],
         "retry": ["sender.change_outboundmessage"],
+        "resolve": ["sender.change_outboundmessage"],
+        "discard": ["sender.change_outboundmessage"],
     }
 
     def get_queryset(self):
         if self.action == "list":
             return selectors.outbound_list()
-        return OutboundMessage.objects.select_related("email").prefetch_related("attachments")
+        return OutboundMessage.objects.select_related("email").prefetch_related(
+            "attachments", "status_changes__actor"
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -99,6 +136,8 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             operation(message)
         except services.TransitionNotAllowed as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except services.OutboxError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         message = self.get_queryset().get(pk=message.pk)
         return Response(OutboundMessageDetailSerializer(message).data)
 
@@ -115,6 +154,35 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def retry(self, request, pk=None):
         """Queue a failed message again (409 unless it failed)."""
         return self._act(request, lambda m: services.outbound_retry(message=m, actor=request.user))
+
+    @extend_schema(request=ResolveSerializer, responses={200: OutboundMessageDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Decide an uncertain message (409 unless it is uncertain): `arrived` true marks
+        it sent; false sends it again (it may then reach its recipient twice)."""
+        body = ResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._act(
+            request,
+            lambda m: services.outbound_resolve_uncertain(
+                message=m, actor=request.user, was_sent=body.validated_data["arrived"]
+            ),
+        )
+
+    @extend_schema(request=DiscardSerializer, responses={200: OutboundMessageDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        """Discard a draft, queued, failed or uncertain message: it will not be sent, its
+        secrets are erased, and the optional `reason` goes into its history (409 for a
+        message being sent, already sent or already discarded)."""
+        body = DiscardSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._act(
+            request,
+            lambda m: services.outbound_discard(
+                message=m, actor=request.user, reason=body.validated_data.get("reason", "")
+            ),
+        )
 
 
 def register(router) -> None:

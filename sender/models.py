@@ -20,6 +20,8 @@ class OutboundMessage(models.Model):
         FAILED = "failed", _("Failed")
         # A worker died while sending: it may or may not have left. A person decides.
         UNCERTAIN = "uncertain", _("Uncertain")
+        # A person decided it will not be sent (a held draft, a failure given up on...).
+        DISCARDED = "discarded", _("Discarded")
 
     email = models.ForeignKey(
         "emails.Email",
@@ -88,6 +90,11 @@ class OutboundMessage(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="outbound_sent_has_sent_at",
+            ),
+            # what will never be sent keeps no secret
+            models.CheckConstraint(
+                condition=~Q(status="discarded") | Q(secrets_encrypted=""),
+                name="outbound_discarded_keeps_no_secret",
             ),
         ]
 

@@ -29,13 +29,17 @@ logger = logging.getLogger(__name__)
 
 S = OutboundMessage.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.QUEUED},
-    S.QUEUED: {S.SENDING, S.DRAFT},
+    S.DRAFT: {S.QUEUED, S.DISCARDED},
+    # a queued message a worker has reserved but not started can still be discarded: the
+    # worker's mark to "sending" requires "queued", so it skips the message
+    S.QUEUED: {S.SENDING, S.DRAFT, S.DISCARDED},
     S.SENDING: {S.SENT, S.QUEUED, S.FAILED, S.UNCERTAIN},
-    S.FAILED: {S.QUEUED},
-    S.UNCERTAIN: {S.SENT, S.QUEUED},
+    S.FAILED: {S.QUEUED, S.DISCARDED},
+    S.UNCERTAIN: {S.SENT, S.QUEUED, S.DISCARDED},
     S.SENT: set(),
+    S.DISCARDED: set(),
 }
+DISCARD_REASON_MAX = 1000
 # What a stored body holds where a secret goes; replaced only in the bytes sent.
 SECRET_TOKEN = "⟦secret:{name}⟧"  # noqa: S105 - a placeholder, not a password
 SECRET_RE = re.compile(r"⟦secret:([a-z_][a-z0-9_]*)⟧")
@@ -380,6 +384,29 @@ def outbound_retry(*, message: OutboundMessage, actor) -> OutboundMessage:
     )
     _trigger_send()
     return message
+
+
+@transaction.atomic
+def outbound_discard(*, message: OutboundMessage, actor, reason: str = "") -> OutboundMessage:
+    """A person decides a message will not be sent: a draft (one loop protection held,
+    say), a queued one no worker has started, a failed or an uncertain one. Its secrets
+    are erased; the message stays, with its history, and composing the same reply again
+    gives it back rather than a new one."""
+    reason = (reason or "").strip()
+    if len(reason) > DISCARD_REASON_MAX:
+        raise OutboxError(
+            _("the reason is too long (at most %(max)d characters)") % {"max": DISCARD_REASON_MAX}
+        )
+    return _transition(
+        message,
+        S.DISCARDED,
+        actor=actor,
+        note=reason or _("discarded"),
+        secrets_encrypted="",
+        next_attempt_at=None,
+        claimed_by="",
+        claimed_at=None,
+    )
 
 
 @transaction.atomic

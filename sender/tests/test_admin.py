@@ -117,3 +117,23 @@ def test_html_preview_is_sanitised(admin_client, request_email):
         reverse("admin:sender_outboundmessage_change", args=[message.pk])
     ).content.decode()
     assert "<b>Maria</b>" in page and "alert(1)" not in page and "x()" not in page
+
+
+def test_discard_asks_why_then_keeps_the_message_unsent(admin_client, request_email):
+    message = _message(request_email)
+    confirm = _act(admin_client, "discard", message)
+    page = confirm.content.decode()
+    assert "Descartar estas mensagens?" in page and "Segredo-Muito-Forte-1" not in page
+    message.refresh_from_db()
+    assert message.status == "draft"
+    too_long = _act(admin_client, "discard", message, confirm="yes", reason="x" * 1001)
+    assert "O motivo é longo demais" in too_long.content.decode()
+    message.refresh_from_db()
+    assert message.status == "draft"
+    done = _act(admin_client, "discard", message, confirm="yes", reason="pedido duplicado")
+    assert "1 mensagem descartada" in done.content.decode()
+    message.refresh_from_db()
+    assert (message.status, message.secrets_encrypted) == ("discarded", "")
+    assert message.status_changes.latest("id").note == "pedido duplicado"
+    again = _act(admin_client, "discard", message, confirm="yes")
+    assert "não pode passar a" in again.content.decode()

@@ -66,3 +66,39 @@ def test_retry_failed(api, request_email):
     assert response.status_code == 200
     message.refresh_from_db()
     assert message.status == "queued" and message.attempts == 0
+
+
+def test_discard_with_a_reason(api, request_email):
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
+    too_long = api.post(f"/api/outbox/{message.pk}/discard/", {"reason": "x" * 1001})
+    assert too_long.status_code == 400 and "reason" in too_long.json()
+    response = api.post(f"/api/outbox/{message.pk}/discard/", {"reason": "duplicado"})
+    assert response.status_code == 200 and response.json()["status"] == "discarded"
+    assert response.json()["history"][-1]["note"] == "duplicado"
+    again = api.post(f"/api/outbox/{message.pk}/discard/")
+    assert again.status_code == 409 and again.json()["detail"]
+
+
+@pytest.mark.parametrize(("arrived", "expected"), [(True, "sent"), (False, "queued")])
+def test_resolve_an_uncertain_message(api, request_email, arrived, expected):
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
+    assert api.post(f"/api/outbox/{message.pk}/resolve/", {"arrived": True}).status_code == 409
+    OutboundMessage.objects.filter(pk=message.pk).update(status="uncertain")
+    assert api.post(f"/api/outbox/{message.pk}/resolve/", {}).status_code == 400
+    response = api.post(f"/api/outbox/{message.pk}/resolve/", {"arrived": arrived})
+    assert response.status_code == 200 and response.json()["status"] == expected
+
+
+def test_deciding_needs_the_change_permission(db, request_email):
+    viewer = get_user_model().objects.create_user("leitor", password="x", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="sender", codename="view_outboundmessage")
+    )
+    client = APIClient()
+    client.force_authenticate(viewer)
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
+    assert client.get(f"/api/outbox/{message.pk}/").status_code == 200
+    assert client.post(f"/api/outbox/{message.pk}/discard/").status_code == 403
+    assert client.post(f"/api/outbox/{message.pk}/resolve/", {"arrived": True}).status_code == 403
+    message.refresh_from_db()
+    assert message.status == "draft"

@@ -280,6 +280,39 @@ def test_sent_again_after_confirmation_goes_at_once(smtp_settings, settings, adm
     assert received.message()["Message-ID"] == f"<{message.message_id}>"
 
 
+def test_a_message_discarded_while_its_worker_holds_it_is_not_sent(
+    smtp_settings, admin_user, monkeypatch
+):
+    """A person discards a queued message the running worker has already reserved and
+    built: the worker's mark to "sending" finds it discarded, and it sends the others."""
+    from sender import delivery
+
+    first, second, third = _queued_many(3)
+    build = delivery._build
+
+    def discard_the_second_when_built(message, attachments, **kwargs):
+        if message.pk == second.pk:
+            services.outbound_discard(
+                message=OutboundMessage.objects.get(pk=second.pk),
+                actor=admin_user,
+                reason="enviado por engano",
+            )
+        return build(message, attachments, **kwargs)
+
+    monkeypatch.setattr(delivery, "_build", discard_the_second_when_built)
+    report = services.outbox_send_due()
+    assert report.sent == 2
+    received = [m.message()["Message-ID"] for m in smtp_settings.messages]
+    assert received == [f"<{first.message_id}>", f"<{third.message_id}>"]
+    second.refresh_from_db()
+    assert second.status == S.DISCARDED
+    assert list(second.status_changes.values_list("to_status", flat=True)) == [
+        S.DRAFT,
+        S.QUEUED,
+        S.DISCARDED,
+    ]
+
+
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
     reason="several workers need PostgreSQL (the in-memory SQLite test database locks tables)",

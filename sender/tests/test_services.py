@@ -230,6 +230,60 @@ def test_transitions_are_checked_and_audited(request_email, admin_user):
     assert history == [("", "draft", None), ("draft", "queued", admin_user.pk)]
 
 
+@pytest.mark.parametrize("status", ["draft", "queued", "failed", "uncertain"])
+def test_a_person_discards_a_message_that_has_not_left(request_email, admin_user, status):
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="credentials",
+        body_text="senha: " + services.SECRET_TOKEN.format(name="password"),
+        secrets={"password": "Segredo-Muito-Forte-1"},
+    )
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=status, claimed_by="host:1", claimed_at=timezone.now()
+    )
+    message.refresh_from_db()
+    services.outbound_discard(message=message, actor=admin_user, reason="  endereço errado ")
+    message.refresh_from_db()
+    assert message.status == "discarded"
+    assert (message.secrets_encrypted, message.claimed_by, message.claimed_at) == ("", "", None)
+    assert message.next_attempt_at is None
+    last = OutboundStatusChange.objects.filter(message=message).latest("id")
+    assert (last.from_status, last.to_status, last.actor, last.note) == (
+        status,
+        "discarded",
+        admin_user,
+        "endereço errado",
+    )
+    # the same reply composed again is this one, still discarded: nothing goes out
+    again = services.outbound_compose(
+        email=request_email, purpose="credentials", body_text="x", queue=True
+    )
+    assert again.pk == message.pk and again.status == "discarded"
+
+
+@pytest.mark.parametrize("status", ["sending", "sent", "discarded"])
+def test_what_is_leaving_or_gone_cannot_be_discarded(request_email, admin_user, status):
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=status, sent_at=timezone.now() if status == "sent" else None
+    )
+    with pytest.raises(services.TransitionNotAllowed):
+        services.outbound_discard(message=message, actor=admin_user)
+    message.refresh_from_db()
+    assert message.status == status
+
+
+def test_a_discard_reason_has_a_limit(request_email, admin_user):
+    message = services.outbound_compose(email=request_email, purpose="x", body_text="x")
+    with pytest.raises(services.OutboxError, match="1000"):
+        services.outbound_discard(message=message, actor=admin_user, reason="x" * 1001)
+    message.refresh_from_db()
+    assert message.status == "draft"
+    services.outbound_discard(message=message, actor=admin_user)
+    last = OutboundStatusChange.objects.filter(message=message).latest("id")
+    assert last.note == "descartada"
+
+
 def test_sweeper_turns_stale_sends_uncertain(request_email):
     from sender.delivery import Marker, _claim
 
