@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from acesso import identity, services, ssh
 from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
 from mailflow.audit import StatusHistoryInline
+from sender.admin_replies import CaseRepliesMixin
 
 
 @admin.register(LabHost)
@@ -127,7 +128,7 @@ class AccessRequestForm(forms.ModelForm):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
     form = AccessRequestForm
     list_display = ["student_name", "login", "student_email", "status", "created_at"]
     list_filter = ["status"]
@@ -147,6 +148,9 @@ class AccessRequestAdmin(admin.ModelAdmin):
     ]
     inlines = [ProvisioningInline, AccessStatusChangeInline]
     actions = ["approve", "deny", "retry_failed_hosts", "send_anyway"]
+
+    def replies_case(self, obj):
+        return obj.email_id, f"access:{obj.pk}"
 
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("acesso.decide_accessrequest")

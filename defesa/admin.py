@@ -17,6 +17,7 @@ from defesa.models import (
     GeneratedDocument,
 )
 from mailflow.audit import StatusHistoryInline
+from sender.admin_replies import CaseRepliesMixin
 
 D = DefenseRequest.Status
 
@@ -64,7 +65,7 @@ class DefenseStatusChangeInline(StatusHistoryInline):
 
 
 @admin.register(DefenseRequest)
-class DefenseRequestAdmin(admin.ModelAdmin):
+class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
     change_form_template = "admin/defesa/defenserequest/change_form.html"
     list_display = ["student", "date", "time", "room", "status", "missing_text", "created_at"]
     list_filter = ["status", "date"]
@@ -97,6 +98,9 @@ class DefenseRequestAdmin(admin.ModelAdmin):
     ]
     inlines = [CommitteeMemberInline, GeneratedDocumentInline, DefenseStatusChangeInline]
     actions = ["regenerate", "approve"]
+
+    def replies_case(self, obj):
+        return obj.email_id, f"defense:{obj.pk}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("email", "approved_by")

@@ -13,6 +13,7 @@ from emails.models import Attachment, Email, Mailbox, StatusChange
 from mailflow.audit import StatusHistoryInline
 from mailflow.crypto import SecretUnreadable
 from mailflow.html import sanitised
+from sender.admin_replies import CaseRepliesMixin
 
 
 class MailboxForm(forms.ModelForm):
@@ -202,7 +203,7 @@ class StatusChangeInline(StatusHistoryInline):
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
     list_display = [
         "subject_display",
         "sender",
@@ -299,6 +300,9 @@ class EmailAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def replies_case(self, obj):
+        return obj.pk, None
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -1,6 +1,6 @@
 """Reads of the outbox."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from sender.models import OutboundAttachment, OutboundMessage
 
@@ -31,3 +31,18 @@ def outbound_get(*, message_id: int) -> OutboundMessage:
 def attachment_get(*, message_id: int, attachment_id: int) -> OutboundAttachment:
     """One of a message's attachments (DoesNotExist for another message's)."""
     return OutboundAttachment.objects.get(pk=attachment_id, message_id=message_id)
+
+
+def case_replies(*, email_id: int | None, case_key: str | None = None) -> QuerySet[OutboundMessage]:
+    """The messages composed for a case, oldest first: those of its email, and those
+    composed under its case key ("access:7", say) when it has one."""
+    condition = Q(pk__in=[])
+    if email_id is not None:
+        condition |= Q(email_id=email_id)
+    if case_key:
+        condition |= Q(idempotency_key__startswith=f"{case_key}:")
+    return (
+        OutboundMessage.objects.filter(condition)
+        .only("pk", "purpose", "to", "subject", "status", "held_reason", "sent_at", "created_at")
+        .order_by("created_at", "id")
+    )

@@ -51,6 +51,14 @@ def test_a_secretary_discards_a_held_reply_giving_a_reason(page, live_server):
     save_screenshot(page, "outbox-discarded")
     message.refresh_from_db()
     assert message.status == "discarded"
+    # the case's page lists the reply, discarded, with a link to it
+    page.goto(f"{live_server.url}/admin/emails/email/{message.email_id}/change/")
+    replies = page.locator("table.outbox-replies")
+    assert "Descartada" in replies.inner_text()
+    save_screenshot(page, "case-replies")
+    replies.locator("a").first.click()
+    page.wait_for_selector("#content")
+    assert page.url.endswith(f"/admin/sender/outboundmessage/{message.pk}/change/")
 
 
 def test_the_coordinator_cannot_discard(page, live_server):
