@@ -29,3 +29,11 @@ class AcessoConfig(AppConfig):
         register_step(
             Step(name="acesso_advance", due=services.advance_due, run=services.access_advance)
         )
+        register_step(
+            Step(
+                name="acesso_finish",
+                due=services.finish_due,
+                run=services.access_finish,
+                after_delivery=True,
+            )
+        )

@@ -54,7 +54,9 @@ class AccessRequest(models.Model):
         PROVISIONING_FAILED = "provisioning_failed", _("Account creation failed")
         # The coordinator said no (with a reason sent to the student).
         DENIED = "denied", _("Denied")
-        # The student got the credentials (or the denial).
+        # The credentials are in the outbox (queued, or a draft for a person to approve).
+        CREDENTIALS_QUEUED = "credentials_queued", _("Credentials waiting to be sent")
+        # The SMTP server accepted the credentials for the student.
         SENT = "sent", _("Answered")
 
     email = models.ForeignKey(

@@ -33,9 +33,11 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     R.APPROVED: {R.PROVISIONING},
     # provisioning -> provisioning: taken up again after the worker died half-way.
     R.PROVISIONING: {R.PROVISIONED, R.PROVISIONING_FAILED, R.PROVISIONING},
-    R.PROVISIONING_FAILED: {R.PROVISIONING, R.SENT},
-    R.PROVISIONED: {R.SENT, R.PROVISIONING},
-    R.DENIED: {R.SENT},
+    R.PROVISIONING_FAILED: {R.PROVISIONING, R.CREDENTIALS_QUEUED},
+    R.PROVISIONED: {R.CREDENTIALS_QUEUED, R.PROVISIONING},
+    # -> sent once the outbox has sent the credentials (access_finish)
+    R.CREDENTIALS_QUEUED: {R.SENT, R.PROVISIONING},
+    R.DENIED: set(),
     R.SENT: {R.PROVISIONING},
 }
 
@@ -671,10 +673,54 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
     if _all_active_hosts_done(request):
         AccessRequest.objects.filter(pk=request.pk).update(password_encrypted="")
         request.password_encrypted = ""
-    _close_case(request, _("credentials sent"))
     access_set_status(
         request=request,
-        status=R.SENT,
+        status=R.CREDENTIALS_QUEUED,
         actor=actor,
-        note=_("credentials sent to %(to)s") % {"to": request.student_email},
+        note=_("credentials for %(to)s in the outbox") % {"to": request.student_email},
     )
+    # already sent (this is a second send after a retry on the computers that had failed)
+    if access_finish(request.pk) is not None:
+        request.refresh_from_db()
+
+
+def _credentials_key(request_id: int) -> str:
+    return f"access:{request_id}:credentials"
+
+
+def finish_due() -> list[int]:
+    """Requests whose credentials the outbox has sent."""
+    from sender.models import OutboundMessage
+
+    waiting = list(
+        AccessRequest.objects.filter(status=R.CREDENTIALS_QUEUED).values_list("id", flat=True)[:200]
+    )
+    sent = set(
+        OutboundMessage.objects.filter(
+            idempotency_key__in=[_credentials_key(i) for i in waiting],
+            status=OutboundMessage.Status.SENT,
+        ).values_list("idempotency_key", flat=True)
+    )
+    return [i for i in waiting if _credentials_key(i) in sent]
+
+
+def access_finish(request_id: int) -> AccessRequest | None:
+    """The credentials left: the request is answered and its email done."""
+    from sender.models import OutboundMessage
+
+    with transaction.atomic():
+        request = AccessRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None or request.status != R.CREDENTIALS_QUEUED:
+            return None
+        if not OutboundMessage.objects.filter(
+            idempotency_key=_credentials_key(request.pk), status=OutboundMessage.Status.SENT
+        ).exists():
+            return None
+        access_set_status(
+            request=request,
+            status=R.SENT,
+            actor_label="outbox",
+            note=_("credentials sent to %(to)s") % {"to": request.student_email},
+        )
+        _close_case(request, _("credentials sent"))
+    return request

@@ -51,7 +51,7 @@ def test_secretary_cannot_decide_coordinator_can(trial_lab, client):
         {"action": "approve", "_selected_action": [access.pk]},
     )
     access.refresh_from_db()
-    assert access.status == "sent"
+    assert access.status == "credentials_queued"
     assert OutboundMessage.objects.filter(purpose="credentials").count() == 1
 
 
@@ -84,7 +84,7 @@ def test_api_lists_results_per_host_and_gates_decisions(trial_lab):
     response = api.post(f"/api/access-requests/{access.pk}/approve/")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "sent" and body["login"] == "maria.souza"
+    assert body["status"] == "credentials_queued" and body["login"] == "maria.souza"
     assert body["hosts"] == [
         {"host": "lab-01", "status": "created", "error": "", "attempt": 1},
         {"host": "lab-02", "status": "created", "error": "", "attempt": 1},

@@ -49,7 +49,7 @@ def test_coordinator_authorises_and_sees_each_computer(page, live_server):
     assert results.count("Conta criada") == 2
     save_screenshot(page, "access-request")
     request.refresh_from_db()
-    assert request.status == "sent"
+    assert request.status == "credentials_queued"
 
 
 def test_a_secretary_cannot_authorise(page, live_server):

@@ -4,10 +4,12 @@ import logging
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from acesso import services
 from acesso.models import AccessRequest, LabHost, Provisioning
 from acesso.tests.lab import logs_in
+from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +200,14 @@ def test_send_anyway_needs_a_failed_request_with_some_success(lab):
     password = services.access_password(request=request)
     services.access_send_anyway(request=request, actor=None)
     request.refresh_from_db()
+    assert request.status == "credentials_queued"
+    # the outbox sends them (as its worker would): the request is answered
+    OutboundMessage.objects.filter(purpose="credentials").update(
+        status="sent", sent_at=timezone.now(), secrets_encrypted=""
+    )
+    assert services.finish_due() == [request.pk]
+    services.access_finish(request.pk)
+    request.refresh_from_db()
     assert request.status == "sent"
     # the computers that failed still need the password the student got: kept, encrypted
     assert request.password_encrypted and password not in request.password_encrypted
@@ -207,10 +217,12 @@ def test_send_anyway_needs_a_failed_request_with_some_success(lab):
     request.refresh_from_db()
     assert request.status == "provisioned"
     assert all(logs_in(m, "maria.souza", password) for m in lab.machines)
-    # every computer has it now: the request forgets the password
+    # every computer has it now: the request forgets the password; the credentials (the
+    # same message, already sent) do not go again, and the request is answered at once
     services.access_send_credentials(request=request)
     request.refresh_from_db()
     assert request.status == "sent" and request.password_encrypted == ""
+    assert OutboundMessage.objects.filter(purpose="credentials").count() == 1
 
 
 def test_a_reserved_login_fails_the_request_and_reaches_no_host(lab):

@@ -73,12 +73,19 @@ def test_credentials_received_by_smtp_open_every_machine(lab, smtp_settings):
     coordinator = get_user_model().objects.create_user("coord", is_staff=True)
     services.access_approve(request=request, actor=coordinator)
     request.refresh_from_db()
-    assert request.status == "sent" and request.decided_by == coordinator
+    assert request.status == "credentials_queued" and request.decided_by == coordinator
     assert request.password_encrypted == ""
     email.refresh_from_db()
-    assert email.status == "done"
+    assert email.status == "processing"  # not answered until the credentials leave
+    assert steps.run_pending().get("acesso_finish") is None
     # the authorisation request to the coordinator, the credentials and their copy
     assert outbox.outbox_send_due().sent == 3
+    assert steps.run_pending().get("acesso_finish") == 1
+    request.refresh_from_db()
+    assert request.status == "sent"
+    assert request.status_changes.latest("id").actor_label == "outbox"
+    email.refresh_from_db()
+    assert email.status == "done"
     student_mail = next(
         m.message()
         for m in smtp_settings.messages
@@ -186,7 +193,7 @@ def test_coordinator_authorises_by_email(lab, smtp_settings, answer):
     request = _opened(_request_email())
     reply = _coordinator_answers(smtp_settings, answer)
     request.refresh_from_db()
-    assert request.status == "sent"
+    assert request.status == "credentials_queued"
     assert reply.case_id == request.email_id and reply.status == "done"
     assert OutboundMessage.objects.filter(purpose="credentials", status="queued").exists()
 

@@ -236,7 +236,7 @@ def test_superuser_does_everything(world, superuser):
     response = api.post(f"/api/defenses/{w.defense.pk}/reject/", {"reason": "Duplicada."})
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     response = api.post(f"/api/access-requests/{w.access.pk}/approve/")
-    assert response.status_code == 200 and response.json()["status"] == "sent"
+    assert response.status_code == 200 and response.json()["status"] == "credentials_queued"
 
 
 def test_every_custom_action_declares_its_permissions():

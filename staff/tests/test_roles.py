@@ -171,7 +171,7 @@ def test_coordenacao_authorises_lab_access(client, coordenacao):
     assert 'value="approve"' in client.get(changelist).content.decode()
     client.post(changelist, {"action": "approve", "_selected_action": [access.pk]})
     access.refresh_from_db()
-    assert access.status == AccessRequest.Status.SENT
+    assert access.status == AccessRequest.Status.CREDENTIALS_QUEUED
     assert access.decided_by == coordenacao
     assert OutboundMessage.objects.filter(purpose="credentials").count() == 1
 
