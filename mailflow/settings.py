@@ -226,9 +226,17 @@ MAILFLOW_COLLECT_LOCK_SECONDS = env.int("MAILFLOW_COLLECT_LOCK_SECONDS", default
 # `collect_emails --idle`: seconds between two checks of a mailbox whose server has no IDLE
 # (and of a Maildir mailbox); with IDLE, mail is collected as soon as the server reports it.
 MAILFLOW_IDLE_POLL_SECONDS = env.int("MAILFLOW_IDLE_POLL_SECONDS", default=30)
-# Key for secrets stored in the database (mailbox passwords); defaults to one derived
-# from SECRET_KEY, so rotating SECRET_KEY means re-entering those passwords.
+# Fernet keys for the secrets stored in the database (mailbox passwords, a lab password
+# until it was sent, an outgoing message's secrets), comma separated: the first encrypts,
+# every one decrypts (to rotate: the new key first, `manage.py rotate_encryption_key`, then
+# drop the old one). Required in production (system check mailflow.E001). A trial or DEBUG
+# run without one gets a key kept in var/, and also reads what older versions encrypted
+# with the key they derived from SECRET_KEY (mailflow/crypto.py).
 MAILFLOW_ENCRYPTION_KEY = env("MAILFLOW_ENCRYPTION_KEY", default="")
+if not MAILFLOW_ENCRYPTION_KEY and (DEBUG or env.bool("MAILFLOW_TRIAL", default=False)):
+    from mailflow.secretkey import trial_encryption_key
+
+    MAILFLOW_ENCRYPTION_KEY = trial_encryption_key(VAR_DIR)
 MAILFLOW_PROGRAM_NAME = env(
     "MAILFLOW_PROGRAM_NAME", default="Programa de Pós-Graduação em Computação Aplicada"
 )

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
+# Production requires a key of its own for stored secrets (check mailflow.E010).
+os.environ.setdefault("MAILFLOW_ENCRYPTION_KEY", "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
 
 from mailflow.settings import *  # noqa: F403
 from mailflow.settings import EMAIL_BACKEND, VAR_DIR

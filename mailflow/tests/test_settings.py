@@ -11,6 +11,7 @@ PROD_ENV = {
     "SECRET_KEY": "prod-like-secret-key-for-the-deploy-check-0123456789abcdefghijkl",
     "ALLOWED_HOSTS": "mailflow.example.org",
     "EMAIL_URL": "smtp+tls://mailflow:senha@smtp.example.org:587",
+    "MAILFLOW_ENCRYPTION_KEY": "cHJvZC1saWtlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY=",
 }
 
 
@@ -49,14 +50,37 @@ def test_deploy_check_is_clean_for_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _check(**env: str) -> subprocess.CompletedProcess:
+def test_deploy_check_fails_without_an_encryption_key():
+    """A key of its own for stored secrets, never one derived from SECRET_KEY."""
+    result = _check("--deploy", **{**PROD_ENV, "MAILFLOW_ENCRYPTION_KEY": ""})
+    assert result.returncode != 0
+    assert "mailflow.E010" in result.stderr and "MAILFLOW_ENCRYPTION_KEY" in result.stderr
+    assert "generate_encryption_key" in result.stderr and "Fernet.generate_key()" in result.stderr
+    broken = _check(**{**PROD_ENV, "MAILFLOW_ENCRYPTION_KEY": "not-a-key"})
+    assert broken.returncode != 0 and "mailflow.E011" in broken.stderr
+
+
+def test_a_trial_without_an_encryption_key_keeps_one_in_var(tmp_path):
+    env = {**PROD_ENV, "MAILFLOW_ENCRYPTION_KEY": "", "MAILFLOW_VAR_DIR": str(tmp_path)}
+    show = "import django; django.setup(); from django.conf import settings as s; "
+    show += "print(s.MAILFLOW_ENCRYPTION_KEY)"
+    first = _run(show, MAILFLOW_TRIAL="1", **env)
+    assert first.returncode == 0, first.stderr
+    kept = (tmp_path / "encryption_key").read_text().strip()
+    assert first.stdout.strip() == kept and len(kept) == 44
+    assert oct((tmp_path / "encryption_key").stat().st_mode & 0o777) == "0o600"
+    assert _run(show, DEBUG="1", **env).stdout.strip() == kept
+    assert _check(MAILFLOW_TRIAL="1", **env).returncode == 0
+
+
+def _check(*options: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_URL", "MAILFLOW_TRIAL")
     }
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "mailflow.settings", **env},
         capture_output=True,
