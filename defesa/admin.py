@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from defesa import documents, selectors, services
+from defesa.api import DefenseViewSet
 from defesa.models import (
     CommitteeMember,
     DefenseRequest,
@@ -229,7 +230,8 @@ class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def document_view(self, request, defense_id: int, document_id: int):
-        if not self.has_view_permission(request):
+        # The permissions the API's download asks for.
+        if not request.user.has_perms(DefenseViewSet.action_permissions["document"]):
             raise PermissionDenied
         try:
             document = selectors.document_get(defense_id=defense_id, document_id=document_id)

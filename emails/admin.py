@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -7,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emails import selectors, services
-from emails.api import attachment_response, raw_response
+from emails.api import EmailViewSet, attachment_response, raw_response
 from emails.imap import IMAP_ERRORS, ImapConfigError, ImapError, describe_error
 from emails.models import Attachment, Email, Mailbox, StatusChange
 from mailflow.audit import StatusHistoryInline
@@ -333,8 +334,10 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         return raw_response(email_id)
 
     def attachment_view(self, request, email_id: int, attachment_id: int):
-        if not self.has_view_permission(request):
-            raise Http404
+        """An attachment as a download, with the permissions the API asks for (view email
+        and view attachment)."""
+        if not request.user.has_perms(EmailViewSet.action_permissions["attachment"]):
+            raise PermissionDenied
         try:
             att = selectors.attachment_get(email_id=email_id, attachment_id=attachment_id)
         except Attachment.DoesNotExist:

@@ -14,6 +14,8 @@ from sender import selectors, services
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
 S = OutboundMessage.Status
+# What downloading an attachment of an outgoing message needs.
+ATTACHMENT_PERMISSIONS = ["sender.view_outboundmessage", "sender.view_outboundattachment"]
 
 
 class OutboundStatusChangeInline(StatusHistoryInline):
@@ -175,8 +177,10 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return extra + super().get_urls()
 
     def attachment_view(self, request, message_id: int, attachment_id: int):
-        """An attachment as the recipient gets it, as a download (never rendered here)."""
-        if not self.has_view_permission(request):
+        """An attachment as the recipient gets it, as a download (never rendered here).
+        Viewing the message is not enough: as for an email's attachments, view attachment
+        too."""
+        if not request.user.has_perms(ATTACHMENT_PERMISSIONS):
             raise PermissionDenied
         try:
             attachment = selectors.attachment_get(
