@@ -361,7 +361,7 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
     @admin.display(description=_("text"))
     def body_text_display(self, obj: Email) -> str:
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+            '<pre class="email-text">{}</pre>',
             obj.body_text,
         )
 

@@ -157,7 +157,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             )
         return format_html(
             '<table class="outbound-headers">{}</table>'
-            '<pre style="white-space: pre-wrap">{}</pre>{}<ul>{}</ul>',
+            '<pre class="outbound-text">{}</pre>{}<ul>{}</ul>',
             rows,
             services.masked(obj.body_text),
             html,
