@@ -139,8 +139,9 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every page (django-csp; Django 5.2 has none of its own): the
 # admin, the API and its docs load scripts, styles, images and fonts only from this site,
 # never inline (templates use static files), are never framed, and post forms only here.
-# data: images: the icons in Swagger UI's stylesheet.
-CONTENT_SECURITY_POLICY = {
+# data: images: the icons in Swagger UI's stylesheet. With DEBUG the policy only reports
+# (in the browser's console): Django's own debug pages are inline styles and scripts.
+_CSP = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
@@ -152,6 +153,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+CONTENT_SECURITY_POLICY = None if DEBUG else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if DEBUG else None
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 if not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way decision for the campus domain, left to the operator.

@@ -128,3 +128,15 @@ def test_sqlite_by_default_postgres_from_database_url():
     assert sqlite.returncode == 0 or "DATABASE_URL" in sqlite.stderr
     pg = json.loads(_run(SHOW, DATABASE_URL="postgres://u:p@127.0.0.1:5432/x", **env).stdout)
     assert pg["db"] == "django.db.backends.postgresql"
+
+
+def test_the_content_security_policy_only_reports_with_debug():
+    """Django's debug pages are inline styles and scripts; production enforces."""
+    show = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CONTENT_SECURITY_POLICY, s.CONTENT_SECURITY_POLICY_REPORT_ONLY]))"
+    )
+    enforced, report_only = json.loads(_run(show, **PROD_ENV).stdout)
+    assert enforced["DIRECTIVES"]["default-src"] == ["'self'"] and report_only is None
+    enforced, report_only = json.loads(_run(show, DEBUG="1", **PROD_ENV).stdout)
+    assert enforced is None and report_only["DIRECTIVES"]["frame-ancestors"] == ["'none'"]
