@@ -165,8 +165,9 @@ def test_another_person_with_the_same_name_gets_a_suffix(lab):
 
 
 def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.br", headers=None):
-    """Send our queued messages, then ingest the coordinator's answer: threaded to our
-    question unless `headers` say otherwise."""
+    """Send our queued messages, then ingest the coordinator's answer: a direct reply to our
+    question (In-Reply-To names its Message-ID, which carries the token) unless `headers`
+    say otherwise."""
     outbox.outbox_send_due()
     ask = next(
         m.message()
@@ -188,7 +189,7 @@ def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.
     return reply
 
 
-@pytest.mark.parametrize("answer", ["Autorizado.", "autorizado, obrigado"])
+@pytest.mark.parametrize("answer", ["Autorizado.", "AUTORIZADA!"])
 def test_coordinator_authorises_by_email(lab, smtp_settings, answer):
     request = _opened(_request_email())
     reply = _coordinator_answers(smtp_settings, answer)
@@ -231,6 +232,8 @@ def test_an_authorisation_not_threaded_to_our_request_waits_for_the_admin(
     ("answer", "sender"),
     [
         ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br"),
+        ("autorizado, obrigado", "coordenacao.ppcomp@ifes.edu.br"),
+        ("Autorizado?", "coordenacao.ppcomp@ifes.edu.br"),
         ("Negado:", "coordenacao.ppcomp@ifes.edu.br"),
         ("Autorizado", "outra.pessoa@ifes.edu.br"),
     ],
