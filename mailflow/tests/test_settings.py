@@ -11,6 +11,7 @@ PROD_ENV = {
     "SECRET_KEY": "prod-like-secret-key-for-the-deploy-check-0123456789abcdefghijkl",
     "ALLOWED_HOSTS": "mailflow.example.org",
     "EMAIL_URL": "smtp+tls://mailflow:senha@smtp.example.org:587",
+    "MAILFLOW_DECISION_KEY": "prod-like-decision-key-0123456789abcdefghijkl",
 }
 
 
@@ -104,3 +105,20 @@ def test_sqlite_by_default_postgres_from_database_url():
     assert sqlite.returncode == 0 or "DATABASE_URL" in sqlite.stderr
     pg = json.loads(_run(SHOW, DATABASE_URL="postgres://u:p@127.0.0.1:5432/x", **env).stdout)
     assert pg["db"] == "django.db.backends.postgresql"
+
+
+def test_production_refuses_to_start_without_a_decision_key(tmp_path):
+    """Without it the coordinator's answers by email could not be verified; DEBUG and the
+    trial keep a key of their own in var/, separate from SECRET_KEY's."""
+    result = _check(**{**PROD_ENV, "MAILFLOW_DECISION_KEY": ""})
+    assert result.returncode != 0
+    assert "acesso.E001" in result.stderr and "secrets.token_urlsafe(32)" in result.stderr
+    show = "import django; django.setup(); from django.conf import settings as s; "
+    show += "print(s.MAILFLOW_DECISION_KEY)"
+    trial = {**PROD_ENV, "MAILFLOW_DECISION_KEY": "", "MAILFLOW_TRIAL": "1"}
+    trial["MAILFLOW_VAR_DIR"] = str(tmp_path)
+    first = _run(show, **trial)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 40 and (tmp_path / "decision_key").read_text() == key
+    assert _run(show, **trial).stdout.strip() == key
