@@ -21,6 +21,9 @@ def _env(db_url: str, port: int) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": db_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdef"),
+        "MAILFLOW_DECISION_KEY": os.environ.get(
+            "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
+        ),
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         # a killed worker's untouched reservations free up quickly in the kill test

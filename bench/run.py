@@ -23,6 +23,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mailflow_bench"
 def _django(db_url: str) -> None:
     os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
+    os.environ.setdefault("MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailflow.settings")
     os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench-media"))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -278,6 +279,9 @@ def _django_migrate(db_url: str) -> None:
             **os.environ,
             "DATABASE_URL": db_url,
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abc"),
+            "MAILFLOW_DECISION_KEY": os.environ.get(
+                "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
+            ),
             # production settings want a real SMTP server (nothing is sent here)
             "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"),
         },

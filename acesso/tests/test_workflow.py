@@ -229,21 +229,22 @@ def test_an_authorisation_not_threaded_to_our_request_waits_for_the_admin(
 
 
 @pytest.mark.parametrize(
-    ("answer", "sender"),
+    ("answer", "sender", "why"),
     [
-        ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br"),
-        ("autorizado, obrigado", "coordenacao.ppcomp@ifes.edu.br"),
-        ("Autorizado?", "coordenacao.ppcomp@ifes.edu.br"),
-        ("Negado:", "coordenacao.ppcomp@ifes.edu.br"),
-        ("Autorizado", "outra.pessoa@ifes.edu.br"),
+        ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("autorizado, obrigado", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("Autorizado?", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("Negado:", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("Autorizado", "outra.pessoa@ifes.edu.br", "não veio do endereço da coordenação"),
     ],
 )
-def test_anything_else_waits_for_the_admin(lab, smtp_settings, answer, sender):
+def test_anything_else_waits_for_the_admin(lab, smtp_settings, answer, sender, why):
     request = _opened(_request_email())
     reply = _coordinator_answers(smtp_settings, answer, sender=sender)
     request.refresh_from_db()
     assert request.status == "awaiting_approval"
     assert reply.status == "needs_review"
+    assert why in reply.status_changes.order_by("-id").first().note
 
 
 def test_a_sender_named_root_never_becomes_a_request(lab):
