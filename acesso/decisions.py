@@ -24,6 +24,7 @@ the first In-Reply-To id and the first From).
 
 from __future__ import annotations
 
+import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -99,13 +100,10 @@ def read_answer(body: str) -> Verdict:
     )
 
 
-def _single_sender(raw: bytes) -> str:
-    """The address of the only From header's only mailbox; "" when there are several."""
+def _senders(raw: bytes) -> list[str]:
+    """The addresses of every From header (lower case): one, for an answer that counts."""
     values = authresults.header_values(raw, "From")
-    if len(values) != 1:
-        return ""
-    addresses = [a for _n, a in getaddresses(values) if a]
-    return addresses[0].lower() if len(addresses) == 1 else ""
+    return [a.lower() for _n, a in getaddresses(values) if a]
 
 
 def _replied_to(raw: bytes) -> str:
@@ -124,14 +122,14 @@ def read(*, email, asked_message_id: str, signed_for: str) -> Verdict:
     `asked_message_id` (signed for `signed_for`): a decision, or why it waits."""
     raw = bytes(email.raw or b"")
     coordinator = (settings.MAILFLOW_COORDINATOR_EMAIL or "").strip().lower()
-    sender = _single_sender(raw)
-    if not coordinator or sender != coordinator or email.from_address.lower() != coordinator:
+    senders = _senders(raw)
+    if senders != [coordinator] or email.from_address.lower() != coordinator or not coordinator:
         return Verdict(
             note=_(
                 "not counted as a decision: it did not come from the coordinator's address "
                 "(sender: %(address)s)"
             )
-            % {"address": sender or email.from_address or "?"}
+            % {"address": ", ".join(senders) or email.from_address or "?"}
         )
     replied = _replied_to(raw)
     asked_nonce, _asked_tag = tokens.split(asked_message_id)
@@ -150,7 +148,10 @@ def read(*, email, asked_message_id: str, signed_for: str) -> Verdict:
                 "(MAILFLOW_DECISION_KEY) to verify it"
             )
         )
-    if replied != asked_message_id or not tokens.verifies(replied, signed_for=signed_for):
+    same = hmac.compare_digest(
+        replied.encode("utf-8", "replace"), asked_message_id.encode("utf-8", "replace")
+    )
+    if not same or not tokens.verifies(replied, signed_for=signed_for):
         return Verdict(
             note=_(
                 "not counted as a decision: the code of the authorisation request in the "
