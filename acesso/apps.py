@@ -7,7 +7,7 @@ class AcessoConfig(AppConfig):
     verbose_name = _("Lab access")
 
     def ready(self) -> None:
-        from acesso import services
+        from acesso import checks, services  # noqa: F401 - checks registers the system checks
         from emails.steps import Step, register_step
 
         register_step(

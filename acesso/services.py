@@ -7,7 +7,6 @@ credentials through the outbox, is built on these.)
 from __future__ import annotations
 
 import logging
-import re
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acesso import identity, ssh
+from acesso import decisions, identity, ssh
 from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
 from mailflow import crypto, policy
 from mailflow.audit import status_transition
@@ -487,26 +486,18 @@ def decision_due() -> list[int]:
     )
 
 
-_AUTHORISED = re.compile(r"^\s*autorizad[oa]\b", re.I)
-_DENIED = re.compile(r"^\s*negad[oa]\s*[:\-–]\s*(?P<reason>.+)", re.I | re.S)
-_QUOTE_HEADER = re.compile(r"^\s*(em .+ escreveu:|on .+ wrote:)\s*$", re.I)
-
-
-def _first_words(body: str) -> str:
-    """The answer written on top: up to the first quoted line or quote header."""
-    lines = []
-    for line in (body or "").splitlines():
-        if line.startswith(">") or _QUOTE_HEADER.match(line):
-            break
-        lines.append(line)
-    return "\n".join(lines).strip()
+def _authorisation_request_key(request: AccessRequest) -> str:
+    """The outbox's key of the authorisation request, which its Message-ID is signed for."""
+    return f"access:{request.pk}:authorisation_request"
 
 
 def access_decide_by_email(email_id: int) -> None:
-    """The coordinator's threaded answer: "Autorizado" approves, "Negado: <reason>" denies.
-    Anything else, or from another address, waits for a person in the admin."""
+    """The coordinator's threaded answer: "Autorizado" approves, "Negado: <reason>" denies,
+    when it passes every check of acesso/decisions.py. Anything else waits for a person in
+    the admin, with a note saying why it did not count."""
     from emails import services as email_services
     from emails.models import Email
+    from sender.models import OutboundMessage
 
     email = Email.objects.get(pk=email_id)
     if email.status != Email.Status.RECEIVED:
@@ -516,43 +507,24 @@ def access_decide_by_email(email_id: int) -> None:
     ).first()
     if request is None:
         return
-    coordinator = settings.MAILFLOW_COORDINATOR_EMAIL.lower()
-    answer = _first_words(email.body_text)
-    denied = _DENIED.match(answer)
-    if not coordinator or email.from_address.lower() != coordinator:
-        outcome, note = Email.Status.NEEDS_REVIEW, _("an answer, not from the coordinator")
-    elif not _answers_our_question(email, request):
-        # From: is easy to forge and the subject is predictable; the Message-ID of our
-        # question went only to the coordinator
-        outcome, note = (
-            Email.Status.NEEDS_REVIEW,
-            _("not a reply to the authorisation request (In-Reply-To/References)"),
-        )
-    elif _AUTHORISED.match(answer):
-        access_approve(request=request, actor=None, actor_label=email.from_address)
-        outcome, note = Email.Status.DONE, _("authorised by email")
-    elif denied and denied.group("reason").strip():
-        reason = denied.group("reason").strip().split("\n\n")[0].strip()
-        access_deny(request=request, actor=None, reason=reason, actor_label=email.from_address)
-        outcome, note = Email.Status.DONE, _("denied by email")
-    else:
-        outcome, note = Email.Status.NEEDS_REVIEW, _("not “Autorizado” nor “Negado: <reason>”")
-    email_services.email_set_status(email=email, status=outcome, actor_label="acesso", note=note)
-
-
-def _answers_our_question(email, request: AccessRequest) -> bool:
-    """Whether the email is a reply, by its threading headers, to the authorisation
-    request we sent the coordinator for this access request."""
-    from sender.models import OutboundMessage
-
+    key = _authorisation_request_key(request)
     asked = (
-        OutboundMessage.objects.filter(idempotency_key=f"access:{request.pk}:authorisation_request")
+        OutboundMessage.objects.filter(idempotency_key=key)
         .values_list("message_id", flat=True)
         .first()
     )
-    # both headers are stored as ids without angle brackets
-    threaded = {i.strip("<>") for i in f"{email.in_reply_to} {email.references}".split()}
-    return bool(asked) and asked in threaded
+    verdict = decisions.read(email=email, asked_message_id=asked or "", signed_for=key)
+    if verdict.decision == decisions.APPROVE:
+        access_approve(request=request, actor=None, actor_label=email.from_address)
+        outcome, note = Email.Status.DONE, _("authorised by email")
+    elif verdict.decision == decisions.DENY:
+        access_deny(
+            request=request, actor=None, reason=verdict.reason, actor_label=email.from_address
+        )
+        outcome, note = Email.Status.DONE, _("denied by email")
+    else:
+        outcome, note = Email.Status.NEEDS_REVIEW, verdict.note
+    email_services.email_set_status(email=email, status=outcome, actor_label="acesso", note=note)
 
 
 def access_approve(*, request: AccessRequest, actor, actor_label: str = "") -> AccessRequest:

@@ -24,6 +24,9 @@ def _env(db_url: str, port: int) -> dict[str, str]:
         "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
             "MAILFLOW_ENCRYPTION_KEY", "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
         ),
+        "MAILFLOW_DECISION_KEY": os.environ.get(
+            "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
+        ),
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         # a killed worker's untouched reservations free up quickly in the kill test

@@ -26,6 +26,7 @@ def _django(db_url: str) -> None:
     os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
     os.environ.setdefault("MAILFLOW_ENCRYPTION_KEY", BENCH_ENCRYPTION_KEY)
+    os.environ.setdefault("MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailflow.settings")
     os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench-media"))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -283,6 +284,9 @@ def _django_migrate(db_url: str) -> None:
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abc"),
             "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
                 "MAILFLOW_ENCRYPTION_KEY", BENCH_ENCRYPTION_KEY
+            ),
+            "MAILFLOW_DECISION_KEY": os.environ.get(
+                "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
             ),
             # production settings want a real SMTP server (nothing is sent here)
             "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"),

@@ -327,6 +327,21 @@ MAILFLOW_LAB_FORCE_PASSWORD_CHANGE = env.bool("MAILFLOW_LAB_FORCE_PASSWORD_CHANG
 # The coordinator's address: authorisation requests, and a copy (without the password) of
 # the credentials sent to students.
 MAILFLOW_COORDINATOR_EMAIL = env("MAILFLOW_COORDINATOR_EMAIL", default="")
+# Key that signs the Message-ID of every message mailflow sends (mailflow/tokens.py): the
+# coordinator's answer by email counts only when it replies to the very authorisation
+# request we sent. Separate from SECRET_KEY; required in production (system check
+# acesso.E001); a trial or DEBUG run keeps one in var/decision_key.
+MAILFLOW_DECISION_KEY = env("MAILFLOW_DECISION_KEY", default="")
+if not MAILFLOW_DECISION_KEY and (DEBUG or env.bool("MAILFLOW_TRIAL", default=False)):
+    from mailflow.tokens import trial_decision_key
+
+    MAILFLOW_DECISION_KEY = trial_decision_key(VAR_DIR)
+# The authserv-id of the mail server that receives the secretariat's mail from the internet
+# and writes Authentication-Results (RFC 8601), e.g. "mx.ifes.edu.br". When set, an answer
+# by email counts only when the topmost Authentication-Results header with this id says
+# dkim=pass or dmarc=pass for the coordinator's domain. That server must remove incoming
+# headers bearing its own id (RFC 8601 section 5), as Postfix/OpenDMARC/rspamd do.
+MAILFLOW_AUTHSERV_ID = env("MAILFLOW_AUTHSERV_ID", default="")
 
 # --- Approval policy: what waits for a person (mailflow/policy.py; shown in the admin) ---
 # Defence documents, the chamado and the reply: "review" (a secretary approves) or "automatic".

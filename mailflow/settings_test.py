@@ -14,6 +14,8 @@ SECURE_SSL_REDIRECT = False
 # Hashing dominates user-creating tests; the algorithm is not what they test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"
+# Signs our Message-IDs (mailflow/tokens.py); production reads it from the environment.
+MAILFLOW_DECISION_KEY = MAILFLOW_DECISION_KEY or "test-only-decision-key-0123456789abcdef"  # noqa: F405
 # Commands a test runs in a subprocess keep what they would send in memory (as pytest does
 # in its own process), unless the test gives them an SMTP server.
 if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":

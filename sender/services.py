@@ -8,7 +8,7 @@ import logging
 import re
 import socket
 from datetime import timedelta
-from email.utils import getaddresses, make_msgid, parseaddr
+from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from emails.models import Email, Mailbox
 from emails.storage import attachment_path
-from mailflow import crypto
+from mailflow import crypto, tokens
 from sender import mime
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
@@ -80,6 +80,13 @@ def message_id_domain() -> str:
         return settings.MAILFLOW_MESSAGE_ID_DOMAIN
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return address.rpartition("@")[2] or socket.getfqdn()
+
+
+def new_message_id(*, key: str) -> str:
+    """The Message-ID of a new message (without angle brackets): 128 bits from `secrets`,
+    signed for its idempotency key (case and purpose) so that a reply can prove it answers
+    this very message (mailflow/tokens.py)."""
+    return tokens.message_id(domain=message_id_domain(), signed_for=key)
 
 
 def masked(text: str) -> str:
@@ -191,7 +198,7 @@ def outbound_compose(
         body_text=text,
         body_html=html,
         secrets_encrypted=crypto.encrypt(json.dumps(secrets)) if secrets else "",
-        message_id=make_msgid(domain=message_id_domain()).strip("<>"),
+        message_id=new_message_id(key=key),
         in_reply_to=f"<{email.message_id}>" if email is not None and email.message_id else "",
         references=_references(email) if email is not None else "",
     )

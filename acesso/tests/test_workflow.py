@@ -165,8 +165,9 @@ def test_another_person_with_the_same_name_gets_a_suffix(lab):
 
 
 def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.br", headers=None):
-    """Send our queued messages, then ingest the coordinator's answer: threaded to our
-    question unless `headers` say otherwise."""
+    """Send our queued messages, then ingest the coordinator's answer: a direct reply to our
+    question (In-Reply-To names its Message-ID, which carries the token) unless `headers`
+    say otherwise."""
     outbox.outbox_send_due()
     ask = next(
         m.message()
@@ -188,7 +189,7 @@ def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.
     return reply
 
 
-@pytest.mark.parametrize("answer", ["Autorizado.", "autorizado, obrigado"])
+@pytest.mark.parametrize("answer", ["Autorizado.", "AUTORIZADA!"])
 def test_coordinator_authorises_by_email(lab, smtp_settings, answer):
     request = _opened(_request_email())
     reply = _coordinator_answers(smtp_settings, answer)
@@ -228,19 +229,22 @@ def test_an_authorisation_not_threaded_to_our_request_waits_for_the_admin(
 
 
 @pytest.mark.parametrize(
-    ("answer", "sender"),
+    ("answer", "sender", "why"),
     [
-        ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br"),
-        ("Negado:", "coordenacao.ppcomp@ifes.edu.br"),
-        ("Autorizado", "outra.pessoa@ifes.edu.br"),
+        ("Pode ser, depois vejo.", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("autorizado, obrigado", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("Autorizado?", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("Negado:", "coordenacao.ppcomp@ifes.edu.br", "a primeira linha"),
+        ("Autorizado", "outra.pessoa@ifes.edu.br", "não veio do endereço da coordenação"),
     ],
 )
-def test_anything_else_waits_for_the_admin(lab, smtp_settings, answer, sender):
+def test_anything_else_waits_for_the_admin(lab, smtp_settings, answer, sender, why):
     request = _opened(_request_email())
     reply = _coordinator_answers(smtp_settings, answer, sender=sender)
     request.refresh_from_db()
     assert request.status == "awaiting_approval"
     assert reply.status == "needs_review"
+    assert why in reply.status_changes.order_by("-id").first().note
 
 
 def test_a_sender_named_root_never_becomes_a_request(lab):

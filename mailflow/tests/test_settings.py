@@ -12,6 +12,7 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "mailflow.example.org",
     "EMAIL_URL": "smtp+tls://mailflow:senha@smtp.example.org:587",
     "MAILFLOW_ENCRYPTION_KEY": "cHJvZC1saWtlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY=",
+    "MAILFLOW_DECISION_KEY": "prod-like-decision-key-0123456789abcdefghijkl",
 }
 
 
@@ -140,3 +141,20 @@ def test_the_content_security_policy_only_reports_with_debug():
     assert enforced["DIRECTIVES"]["default-src"] == ["'self'"] and report_only is None
     enforced, report_only = json.loads(_run(show, DEBUG="1", **PROD_ENV).stdout)
     assert enforced is None and report_only["DIRECTIVES"]["frame-ancestors"] == ["'none'"]
+
+
+def test_production_refuses_to_start_without_a_decision_key(tmp_path):
+    """Without it the coordinator's answers by email could not be verified; DEBUG and the
+    trial keep a key of their own in var/, separate from SECRET_KEY's."""
+    result = _check(**{**PROD_ENV, "MAILFLOW_DECISION_KEY": ""})
+    assert result.returncode != 0
+    assert "acesso.E001" in result.stderr and "secrets.token_urlsafe(32)" in result.stderr
+    show = "import django; django.setup(); from django.conf import settings as s; "
+    show += "print(s.MAILFLOW_DECISION_KEY)"
+    trial = {**PROD_ENV, "MAILFLOW_DECISION_KEY": "", "MAILFLOW_TRIAL": "1"}
+    trial["MAILFLOW_VAR_DIR"] = str(tmp_path)
+    first = _run(show, **trial)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 40 and (tmp_path / "decision_key").read_text() == key
+    assert _run(show, **trial).stdout.strip() == key
