@@ -103,6 +103,8 @@ def request_form(*, student_name: str, student_email: str, login: str) -> dict:
         "student_email": student_email,
         "login": login,
         "denial_reason": "",
+        "account_checks-TOTAL_FORMS": 0,
+        "account_checks-INITIAL_FORMS": 0,
         "provisionings-TOTAL_FORMS": 0,
         "provisionings-INITIAL_FORMS": 0,
         "status_changes-TOTAL_FORMS": 0,
