@@ -252,8 +252,8 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
         if not checks:
             return (
                 _("no lab computer has this login")
-                if obj.account_checks.exists()
-                else _("not checked")
+                if obj.account_checks.filter(login=obj.approved_login or obj.login).exists()
+                else _("not checked")  # or checked for a login since corrected
             )
         return format_html_join("", "<div>{}: {}</div>", ((c.host, _describe(c)) for c in checks))
 

@@ -308,7 +308,8 @@ def access_provision(
     """Create (or reset) the account on every active lab computer, or on `hosts` (a retry
     of the failed ones), in parallel. One result row per host; the request ends
     provisioned when every active host has the account, else provisioning_failed (also
-    when the login is reserved: no host is asked, staff change the login and retry)."""
+    when the login is reserved: no host is asked, the coordinator changes the login and
+    retries). Only for the identity the coordinator authorised (AccessError otherwise)."""
     name, _email, approved_login = _require_the_approved_identity(request)
     try:
         login = login_validate(approved_login)
