@@ -1,11 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from acesso import identity, services, ssh
-from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
+from acesso.models import (
+    AccessRequest,
+    AccessStatusChange,
+    LabAccount,
+    LabAccountCheck,
+    LabHost,
+    Provisioning,
+)
 from mailflow.audit import StatusHistoryInline
 from sender.admin_replies import CaseRepliesMixin
 
@@ -111,6 +122,49 @@ class AccessStatusChangeInline(StatusHistoryInline):
     model = AccessStatusChange
 
 
+class LabAccountCheckInline(admin.TabularInline):
+    """What each lab computer said about the login before the decision; for a superuser,
+    the button that lets this request take over an existing account on one computer."""
+
+    model = LabAccountCheck
+    extra = 0
+    can_delete = False
+    fields = ["host", "login", "result", "uid", "full_name", "error", "checked_at", "take_over"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # part of the request (what its coordinator is told): whoever may see the request
+        return request.user.has_perm("acesso.view_accessrequest")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not (request.user.is_active and request.user.is_superuser):
+            return [f for f in fields if f != "take_over"]
+        return fields
+
+    @admin.display(description=_("take over"))
+    def take_over(self, check: LabAccountCheck) -> str:
+        if check.result not in (
+            LabAccountCheck.Result.NOT_MAILFLOW,
+            LabAccountCheck.Result.OTHER_PERSON,
+        ):
+            return ""
+        if check.request.adoptions.filter(host=check.host, login=check.login).exists():
+            return _("taken over: the next retry resets its password")
+        # a button of the change form posting to the take-over view (forms cannot nest)
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
+            reverse("admin:acesso_accessrequest_adopt", args=[check.request_id, check.host_id]),
+            _("Take over the existing account on %(host)s") % {"host": check.host},
+        )
+
+
 class AccessRequestForm(forms.ModelForm):
     class Meta:
         model = AccessRequest
@@ -127,6 +181,13 @@ class AccessRequestForm(forms.ModelForm):
         return login
 
 
+def _describe(check: LabAccountCheck) -> str:
+    if not check.exists:
+        return f"{check.get_result_display()}: {check.error}"
+    name = f", {check.full_name}" if check.full_name else ""
+    return f"{check.get_result_display()} (uid {check.uid}{name})"
+
+
 @admin.register(AccessRequest)
 class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
     form = AccessRequestForm
@@ -134,23 +195,125 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["student_name", "login", "student_email"]
     list_select_related = ["email"]
-    readonly_fields = ["status", "decided_by", "decided_at", "created_at", "email"]
+    readonly_fields = [
+        "status",
+        "decided_by",
+        "decided_at",
+        "created_at",
+        "email",
+        "existing_accounts",
+        "authorised_identity",
+    ]
     fields = [
         "email",
         "student_name",
         "student_email",
         "login",
+        "existing_accounts",
         "status",
         "decided_by",
         "decided_at",
+        "authorised_identity",
         "denial_reason",
         "created_at",
     ]
-    inlines = [ProvisioningInline, AccessStatusChangeInline]
-    actions = ["approve", "deny", "retry_failed_hosts", "send_anyway"]
+    inlines = [LabAccountCheckInline, ProvisioningInline, AccessStatusChangeInline]
+    actions = ["approve", "deny", "retry_failed_hosts", "send_anyway", "check_accounts"]
 
     def replies_case(self, obj):
         return obj.email_id, f"access:{obj.pk}"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # after the coordinator's decision the identity is the coordinator's to change
+        if obj is not None and obj.decided and not self.has_decide_permission(request):
+            fields += list(services.IDENTITY_FIELDS)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changed = {
+            f: form.cleaned_data[f] for f in services.IDENTITY_FIELDS if f in form.changed_data
+        }
+        try:
+            services.access_identity_update(request=obj, changes=changed, actor=request.user)
+        except services.AccessError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        others = [f for f in form.changed_data if f not in services.IDENTITY_FIELDS]
+        if others:
+            obj.save(update_fields=others)
+        return None
+
+    @admin.display(description=_("login already on the lab computers"))
+    def existing_accounts(self, obj: AccessRequest) -> str:
+        checks = services.existing_accounts(obj)
+        if not checks:
+            return (
+                _("no lab computer has this login")
+                if obj.account_checks.filter(login=obj.approved_login or obj.login).exists()
+                else _("not checked")  # or checked for a login since corrected
+            )
+        return format_html_join("", "<div>{}: {}</div>", ((c.host, _describe(c)) for c in checks))
+
+    @admin.display(description=_("authorised identity"))
+    def authorised_identity(self, obj: AccessRequest) -> str:
+        approved = obj.approved_identity()
+        if approved is None:
+            return "-"
+        name, email, login = approved
+        return f"{name} <{email}> ({login})"
+
+    def has_adopt_permission(self, request) -> bool:
+        # Taking over an account someone else made hands its files to a new person: only
+        # a superuser, one computer at a time, audited.
+        return request.user.is_active and request.user.is_superuser
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:request_id>/adopt/<int:host_id>/",
+                self.admin_site.admin_view(self.adopt_view),
+                name="acesso_accessrequest_adopt",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def adopt_view(self, request, request_id: int, host_id: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_adopt_permission(request):
+            raise PermissionDenied
+        access = get_object_or_404(AccessRequest, pk=request_id)
+        host = get_object_or_404(LabHost, pk=host_id)
+        try:
+            services.access_adopt_account(request=access, host=host, actor=request.user)
+        except services.AccessError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(host)s: the existing account will be taken over at the next retry.")
+                % {"host": host},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:acesso_accessrequest_change", args=[access.pk]))
+
+    @admin.action(
+        description=_("Check which lab computers already have the login"), permissions=["change"]
+    )
+    def check_accounts(self, request, queryset):
+        for access in queryset:
+            checks = services.access_check_accounts(request=access)
+            found = [str(c.host) for c in checks if c.exists]
+            self.message_user(
+                request,
+                _("%(r)s: the login exists on %(hosts)s") % {"r": access, "hosts": ", ".join(found)}
+                if found
+                else _("%(r)s: no lab computer has the login") % {"r": access},
+                messages.WARNING if found else messages.SUCCESS,
+            )
 
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("acesso.decide_accessrequest")
@@ -222,3 +385,24 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
                 self.message_user(
                     request, f"{access}: {access.get_status_display()}", messages.SUCCESS
                 )
+
+
+@admin.register(LabAccount)
+class LabAccountAdmin(admin.ModelAdmin):
+    """The accounts mailflow made (or took over) on the lab computers: read only."""
+
+    list_display = ["login", "host", "uid", "request", "adopted_by", "created_at"]
+    list_filter = ["host"]
+    search_fields = ["login", "request__student_name", "request__student_email"]
+    list_select_related = ["host", "request", "adopted_by"]
+    fields = ["host", "login", "uid", "comment", "request", "adopted_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

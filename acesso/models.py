@@ -99,6 +99,18 @@ class AccessRequest(models.Model):
     denial_reason = models.TextField(_("reason for the denial"), blank=True)
     # Fernet-encrypted; emptied once the credentials were delivered.
     password_encrypted = models.TextField(blank=True, editable=False)
+    # The identity the coordinator authorised, recorded with the decision: accounts and
+    # credentials are for it only (a later edit by someone who may not decide is refused,
+    # and a retry refuses an identity that differs from it).
+    approved_student_name = models.CharField(
+        _("authorised student"), max_length=200, blank=True, editable=False
+    )
+    approved_student_email = models.EmailField(
+        _("authorised email"), max_length=320, blank=True, editable=False
+    )
+    approved_login = models.CharField(
+        _("authorised login"), max_length=32, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -116,6 +128,24 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_name} ({self.login})"
+
+    @property
+    def decided(self) -> bool:
+        """Past the coordinator's decision: the identity is the coordinator's to change."""
+        return self.status != self.Status.AWAITING_APPROVAL
+
+    def identity(self) -> tuple[str, str, str]:
+        return (self.student_name, self.student_email.lower(), self.login)
+
+    def approved_identity(self) -> tuple[str, str, str] | None:
+        """(name, email, login) as authorised, or None when no authorisation was recorded."""
+        if not self.approved_login:
+            return None
+        return (
+            self.approved_student_name,
+            self.approved_student_email.lower(),
+            self.approved_login,
+        )
 
 
 class Provisioning(models.Model):
@@ -160,3 +190,124 @@ class AccessStatusChange(StatusChangeBase):
 
     class Meta(StatusChangeBase.Meta):
         pass
+
+
+class LabAccount(models.Model):
+    """An account mailflow created (or a superuser took over) on a lab computer: the only
+    accounts whose password mailflow may reset, and only for the same person (the
+    recorded request's student: the same address and the same name)."""
+
+    host = models.ForeignKey(
+        LabHost, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("lab computer")
+    )
+    login = models.CharField(_("login"), max_length=32)
+    uid = models.PositiveIntegerField(_("uid"))
+    # The comment (GECOS) written or found on the computer: a different one means the
+    # login was removed and made again by someone else.
+    comment = models.CharField(_("name on the computer"), max_length=200, blank=True)
+    request = models.ForeignKey(
+        AccessRequest,
+        on_delete=models.PROTECT,
+        related_name="lab_accounts",
+        verbose_name=_("lab access request"),
+    )
+    # Set when a superuser took over an account mailflow had not created.
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken over by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account on a lab computer")
+        verbose_name_plural = _("accounts on the lab computers")
+        ordering = ["host__name", "login"]
+        constraints = [
+            models.UniqueConstraint(fields=["host", "login"], name="labaccount_unique_login")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.login}@{self.host}"
+
+
+class LabAccountCheck(models.Model):
+    """What a lab computer said about a request's login before the coordinator decided
+    (one row per request and computer, replaced by each new check)."""
+
+    class Result(models.TextChoices):
+        # No account with this login on the computer (also a dry-run computer).
+        ABSENT = "absent", _("No account with this login")
+        # mailflow created it for the same student: its password would be reset.
+        SAME_PERSON = "same_person", _("Exists, created by mailflow for this student")
+        # mailflow created it for someone else.
+        OTHER_PERSON = "other_person", _("Exists, created by mailflow for another person")
+        # Someone else created it (by hand, another system): never touched.
+        NOT_MAILFLOW = "not_mailflow", _("Exists and was not created by mailflow")
+        # The computer could not be asked.
+        ERROR = "error", _("Could not check")
+
+    request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="account_checks"
+    )
+    host = models.ForeignKey(
+        LabHost, on_delete=models.CASCADE, related_name="+", verbose_name=_("lab computer")
+    )
+    login = models.CharField(_("login"), max_length=32)
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    uid = models.PositiveIntegerField(_("uid"), null=True, blank=True)
+    full_name = models.CharField(_("name on the computer"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("existing account check")
+        verbose_name_plural = _("existing accounts on the lab computers")
+        ordering = ["host__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "host"], name="labaccountcheck_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host}: {self.get_result_display()}"
+
+    @property
+    def exists(self) -> bool:
+        return self.result in (
+            self.Result.SAME_PERSON,
+            self.Result.OTHER_PERSON,
+            self.Result.NOT_MAILFLOW,
+        )
+
+
+class LabAccountAdoption(models.Model):
+    """A superuser's permission for one request to take over the existing account (this
+    login, this uid) on one lab computer: the next retry resets its password."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="adoptions")
+    host = models.ForeignKey(
+        LabHost, on_delete=models.CASCADE, related_name="+", verbose_name=_("lab computer")
+    )
+    login = models.CharField(_("login"), max_length=32)
+    uid = models.PositiveIntegerField(_("uid"))
+    full_name = models.CharField(_("name on the computer"), max_length=200, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("taken over by"),
+    )
+    adopted_at = models.DateTimeField(_("taken over at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account taken over")
+        verbose_name_plural = _("accounts taken over")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "host"], name="labaccountadoption_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.login}@{self.host}"

@@ -14,12 +14,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acesso import decisions, identity, ssh
-from acesso.models import AccessRequest, AccessStatusChange, LabHost, Provisioning
+from acesso.models import (
+    AccessRequest,
+    AccessStatusChange,
+    LabAccount,
+    LabAccountAdoption,
+    LabAccountCheck,
+    LabHost,
+    Provisioning,
+)
 from mailflow import crypto, policy
 from mailflow.audit import status_transition
 
@@ -43,6 +51,10 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 class AccessError(Exception):
     """A request the lab-access workflow cannot honour; the message says why."""
+
+
+class AccessPermissionDenied(AccessError):
+    """The user may not do this (the API answers 403 with the message)."""
 
 
 def lab_credentials() -> ssh.SshCredentials:
@@ -160,9 +172,8 @@ def dry_run_commands(*, login: str, full_name: str, force_change: bool) -> str:
     login = login_validate(login)
     lines = [
         shlex.join(["getent", "passwd", login])
-        + f"   # an existing account: uid >= {ssh.FIRST_PERSON_UID} and comment "
-        + shlex.quote(ssh.gecos(full_name))
-        + ", else refused",
+        + "   # an existing account: reset only if mailflow created it for this person"
+        + " (or a superuser took it over), else this computer fails",
         shlex.join(
             [
                 "useradd",
@@ -188,6 +199,10 @@ class _Outcome:
     status: str
     error: str = ""
     commands: str = ""
+    uid: int | None = None
+    comment: str = ""
+    # the account the computer has and mailflow refused to touch
+    refused: ssh.PasswdEntry | None = None
 
 
 def _provision_one(
@@ -197,6 +212,7 @@ def _provision_one(
     password: str,
     force: bool,
     credentials: ssh.SshCredentials | None,
+    resettable: ssh.Resettable | None = None,
 ) -> _Outcome:
     # Runs in a worker thread: no database access here.
     if host.dry_run:
@@ -209,11 +225,80 @@ def _provision_one(
         target = ssh.Target(host.address, host.port, host.host_key)
         with ssh.LabConnection(target, credentials) as lab:
             result = lab.ensure_account(
-                login=login, full_name=name, password=password, force_change=force
+                login=login,
+                full_name=name,
+                password=password,
+                force_change=force,
+                resettable=resettable,
             )
-        return _Outcome(host.pk, P.CREATED if result == "created" else P.RESET)
+        return _Outcome(
+            host.pk,
+            P.CREATED if result.status == "created" else P.RESET,
+            uid=result.uid,
+            comment=result.comment,
+        )
+    except ssh.AccountOfAnotherPerson as exc:
+        return _Outcome(host.pk, P.FAILED, error=str(exc), refused=exc.entry)
     except (ssh.LabSshError, ValueError) as exc:
         return _Outcome(host.pk, P.FAILED, error=str(exc))
+
+
+def _person(request: AccessRequest) -> tuple[str, str]:
+    """Who a request is for, as "the same person" compares it: the student's address
+    (case folded) and full name (spacing and case folded), as authorised when the
+    coordinator decided, else as the request says now."""
+    name, email, _login = request.approved_identity() or request.identity()
+    return email.strip().lower(), " ".join(name.split()).casefold()
+
+
+def _same_person(recorded: AccessRequest, request: AccessRequest) -> bool:
+    """Whether an account recorded for `recorded` is this request's student's: the same
+    request, or the same address and the same name (one of them alone is not enough: an
+    outsider can write anyone's name, and an address can be mistyped)."""
+    return recorded.pk == request.pk or _person(recorded) == _person(request)
+
+
+def _resettable(
+    request: AccessRequest, login: str, hosts: list[LabHost]
+) -> dict[int, tuple[ssh.Resettable, LabAccountAdoption | None]]:
+    """Per host, the existing account mailflow may reset for this request: the one it
+    created for the same person, or the one a superuser let this request take over."""
+    allowed: dict[int, tuple[ssh.Resettable, LabAccountAdoption | None]] = {}
+    records = LabAccount.objects.filter(host__in=hosts, login=login).select_related("request")
+    for account in records:
+        if _same_person(account.request, request):
+            allowed[account.host_id] = (ssh.Resettable(account.uid, account.comment), None)
+    for adoption in LabAccountAdoption.objects.filter(request=request, host__in=hosts, login=login):
+        allowed[adoption.host_id] = (ssh.Resettable(adoption.uid, adoption.full_name), adoption)
+    return allowed
+
+
+def identity_changed_message() -> str:
+    return _(
+        "the student's name, login or email changed after the coordinator's decision: only "
+        "a user who may authorise can confirm the change; nothing was done"
+    )
+
+
+def _require_the_approved_identity(request: AccessRequest) -> tuple[str, str, str]:
+    """The identity the coordinator authorised (name, email, login); AccessError when none
+    was recorded or the request now says something else (an edit that bypassed the rule)."""
+    request.refresh_from_db(
+        fields=[
+            "student_name",
+            "student_email",
+            "login",
+            "approved_student_name",
+            "approved_student_email",
+            "approved_login",
+        ]
+    )
+    approved = request.approved_identity()
+    if approved is None:
+        raise AccessError(_("the request was never authorised: no account can be made for it"))
+    if approved != request.identity():
+        raise AccessError(identity_changed_message())
+    return approved
 
 
 def access_provision(
@@ -222,9 +307,11 @@ def access_provision(
     """Create (or reset) the account on every active lab computer, or on `hosts` (a retry
     of the failed ones), in parallel. One result row per host; the request ends
     provisioned when every active host has the account, else provisioning_failed (also
-    when the login is reserved: no host is asked, staff change the login and retry)."""
+    when the login is reserved: no host is asked, the coordinator changes the login and
+    retries). Only for the identity the coordinator authorised (AccessError otherwise)."""
+    name, _email, approved_login = _require_the_approved_identity(request)
     try:
-        login = login_validate(request.login)
+        login = login_validate(approved_login)
     except identity.ReservedLogin:
         login = None
     if hosts is None:
@@ -256,22 +343,37 @@ def access_provision(
         for h in hosts
     }
     force = settings.MAILFLOW_LAB_FORCE_PASSWORD_CHANGE
+    resettable = _resettable(request, login, hosts)
     workers = max(1, min(len(hosts), settings.MAILFLOW_LAB_PARALLEL))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = list(
             pool.map(
                 lambda h: _provision_one(
-                    h, login, request.student_name, password, force, credentials
+                    h,
+                    login,
+                    name,
+                    password,
+                    force,
+                    credentials,
+                    resettable.get(h.pk, (None, None))[0],
                 ),
                 hosts,
             )
         )
     finished = timezone.now()
+    by_id = {h.pk: h for h in hosts}
     for outcome in outcomes:
         row = rows[outcome.host_id]
+        if outcome.refused is not None:
+            outcome.error = _refusal_message(request, by_id[outcome.host_id], outcome.refused)
+            _record_check(request, by_id[outcome.host_id], login, outcome.refused, finished)
         row.status, row.error, row.commands = outcome.status, outcome.error, outcome.commands
         row.finished_at = finished
         row.save(update_fields=["status", "error", "commands", "finished_at"])
+        if outcome.uid is not None:
+            _record_account(
+                request, by_id[outcome.host_id], login, outcome, resettable.get(outcome.host_id)
+            )
         if outcome.status == P.FAILED:
             LabHost.objects.filter(pk=outcome.host_id).update(last_error=outcome.error)
         else:
@@ -284,6 +386,41 @@ def access_provision(
     return list(rows.values())
 
 
+def _refusal_message(request: AccessRequest, host: LabHost, entry: ssh.PasswdEntry) -> str:
+    account = LabAccount.objects.filter(host=host, login=entry.login).first()
+    if account is not None and entry.is_the_account(ssh.Resettable(account.uid, account.comment)):
+        return _(
+            "%(host)s: the account already exists and was created by mailflow for another "
+            "person (login %(login)s, uid %(uid)s); nothing was changed on this computer"
+        ) % {"host": host.address, "login": entry.login, "uid": entry.uid}
+    return ssh.not_created_by_mailflow_message(host.address, entry.login, entry.uid)
+
+
+def _record_account(
+    request: AccessRequest,
+    host: LabHost,
+    login: str,
+    outcome: _Outcome,
+    allowed: tuple[ssh.Resettable, LabAccountAdoption | None] | None,
+) -> None:
+    """Remember the account mailflow made (or took over) on the computer: the only kind it
+    may reset later, and only for the same person."""
+    adoption = allowed[1] if allowed else None
+    if outcome.status == P.CREATED or adoption is not None:
+        # a new account (an old record of this login is of an account that is gone), or
+        # one a superuser let this request take over: from now on it is this request's
+        LabAccount.objects.update_or_create(
+            host=host,
+            login=login,
+            defaults={
+                "uid": outcome.uid,
+                "comment": outcome.comment,
+                "request": request,
+                "adopted_by_id": adoption.adopted_by_id if adoption else None,
+            },
+        )
+
+
 def _all_active_hosts_done(request: AccessRequest) -> bool:
     """Every active host's latest result for this request is a success."""
     for host in LabHost.objects.filter(active=True):
@@ -291,6 +428,217 @@ def _all_active_hosts_done(request: AccessRequest) -> bool:
         if latest is None or latest.status not in (P.CREATED, P.RESET):
             return False
     return True
+
+
+# --- which lab computers already have the login (before the coordinator decides) ----------
+
+
+@dataclass
+class _Lookup:
+    host_id: int
+    entry: ssh.PasswdEntry | None = None
+    error: str = ""
+
+
+def _look_up_one(host: LabHost, login: str, credentials: ssh.SshCredentials | None) -> _Lookup:
+    # Runs in a worker thread: no database access here. A dry-run computer has nothing.
+    if host.dry_run:
+        return _Lookup(host.pk)
+    try:
+        if credentials is None:
+            raise AccessError(
+                _("MAILFLOW_LAB_SSH_USER is not set: mailflow cannot log in to the lab")
+            )
+        target = ssh.Target(host.address, host.port, host.host_key)
+        with ssh.LabConnection(target, credentials) as lab:
+            return _Lookup(host.pk, entry=lab.find_account(login))
+    except (ssh.LabSshError, AccessError, ValueError) as exc:
+        return _Lookup(host.pk, error=str(exc))
+
+
+def _look_up_accounts(login: str) -> dict[int, _Lookup]:
+    """Ask every active lab computer (in parallel, no transaction open: SSH can take
+    seconds) whether it has `login`; a computer that cannot be asked says why."""
+    hosts = list(LabHost.objects.filter(active=True))
+    if not hosts:
+        return {}
+    try:
+        login = login_validate(login)
+        credentials = lab_credentials() if any(not h.dry_run for h in hosts) else None
+    except (AccessError, ValueError) as exc:
+        return {h.pk: _Lookup(h.pk, error=str(exc)) for h in hosts}
+    workers = max(1, min(len(hosts), settings.MAILFLOW_LAB_PARALLEL))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = list(pool.map(lambda h: _look_up_one(h, login, credentials), hosts))
+    return {lookup.host_id: lookup for lookup in found}
+
+
+def _record_check(
+    request: AccessRequest,
+    host: LabHost,
+    login: str,
+    entry: ssh.PasswdEntry | None,
+    at,
+    error: str = "",
+) -> LabAccountCheck:
+    C = LabAccountCheck.Result
+    if error:
+        result = C.ERROR
+    elif entry is None:
+        result = C.ABSENT
+    else:
+        account = (
+            LabAccount.objects.filter(host=host, login=login).select_related("request").first()
+        )
+        if account is not None and entry.is_the_account(
+            ssh.Resettable(account.uid, account.comment)
+        ):
+            result = C.SAME_PERSON if _same_person(account.request, request) else C.OTHER_PERSON
+        else:
+            result = C.NOT_MAILFLOW
+    check, _created = LabAccountCheck.objects.update_or_create(
+        request=request,
+        host=host,
+        defaults={
+            "login": login,
+            "result": result,
+            "uid": entry.uid if entry else None,
+            "full_name": entry.full_name.strip()[:200] if entry else "",
+            "error": error,
+            "checked_at": at,
+        },
+    )
+    return check
+
+
+def _record_checks(request: AccessRequest, login: str, lookups: dict[int, _Lookup]) -> None:
+    now = timezone.now()
+    for host in LabHost.objects.filter(pk__in=lookups):
+        lookup = lookups[host.pk]
+        _record_check(request, host, login, lookup.entry, now, error=lookup.error)
+
+
+def access_check_accounts(*, request: AccessRequest) -> list[LabAccountCheck]:
+    """Which active lab computers already have the request's login, and whether mailflow
+    created it for this student (on demand, from the admin). Never raises for a computer
+    that cannot be asked: its row says why."""
+    login = request.approved_login or request.login
+    lookups = _look_up_accounts(login)
+    with transaction.atomic():
+        _record_checks(request, login, lookups)
+    return list(request.account_checks.select_related("host"))
+
+
+def existing_accounts(request: AccessRequest) -> list[LabAccountCheck]:
+    """The computers where the request's login exists, or that could not be asked."""
+    login = request.approved_login or request.login
+    return [
+        check
+        for check in request.account_checks.select_related("host").filter(login=login)
+        if check.exists or check.result == LabAccountCheck.Result.ERROR
+    ]
+
+
+@transaction.atomic
+def access_adopt_account(*, request: AccessRequest, host: LabHost, actor) -> LabAccountAdoption:
+    """A superuser lets this request take over the existing account on one computer (the
+    login and uid the last check or attempt found there): the next retry resets its
+    password. Audited on the request's history."""
+    if actor is None or not (actor.is_active and actor.is_superuser):
+        raise AccessPermissionDenied(
+            _("only a superuser can take over an existing account on a lab computer")
+        )
+    login = request.approved_login or request.login
+    check = LabAccountCheck.objects.filter(request=request, host=host, login=login).first()
+    if check is None or not check.exists or check.uid is None:
+        raise AccessError(
+            _("%(host)s: no existing account %(login)s was found there; check again first")
+            % {"host": host, "login": login}
+        )
+    if check.uid < ssh.FIRST_PERSON_UID or check.uid in ssh.NOT_A_PERSON_UIDS:
+        raise AccessError(
+            _("%(host)s: %(login)s is a system account (uid %(uid)s): it is never taken over")
+            % {"host": host, "login": login, "uid": check.uid}
+        )
+    adoption, _created = LabAccountAdoption.objects.update_or_create(
+        request=request,
+        host=host,
+        defaults={
+            "login": login,
+            "uid": check.uid,
+            "full_name": check.full_name,
+            "adopted_by": actor,
+        },
+    )
+    AccessStatusChange.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=request.status,
+        actor=actor,
+        note=_(
+            "%(user)s allowed taking over the existing account %(login)s (uid %(uid)s) on "
+            "%(host)s: the next retry resets its password"
+        )
+        % {"user": actor.get_username(), "login": login, "uid": check.uid, "host": host},
+    )
+    return adoption
+
+
+IDENTITY_FIELDS = ("student_name", "student_email", "login")
+
+
+@transaction.atomic
+def access_identity_update(*, request: AccessRequest, changes: dict, actor) -> AccessRequest:
+    """Correct the student's name, address or login. Before the coordinator's decision
+    anyone who may change the request can; after it, only a user who may decide, and the
+    change becomes the authorised identity (audited). Otherwise AccessPermissionDenied."""
+    changes = {k: v for k, v in changes.items() if k in IDENTITY_FIELDS}
+    locked = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    changed = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+    if not changed:
+        return locked
+    may_decide = actor is not None and actor.has_perm("acesso.decide_accessrequest")
+    if locked.decided and not may_decide:
+        raise AccessPermissionDenied(
+            _(
+                "after the coordinator's decision only a user who may authorise can change "
+                "the student's name, login or email"
+            )
+        )
+    if "login" in changed:
+        try:
+            login_validate(changed["login"])
+        except identity.ReservedLogin as exc:
+            raise AccessError(reserved_login_message(changed["login"])) from exc
+    before = {k: getattr(locked, k) for k in changed}
+    for field, value in changed.items():
+        setattr(locked, field, value)
+    locked.full_clean(exclude=["email", "decided_by"])
+    update = list(changed)
+    if locked.decided:
+        locked.approved_student_name = locked.student_name
+        locked.approved_student_email = locked.student_email
+        locked.approved_login = locked.login
+        update += ["approved_student_name", "approved_student_email", "approved_login"]
+    locked.save(update_fields=update)
+    labels = {
+        "student_name": _("student"),
+        "student_email": _("student's email"),
+        "login": _("login"),
+    }
+    AccessStatusChange.objects.create(
+        request=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        note="; ".join(
+            f"{labels[k]}: {before[k]} → {changed[k]}" for k in IDENTITY_FIELDS if k in changed
+        )
+        + (" " + _("(authorised identity changed)") if locked.decided else ""),
+    )
+    for field in [*update]:
+        setattr(request, field, getattr(locked, field))
+    return locked
 
 
 def access_retry(*, request: AccessRequest, actor=None) -> list[Provisioning]:
@@ -323,10 +671,67 @@ def open_due() -> list[int]:
     )
 
 
-@transaction.atomic
 def access_request_open(email_id: int) -> AccessRequest | None:
-    """An acesso email becomes a request awaiting the coordinator (once per email)."""
+    """An acesso email becomes a request awaiting the coordinator (once per email).
+
+    The lab computers are asked first, outside any transaction (SSH can take seconds and a
+    transaction would hold the email's lock, or all of SQLite, meanwhile), whether they
+    already have the login the request will get. The request, what each computer said and
+    the question to the coordinator are then written in one transaction, so the coordinator
+    reads which computers already have that login before deciding. A computer that cannot
+    be asked is recorded as such and never holds the request back."""
+    login = _login_to_check(email_id)
+    lookups = _look_up_accounts(login) if login else {}
+    return _access_request_create(email_id, checked_login=login, lookups=lookups)
+
+
+def _login_to_check(email_id: int) -> str | None:
+    """The login a request for this email would get now (None: no request would open)."""
+    from emails.models import Email
+
+    email = Email.objects.filter(pk=email_id).first()
+    if (
+        email is None
+        or email.status != Email.Status.RECEIVED
+        or email.kind != Email.Kind.ACESSO
+        or AccessRequest.objects.filter(email=email).exists()
+    ):
+        return None
+    try:
+        return _student_and_login(email)[1]
+    except (identity.ReservedLogin, identity.InvalidName):
+        return None
+
+
+def _student_and_login(email):
+    """Who asks (the extraction's Student) and the login made from the name (ReservedLogin,
+    InvalidName)."""
     from acesso.extraction import identify_student
+
+    student = identify_student(
+        body=email.body_text,
+        from_name=email.from_name,
+        from_address=email.from_address,
+        forwarded=email.forwarded,
+        original_from_name=email.original_from_name,
+        original_from_address=email.original_from_address,
+    )
+    login = identity.login_for(
+        student.name,
+        lambda candidate: (
+            AccessRequest.objects.filter(login=candidate)
+            .exclude(student_email__iexact=student.email)
+            .exists()
+        ),
+        also_reserved=[settings.MAILFLOW_LAB_SSH_USER],
+    )
+    return student, login
+
+
+@transaction.atomic
+def _access_request_create(
+    email_id: int, *, checked_login: str | None, lookups: dict[int, _Lookup]
+) -> AccessRequest | None:
     from emails import services as email_services
     from emails.models import Email
 
@@ -336,24 +741,8 @@ def access_request_open(email_id: int) -> AccessRequest | None:
     existing = AccessRequest.objects.filter(email=email).first()
     if existing is not None:
         return existing
-    student = identify_student(
-        body=email.body_text,
-        from_name=email.from_name,
-        from_address=email.from_address,
-        forwarded=email.forwarded,
-        original_from_name=email.original_from_name,
-        original_from_address=email.original_from_address,
-    )
     try:
-        login = identity.login_for(
-            student.name,
-            lambda candidate: (
-                AccessRequest.objects.filter(login=candidate)
-                .exclude(student_email__iexact=student.email)
-                .exists()
-            ),
-            also_reserved=[settings.MAILFLOW_LAB_SSH_USER],
-        )
+        student, login = _student_and_login(email)
     except identity.ReservedLogin as exc:
         # "Root da <evil@...>" must not become a request for root's password.
         email_services.email_set_status(
@@ -380,6 +769,8 @@ def access_request_open(email_id: int) -> AccessRequest | None:
         actor_label="acesso",
         note=_("student identified from the %(source)s") % {"source": student.source},
     )
+    if login == checked_login:  # else another request took that login meanwhile
+        _record_checks(request, login, lookups)
     email_services.email_set_status(
         email=email,
         status=Email.Status.PROCESSING,
@@ -407,6 +798,9 @@ def _ask_the_coordinator(request: AccessRequest) -> None:
             "student_name": request.student_name,
             "student_email": request.student_email,
             "login": request.login,
+            # which lab computers already have the login (checked when the request opened)
+            "existing_accounts": [c for c in existing_accounts(request) if c.exists],
+            "unchecked_hosts": [c for c in existing_accounts(request) if not c.exists],
         },
         queue=True,
     )
@@ -539,7 +933,11 @@ def access_approve(*, request: AccessRequest, actor, actor_label: str = "") -> A
             note=_("authorised"),
         )
         AccessRequest.objects.filter(pk=request.pk).update(
-            decided_by=actor, decided_at=timezone.now()
+            decided_by=actor,
+            decided_at=timezone.now(),
+            approved_student_name=F("student_name"),
+            approved_student_email=F("student_email"),
+            approved_login=F("login"),
         )
     access_provision(request=request, actor=actor)
     request.refresh_from_db()
@@ -582,6 +980,7 @@ def access_send_anyway(*, request: AccessRequest, actor) -> None:
     """Some lab computers failed: send the credentials for those that worked."""
     if request.status != R.PROVISIONING_FAILED:
         raise AccessError(_("only a request whose account creation failed can be sent anyway"))
+    _require_the_approved_identity(request)
     if not request.provisionings.filter(status__in=[P.CREATED, P.RESET]).exists():
         raise AccessError(_("no lab computer has the account yet: nothing to send"))
     access_send_credentials(request=request, actor=actor)
@@ -610,6 +1009,7 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
     that failed sets the password the student already got."""
     from sender import services as outbox
 
+    _require_the_approved_identity(request)  # only to the identity the coordinator authorised
     password = access_password(request=request)
     hosts = ", ".join(
         request.provisionings.filter(status__in=[P.CREATED, P.RESET])

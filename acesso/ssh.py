@@ -3,9 +3,10 @@
 Host keys are always checked against the key pinned for the host (RejectPolicy: a host
 without one is refused). Every command is a list of arguments joined with shlex, after the
 login was validated; the password only travels on chpasswd's standard input, never on a
-command line. An account that already exists is reset only when it is a person's (uid
-1000 or more) with the full name mailflow writes for the request: never a system account,
-the administrator's or another person's.
+command line. An account that already exists is reset only when the caller names it
+(`resettable`: the uid and comment of an account mailflow recorded creating for the same
+person, or one a superuser took over) and it is a person's (uid 1000 or more): never a
+system account, the administrator's, or an account someone else made, whatever its name.
 """
 
 from __future__ import annotations
@@ -38,7 +39,34 @@ class HostKeyMismatch(LabSshError):
 
 class AccountOfAnotherPerson(LabSshError):
     """The login exists on the computer and is not the account mailflow made for this
-    person: its password must not be reset."""
+    person: its password must not be reset. `entry` is what the computer has."""
+
+    def __init__(self, message: str, entry: PasswdEntry):
+        super().__init__(message)
+        self.entry = entry
+
+
+def not_created_by_mailflow_message(host: str, login: str, uid: int) -> str:
+    return _(
+        "%(host)s: the account already exists and was not created by mailflow (login "
+        "%(login)s, uid %(uid)s); nothing was changed on this computer"
+    ) % {"host": host, "login": login, "uid": uid}
+
+
+@dataclass(frozen=True)
+class Resettable:
+    """The existing account whose password may be reset: its uid and comment (the full
+    name part of GECOS) as recorded when mailflow made it or a superuser took it over."""
+
+    uid: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class EnsuredAccount:
+    status: str  # "created" or "reset"
+    uid: int
+    comment: str
 
 
 # Accounts below are the system's (Debian's SYS_UID_MAX is 999); nobody is 65534.
@@ -59,14 +87,19 @@ class PasswdEntry:
             return None
         return cls(login=fields[0], uid=int(fields[2]), full_name=fields[4].split(",")[0])
 
-    def is_student_account(self, full_name: str) -> bool:
-        """A person's account (not a system one) with the comment mailflow writes for
-        `full_name`: the one a previous run made for the same student."""
+    @property
+    def is_person(self) -> bool:
+        """A person's account, not a system one."""
+        return self.uid >= FIRST_PERSON_UID and self.uid not in NOT_A_PERSON_UIDS
+
+    def is_the_account(self, resettable: Resettable | None) -> bool:
+        """The very account mailflow may reset: a person's, with the recorded uid and
+        comment (a login removed and made again by someone else does not match)."""
         return (
-            self.uid >= FIRST_PERSON_UID
-            and self.uid not in NOT_A_PERSON_UIDS
-            and bool(gecos(full_name))
-            and self.full_name.strip() == gecos(full_name)
+            resettable is not None
+            and self.is_person
+            and self.uid == resettable.uid
+            and self.full_name.strip() == resettable.comment.strip()
         )
 
 
@@ -248,26 +281,28 @@ class LabConnection:
         return self.find_account(login) is not None
 
     def ensure_account(
-        self, *, login: str, full_name: str, password: str, force_change: bool = False
-    ) -> str:
-        """Create the account (home, bash) or, when it exists and is this person's (made by
-        mailflow for the same name: a re-run), reset its password. An existing account of
-        anyone else (a system account, the administrator, another person) is never
-        touched: AccountOfAnotherPerson. Returns "created" or "reset"."""
+        self,
+        *,
+        login: str,
+        full_name: str,
+        password: str,
+        force_change: bool = False,
+        resettable: Resettable | None = None,
+    ) -> EnsuredAccount:
+        """Create the account (home, bash) or, when it exists and is `resettable` (the
+        account mailflow made for this person, or one a superuser took over), reset its
+        password. Any other existing account (a system account, the administrator's, one
+        made by hand even with the same name, another person's) is never touched:
+        AccountOfAnotherPerson, and nothing is run on the computer."""
         login = self._validated(login)
         if any(c in password for c in ":\n\r"):
             raise LabSshError(_("the password contains a character chpasswd cannot take"))
         entry = self.find_account(login)
-        existed = entry is not None
-        if entry is not None and not entry.is_student_account(full_name):
+        if entry is not None and not entry.is_the_account(resettable):
             raise AccountOfAnotherPerson(
-                _(
-                    "%(host)s: the login %(login)s already belongs to another account on this "
-                    "computer; change the request's login and try again"
-                )
-                % {"host": self.target.address, "login": login}
+                not_created_by_mailflow_message(self.target.address, login, entry.uid), entry
             )
-        if not existed:
+        if entry is None:
             status, error = self.run(
                 [
                     "useradd",
@@ -284,6 +319,12 @@ class LabConnection:
                     _("%(host)s: %(command)s failed: %(reason)s")
                     % {"host": self.target.address, "command": "useradd", "reason": error}
                 )
+            created = self.find_account(login)
+            if created is None:
+                raise LabSshError(
+                    _("%(host)s: %(command)s failed: %(reason)s")
+                    % {"host": self.target.address, "command": "useradd", "reason": login}
+                )
         status, error = self.run(["chpasswd"], stdin=f"{login}:{password}\n")
         if status != 0:
             raise LabSshError(
@@ -297,4 +338,9 @@ class LabConnection:
                     _("%(host)s: %(command)s failed: %(reason)s")
                     % {"host": self.target.address, "command": "chage", "reason": error}
                 )
-        return "reset" if existed else "created"
+        account = entry or created
+        return EnsuredAccount(
+            status="reset" if entry is not None else "created",
+            uid=account.uid,
+            comment=account.full_name.strip(),
+        )

@@ -32,6 +32,9 @@ def run(count: int = 20) -> list[tuple]:
             student_email="maria@aluno.example",
             login="maria.souza",
             status=AccessRequest.Status.APPROVED,
+            approved_student_name="Maria Souza",
+            approved_student_email="maria@aluno.example",
+            approved_login="maria.souza",
         )
         # the sum of the per-host times, one after the other
         credentials = services.lab_credentials()

@@ -103,6 +103,8 @@ def request_form(*, student_name: str, student_email: str, login: str) -> dict:
         "student_email": student_email,
         "login": login,
         "denial_reason": "",
+        "account_checks-TOTAL_FORMS": 0,
+        "account_checks-INITIAL_FORMS": 0,
         "provisionings-TOTAL_FORMS": 0,
         "provisionings-INITIAL_FORMS": 0,
         "status_changes-TOTAL_FORMS": 0,
@@ -124,3 +126,24 @@ def test_staff_correct_the_student_before_deciding(client):
     assert client.post(url, data).status_code == 302
     access.refresh_from_db()
     assert (access.login, access.student_email) == ("maria.ssouza", "maria.s@ifes.edu.br")
+
+
+def test_the_api_corrects_the_student_before_deciding_and_refuses_after(trial_lab):
+    access = _request()
+    api = APIClient()
+    api.force_authenticate(_user("secretaria"))
+    url = f"/api/access-requests/{access.pk}/"
+    assert api.patch(url, {"login": "root"}, format="json").status_code == 400
+    assert api.patch(url, {"status": "approved"}, format="json").status_code == 400
+    answer = api.patch(url, {"student": "Maria S. Souza", "login": "maria.ss"}, format="json")
+    assert answer.status_code == 200
+    assert (answer.json()["student"], answer.json()["login"]) == ("Maria S. Souza", "maria.ss")
+    AccessRequest.objects.filter(pk=access.pk).update(status="provisioning_failed")
+    answer = api.patch(url, {"student_email": "outra@gmail.example"}, format="json")
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == (
+        "depois da decisão do coordenador, só um usuário que pode autorizar pode alterar o "
+        "nome, o login ou o e-mail do aluno"
+    )
+    access.refresh_from_db()
+    assert access.student_email == "maria@aluno.ifes.edu.br"

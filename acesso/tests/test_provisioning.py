@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from acesso import services
-from acesso.models import AccessRequest, LabHost, Provisioning
+from acesso.models import AccessRequest, LabAccount, LabHost, Provisioning
 from acesso.tests.lab import logs_in
 from sender.models import OutboundMessage
 
@@ -30,13 +30,26 @@ def lab(lab_network, settings):
     return lab_network
 
 
-def _approved(name="Maria Souza", login="maria.souza"):
+def _approved(name="Maria Souza", login="maria.souza", email="maria@aluno.ifes.edu.br"):
+    # as access_approve leaves it: authorised, with the identity the coordinator saw
     return AccessRequest.objects.create(
         student_name=name,
-        student_email="maria@aluno.ifes.edu.br",
+        student_email=email,
         login=login,
         status=AccessRequest.Status.APPROVED,
+        approved_student_name=name,
+        approved_student_email=email,
+        approved_login=login,
     )
+
+
+@pytest.fixture
+def coordinator(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("coord", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="decide_accessrequest"))
+    return django_user_model.objects.get(pk=user.pk)
 
 
 def test_account_on_every_machine_with_one_password(lab, caplog):
@@ -225,7 +238,7 @@ def test_send_anyway_needs_a_failed_request_with_some_success(lab):
     assert OutboundMessage.objects.filter(purpose="credentials").count() == 1
 
 
-def test_a_reserved_login_fails_the_request_and_reaches_no_host(lab):
+def test_a_reserved_login_fails_the_request_and_reaches_no_host(lab, coordinator):
     roots = [m.run_inside("getent", "shadow", "root").stdout for m in lab.machines]
     request = _approved(name="Root da", login="root")
     assert services.access_provision(request=request) == []
@@ -235,9 +248,10 @@ def test_a_reserved_login_fails_the_request_and_reaches_no_host(lab):
     assert "o login “root” pertence ao sistema" in note
     assert not request.provisionings.exists()
     assert [m.run_inside("getent", "shadow", "root").stdout for m in lab.machines] == roots
-    # the staff choose another login and retry: every computer gets it
-    request.login = "rootildo.da"
-    request.save()
+    # the coordinator chooses another login and retries: every computer gets it
+    services.access_identity_update(
+        request=request, changes={"login": "rootildo.da"}, actor=coordinator
+    )
     services.access_retry(request=request)
     request.refresh_from_db()
     assert request.status == "provisioned"
@@ -262,10 +276,7 @@ def test_another_persons_account_on_one_computer_fails_that_computer_only(lab):
     assert request.status == "provisioning_failed"
     results = {p.host.address: p for p in request.provisionings.select_related("host")}
     assert results[taken.address].status == "failed"
-    assert (
-        "o login maria.souza já pertence a outra conta neste computador"
-        in results[taken.address].error
-    )
+    assert "a conta já existe e não foi criada pelo mailflow" in results[taken.address].error
     assert {results[m.address].status for m in lab.machines[1:]} == {"created"}
     assert taken.run_inside("getent", "shadow", "maria.souza").stdout == before
     assert "Maria Souza Lima" in taken.run_inside("getent", "passwd", "maria.souza").stdout
@@ -274,8 +285,49 @@ def test_another_persons_account_on_one_computer_fails_that_computer_only(lab):
 def test_a_rerun_for_the_same_person_still_resets(lab):
     first = _approved()
     services.access_provision(request=first)
-    again = _approved()
+    # every account mailflow made is recorded, with its uid, for the request
+    accounts = LabAccount.objects.filter(login="maria.souza").order_by("host__name")
+    assert [(a.host.name, a.request_id) for a in accounts] == [
+        ("lab-01", first.pk),
+        ("lab-02", first.pk),
+        ("lab-03", first.pk),
+    ]
+    assert all(a.uid >= 1000 and a.comment == "Maria Souza" for a in accounts)
+    # the same student (address and name, whatever their case and spacing) asks again
+    again = _approved(name="maria  souza", email="Maria@aluno.ifes.edu.br")
     services.access_provision(request=again)
     again.refresh_from_db()
     assert again.status == "provisioned"
     assert {p.status for p in again.provisionings.all()} == {"reset"}
+    assert logs_in(lab.machines[0], "maria.souza", services.access_password(request=again))
+
+
+def test_the_same_name_from_another_address_is_not_the_same_person(lab):
+    first = _approved()
+    services.access_provision(request=first)
+    password = services.access_password(request=first)
+    stranger = _approved(email="maria.souza@gmail.example")
+    services.access_provision(request=stranger)
+    stranger.refresh_from_db()
+    assert stranger.status == "provisioning_failed"
+    errors = {p.error for p in stranger.provisionings.all()}
+    assert all(
+        "a conta já existe e foi criada pelo mailflow para outra pessoa" in e for e in errors
+    )
+    assert all(logs_in(m, "maria.souza", password) for m in lab.machines)
+
+
+def test_an_account_made_again_by_hand_is_not_the_one_mailflow_made(lab):
+    first = _approved()
+    services.access_provision(request=first)
+    machine = lab.machines[0]
+    # the administrator removed it and made another maria.souza by hand
+    machine.run_inside("userdel", "--remove", "maria.souza")
+    machine.run_inside("useradd", "--create-home", "--comment", "Maria S. Lima", "maria.souza")
+    machine.run_inside("sh", "-c", "echo 'maria.souza:Hers4ndOnlyHers' | chpasswd")
+    again = _approved()
+    services.access_provision(request=again)
+    row = again.provisionings.get(host__address=machine.address)
+    assert row.status == "failed"
+    assert "a conta já existe e não foi criada pelo mailflow" in row.error
+    assert logs_in(machine, "maria.souza", "Hers4ndOnlyHers")

@@ -9,6 +9,7 @@ from acesso.ssh import (
     HostKeyNotPinned,
     LabConnection,
     LabSshError,
+    Resettable,
     SshCredentials,
     Target,
     fingerprint,
@@ -30,25 +31,25 @@ def _target(machine):
 def test_create_then_reset_on_one_machine_only(lab_network):
     first, second = lab_network.machines[:2]
     with LabConnection(_target(first), _creds(lab_network)) as lab:
-        assert (
-            lab.ensure_account(
-                login="maria.souza", full_name="Maria Souza", password="Kq7vP2mX9zLa"
-            )
-            == "created"
+        made = lab.ensure_account(
+            login="maria.souza", full_name="Maria Souza", password="Kq7vP2mX9zLa"
         )
+    assert made.status == "created" and made.uid >= 1000 and made.comment == "Maria Souza"
     assert logs_in(first, "maria.souza", "Kq7vP2mX9zLa")
     assert not logs_in(second, "maria.souza", "Kq7vP2mX9zLa")
     passwd = first.run_inside("getent", "passwd", "maria.souza").stdout
     assert ":/home/maria.souza:/bin/bash" in passwd and "Maria Souza" in passwd
     assert second.run_inside("getent", "passwd", "maria.souza").returncode != 0
-    # the same person again: a new password, not a second account
+    # the same person again (the caller names the account it made): a new password, not
+    # a second account
     with LabConnection(_target(first), _creds(lab_network)) as lab:
-        assert (
-            lab.ensure_account(
-                login="maria.souza", full_name="Maria Souza", password="Nw8rT4bYc6Hs"
-            )
-            == "reset"
+        again = lab.ensure_account(
+            login="maria.souza",
+            full_name="Maria Souza",
+            password="Nw8rT4bYc6Hs",
+            resettable=Resettable(made.uid, made.comment),
         )
+    assert (again.status, again.uid) == ("reset", made.uid)
     assert logs_in(first, "maria.souza", "Nw8rT4bYc6Hs")
     assert not logs_in(first, "maria.souza", "Kq7vP2mX9zLa")
     assert first.run_inside("grep", "-c", "^maria.souza:", "/etc/passwd").stdout.strip() == "1"
@@ -143,7 +144,7 @@ def test_an_account_of_another_person_is_never_touched(lab_network):
         pytest.raises(AccountOfAnotherPerson) as refused,
     ):
         lab.ensure_account(login="maria.souza", full_name="Maria Souza", password="Kq7vP2mX9zLa")
-    assert "o login maria.souza já pertence a outra conta neste computador" in str(refused.value)
+    assert "a conta já existe e não foi criada pelo mailflow" in str(refused.value)
     assert _shadow(machine, "maria.souza") == before
     assert logs_in(machine, "maria.souza", "Hers4ndOnlyHers")
     assert not logs_in(machine, "maria.souza", "Kq7vP2mX9zLa")
@@ -154,23 +155,54 @@ def test_a_system_account_with_the_same_name_is_never_touched(lab_network):
     machine = lab_network.machines[0]
     machine.run_inside("useradd", "--system", "--comment", "Backup Robot", "backup.robot")
     before = _shadow(machine, "backup.robot")
+    uid = int(machine.run_inside("id", "-u", "backup.robot").stdout)
     with (
         LabConnection(_target(machine), _creds(lab_network)) as lab,
         pytest.raises(AccountOfAnotherPerson),
     ):
-        lab.ensure_account(login="backup.robot", full_name="Backup Robot", password="Kq7vP2mX9zLa")
+        # even named as resettable: a system account is never a student's
+        lab.ensure_account(
+            login="backup.robot",
+            full_name="Backup Robot",
+            password="Kq7vP2mX9zLa",
+            resettable=Resettable(uid, "Backup Robot"),
+        )
     assert _shadow(machine, "backup.robot") == before
 
 
-def test_an_account_made_by_hand_for_the_same_name_is_reset(lab_network):
-    # adduser writes "Full Name,,,": the full name is the first part
+def test_an_account_made_by_hand_for_the_same_name_is_never_reset(lab_network):
+    # uid >= 1000 and the very comment mailflow would write: still not mailflow's
     machine = lab_network.machines[0]
     machine.run_inside("useradd", "--create-home", "--comment", "Joao D'Avila,,,", "joao.davila")
+    machine.run_inside("sh", "-c", "echo 'joao.davila:His0wnPassw0rd' | chpasswd")
+    before = _shadow(machine, "joao.davila")
+    with (
+        LabConnection(_target(machine), _creds(lab_network)) as lab,
+        pytest.raises(AccountOfAnotherPerson) as refused,
+    ):
+        lab.ensure_account(login="joao.davila", full_name="João D'Ávila", password="Kq7vP2mX9zLa")
+    assert refused.value.entry.uid >= 1000 and refused.value.entry.full_name == "Joao D'Avila"
+    assert _shadow(machine, "joao.davila") == before
+    assert logs_in(machine, "joao.davila", "His0wnPassw0rd")
+
+
+def test_a_resettable_account_with_another_uid_is_not_the_one(lab_network):
+    machine = lab_network.machines[0]
+    machine.run_inside("useradd", "--create-home", "--comment", "Ana Lima", "ana.lima")
+    uid = int(machine.run_inside("id", "-u", "ana.lima").stdout)
     with LabConnection(_target(machine), _creds(lab_network)) as lab:
-        assert (
+        with pytest.raises(AccountOfAnotherPerson):
             lab.ensure_account(
-                login="joao.davila", full_name="João D'Ávila", password="Kq7vP2mX9zLa"
+                login="ana.lima",
+                full_name="Ana Lima",
+                password="Kq7vP2mX9zLa",
+                resettable=Resettable(uid + 1, "Ana Lima"),
             )
-            == "reset"
+        reset = lab.ensure_account(
+            login="ana.lima",
+            full_name="Ana Lima",
+            password="Kq7vP2mX9zLa",
+            resettable=Resettable(uid, "Ana Lima"),
         )
-    assert logs_in(machine, "joao.davila", "Kq7vP2mX9zLa")
+    assert reset.status == "reset"
+    assert logs_in(machine, "ana.lima", "Kq7vP2mX9zLa")
