@@ -304,7 +304,7 @@ def protection_reason(message: OutboundMessage) -> str:
     recipients = sorted({address.lower() for address in message.recipients()})
     if len(recipients) > 1 or len(addresses) > 1:
         return _("an automatic message goes to one recipient only, and this one has %(count)d") % {
-            "count": max(len(recipients), len(addresses))
+            "count": max(len(recipients), len({a.lower() for a in addresses}))
         }
     own = own_addresses()
     staff = staff_addresses()
