@@ -442,7 +442,8 @@ def outbound_queue(
     *, message: OutboundMessage, actor=None, actor_label: str = "", note: str = ""
 ) -> OutboundMessage:
     """Move a draft to the queue. An automatic message (no person acting) is checked
-    against loop protection and the hourly cap; when held it stays a draft, with why."""
+    against loop protection, who it may go to and the hourly caps; when held it stays a
+    draft, with why."""
     if actor is None and message.automatic:
         reason = Truncator(protection_reason(message)).chars(HELD_REASON_MAX)
         if reason:
