@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mailflow.text import cut_words
+
 _NAME_LABEL = re.compile(
     r"^[ \t>*]*(?:nome(?: completo)?(?: do\(?a?\)? alun[oa]\)?)?|alun[oa](?:\(a\))?|discente|"
     r"estudante|student(?: name)?|name)\s*:[ \t*]*(?P<value>[^\n]+)$",
@@ -38,7 +40,7 @@ class Student:
 
 def _clean(value: str) -> str:
     value = re.sub(r"\s+", " ", value.replace("*", " ")).strip(" .,;")
-    return value[:200]
+    return cut_words(value, 200)
 
 
 def _plausible_name(value: str) -> bool:

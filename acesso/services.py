@@ -963,7 +963,9 @@ def access_deny(
     access_set_status(
         request=request, status=R.DENIED, actor=actor, actor_label=actor_label, note=reason
     )
-    outbox.outbound_compose(
+    # to the student's address as recorded: when it is not the sender of the request nor
+    # in a trusted domain, the outbox holds it as a draft, with why, for a person
+    denial = outbox.outbound_compose(
         email=request.email,
         case_key=f"access:{request.pk}",
         purpose="denial",
@@ -972,6 +974,15 @@ def access_deny(
         context={"student_name": request.student_name, "reason": reason},
         queue=True,
     )
+    if denial.status == denial.Status.DRAFT and denial.held_reason:
+        AccessStatusChange.objects.create(
+            request=request,
+            from_status=R.DENIED,
+            to_status=R.DENIED,
+            actor_label="outbox",
+            note=_("the denial waits in the outbox for a person: %(why)s")
+            % {"why": denial.held_reason},
+        )
     _close_case(request, _("denial sent"))
     return request
 
@@ -1022,7 +1033,10 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
         "hosts": hosts,
         "force_change": settings.MAILFLOW_LAB_FORCE_PASSWORD_CHANGE,
     }
-    outbox.outbound_compose(
+    # to the student's address as recorded (from the body, a forward or the sender): when
+    # it is not the sender of the request nor in a trusted domain, the outbox holds the
+    # credentials as a draft, with why, until a person checks the address
+    credentials = outbox.outbound_compose(
         email=request.email,
         case_key=f"access:{request.pk}",
         purpose="credentials",
@@ -1045,12 +1059,13 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
     if _all_active_hosts_done(request):
         AccessRequest.objects.filter(pk=request.pk).update(password_encrypted="")
         request.password_encrypted = ""
-    access_set_status(
-        request=request,
-        status=R.CREDENTIALS_QUEUED,
-        actor=actor,
-        note=_("credentials for %(to)s in the outbox") % {"to": request.student_email},
-    )
+    note = _("credentials for %(to)s in the outbox") % {"to": request.student_email}
+    if credentials.status == credentials.Status.DRAFT and credentials.held_reason:
+        note = _("credentials for %(to)s wait in the outbox for a person: %(why)s") % {
+            "to": request.student_email,
+            "why": credentials.held_reason,
+        }
+    access_set_status(request=request, status=R.CREDENTIALS_QUEUED, actor=actor, note=note)
     # already sent (this is a second send after a retry on the computers that had failed)
     if access_finish(request.pk) is not None:
         request.refresh_from_db()

@@ -36,6 +36,7 @@ from defesa.models import (
 )
 from mailflow import policy
 from mailflow.audit import status_transition
+from mailflow.text import cut_words
 
 logger = logging.getLogger(__name__)
 D = DefenseRequest.Status
@@ -159,11 +160,11 @@ def _change_note(before: DefenseData, after: DefenseData, fields: list[str]) -> 
 
 def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
     """Store `data` on the request and its committee rows (replacing them)."""
-    defense.student = data.student[:200]
+    defense.student = cut_words(data.student, 200)
     defense.title = data.title
     defense.date = data.date
     defense.time = data.time
-    defense.room = data.room[:100]
+    defense.room = cut_words(data.room, 100)
     defense.link = data.link[:500]
     defense.missing_fields = data.missing_fields()
     defense.save(
@@ -183,9 +184,9 @@ def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
         CommitteeMember(
             defense=defense,
             role=m.role,
-            name=m.name[:200],
-            honorific=m.honorific[:40],
-            institution=m.institution[:200],
+            name=cut_words(m.name, 200),
+            honorific=cut_words(m.honorific, 40),
+            institution=cut_words(m.institution, 200),
             order=i,
         )
         for i, m in enumerate(data.members)

@@ -294,8 +294,21 @@ if not 1 <= MAILFLOW_OUTBOX_CONNECTIONS <= 16:
     raise ImproperlyConfigured(
         f"MAILFLOW_OUTBOX_CONNECTIONS={MAILFLOW_OUTBOX_CONNECTIONS}: use 1 to 16"
     )
-# Automatic messages to one recipient per hour; more are held as drafts for a person.
+# Automatic messages to one recipient per hour; more are held as drafts for a person. The
+# coordinator's and the chamado's addresses are exempt (the caps below still count them).
 MAILFLOW_OUTBOX_HOURLY_CAP = env.int("MAILFLOW_OUTBOX_HOURLY_CAP", default=5)
+# Automatic messages per hour, to anyone; more are held as drafts for a person.
+MAILFLOW_OUTBOX_GLOBAL_HOURLY_CAP = env.int("MAILFLOW_OUTBOX_GLOBAL_HOURLY_CAP", default=200)
+# Requests from one sender (From) answered with automatic messages per hour, whoever the
+# messages go to (an authorisation request to the coordinator counts for the student who
+# asked); messages for more requests are held as drafts for a person.
+MAILFLOW_OUTBOX_SENDER_HOURLY_CAP = env.int("MAILFLOW_OUTBOX_SENDER_HOURLY_CAP", default=10)
+# Domains mailflow may write to on its own besides the sender (From) of a request: a
+# Reply-To, or an address read from the body (a student's "E-mail:") is used only when its
+# domain is in this list; anything else waits as a draft for a person. Exact domains,
+# comma separated (a subdomain is not included: list aluno.ifes.edu.br beside ifes.edu.br).
+# Empty: the domain of DEFAULT_FROM_EMAIL.
+MAILFLOW_TRUSTED_DOMAINS = env.list("MAILFLOW_TRUSTED_DOMAINS", default=[])
 # Our own addresses (never answered automatically), besides DEFAULT_FROM_EMAIL and the
 # mailboxes' users; comma separated.
 MAILFLOW_OWN_ADDRESSES = env.list("MAILFLOW_OWN_ADDRESSES", default=[])
@@ -386,3 +399,9 @@ if MAILFLOW_TRIAL:
     MAILFLOW_CHAMADO_TO = MAILFLOW_CHAMADO_TO or "coordenacao@ppcomp.example"
     MAILFLOW_COORDINATOR_EMAIL = MAILFLOW_COORDINATOR_EMAIL or "coordenacao@ppcomp.example"
     MAILFLOW_COORDINATOR_NAME = MAILFLOW_COORDINATOR_NAME or "Profa. Dra. Coordenadora Exemplo"
+    # the demo's professors and students
+    MAILFLOW_TRUSTED_DOMAINS = MAILFLOW_TRUSTED_DOMAINS or [
+        "ppcomp.example",
+        "ifes.example",
+        "aluno.ifes.example",
+    ]

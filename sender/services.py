@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from emails.models import Email, Mailbox
@@ -40,6 +41,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.DISCARDED: set(),
 }
 DISCARD_REASON_MAX = 1000
+HELD_REASON_MAX = OutboundMessage._meta.get_field("held_reason").max_length
 # What a stored body holds where a secret goes; replaced only in the bytes sent.
 SECRET_TOKEN = "⟦secret:{name}⟧"  # noqa: S105 - a placeholder, not a password
 SECRET_RE = re.compile(r"⟦secret:([a-z_][a-z0-9_]*)⟧")
@@ -181,8 +183,9 @@ def outbound_compose(
     text = render_text(template, full_context) if template else body_text
     html = render_to_string(body_html_template, full_context) if body_html_template else ""
     recipients = _split_addresses(to)
+    ignored_reply_to: list[str] = []
     if not recipients and email is not None:
-        recipients = _split_addresses(email.reply_to) or _split_addresses(email.from_address)
+        recipients, ignored_reply_to = answer_recipients(email)
     if not recipients:
         raise OutboxError("no recipient: the email has no usable sender address")
     message = OutboundMessage(
@@ -216,12 +219,47 @@ def outbound_compose(
             file=ContentFile(payload, name=attachment_path(filename, content_type)),
             size=len(payload),
         )
-    _audit(
-        message, "", S.DRAFT, actor=actor, note=_("composed (%(purpose)s)") % {"purpose": purpose}
-    )
+    note = _("composed (%(purpose)s)") % {"purpose": purpose}
+    if ignored_reply_to:
+        note += "; " + _(
+            "Reply-To not used (%(count)d address(es) outside the trusted domains): "
+            "the answer goes to the sender"
+        ) % {"count": len(ignored_reply_to)}
+    _audit(message, "", S.DRAFT, actor=actor, note=note)
     if queue:
         outbound_queue(message=message, actor=actor)
     return message
+
+
+def trusted_domains() -> set[str]:
+    """MAILFLOW_TRUSTED_DOMAINS, lower case; by default the domain of DEFAULT_FROM_EMAIL."""
+    domains = {d.strip().lower().lstrip("@") for d in settings.MAILFLOW_TRUSTED_DOMAINS}
+    domains.discard("")
+    if not domains:
+        _name, default = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        if "@" in default:
+            domains.add(default.rpartition("@")[2].lower())
+    return domains
+
+
+def in_trusted_domain(address: str) -> bool:
+    """Whether the address is in one of the trusted domains: the exact domain, never a
+    subdomain (mail for x.ifes.edu.br may go to a machine ifes.edu.br does not run)."""
+    domain = address.strip().rpartition("@")[2].lower().rstrip(".")
+    return bool(domain) and domain in trusted_domains()
+
+
+def answer_recipients(email: Email) -> tuple[list[str], list[str]]:
+    """Who an answer to `email` goes to, and the Reply-To addresses left out: its sender
+    (From). A Reply-To is used only when it names one address in a trusted domain:
+    anyone may write any Reply-To, and we would be writing in the secretariat's name to
+    whoever it lists."""
+    reply_to = _split_addresses(email.reply_to)
+    if len(reply_to) == 1 and in_trusted_domain(reply_to[0]):
+        return reply_to, []
+    sender = _split_addresses(email.from_address)
+    ignored = [a for a in reply_to if a.lower() not in {s.lower() for s in sender}]
+    return sender, ignored
 
 
 def render_text(template: str, context: dict) -> str:
@@ -246,29 +284,98 @@ def own_addresses() -> set[str]:
     return own
 
 
+def staff_addresses() -> set[str]:
+    """The program's own people configured by the operator (the coordinator, the
+    chamado's address): always answerable, and exempt from the per-recipient cap."""
+    return {
+        address.lower()
+        for value in (settings.MAILFLOW_COORDINATOR_EMAIL, settings.MAILFLOW_CHAMADO_TO)
+        for address in _split_addresses(value)
+    }
+
+
+def _may_write_to(address: str, *, sender: str, staff: set[str]) -> bool:
+    """An automatic message may go to the sender of the request it answers (From), to an
+    address in a trusted domain, or to the program's staff; never, on its own, to an
+    address someone else chose (a Reply-To, an "E-mail:" line in the body)."""
+    address = address.lower()
+    return address == sender or address in staff or in_trusted_domain(address)
+
+
 def protection_reason(message: OutboundMessage) -> str:
     """Why an automatic message must not go out on its own ("" when it may)."""
-    if message.email_id is not None and message.email.auto_generated:
-        return _("the request was automatic mail (%(reason)s)") % {
-            "reason": message.email.auto_reason
+    email = message.email if message.email_id is not None else None
+    if email is not None and email.auto_generated:
+        return _("the request was automatic mail (%(reason)s)") % {"reason": email.auto_reason}
+    addresses = [*_split_addresses(message.to), *_split_addresses(message.cc)]
+    recipients = sorted({address.lower() for address in message.recipients()})
+    if len(recipients) > 1 or len(addresses) > 1:
+        return _("an automatic message goes to one recipient only, and this one has %(count)d") % {
+            "count": max(len(recipients), len({a.lower() for a in addresses}))
         }
     own = own_addresses()
+    staff = staff_addresses()
+    sender = email.from_address.strip().lower() if email is not None else ""
     for address in message.recipients():
         local = address.partition("@")[0].lower()
         if address.lower() in own:
             return _("%(address)s is one of our own addresses") % {"address": address}
         if local in ROBOT_LOCAL_PARTS:
             return _("%(address)s is a robot address") % {"address": address}
+        if not _may_write_to(address, sender=sender, staff=staff):
+            return _(
+                "%(address)s is neither the sender of the request nor in a trusted domain: "
+                "check the address before sending"
+            ) % {"address": address}
+    _lock_caps()
+    since = timezone.now() - timedelta(hours=1)
+    global_cap = settings.MAILFLOW_OUTBOX_GLOBAL_HOURLY_CAP
+    if _automatic_this_hour_count(since, exclude=message.pk) >= global_cap:
+        return _("%(count)d automatic messages already went out this hour (the limit for all)") % {
+            "count": global_cap
+        }
+    sender_cap = settings.MAILFLOW_OUTBOX_SENDER_HOURLY_CAP
+    if sender and _requests_answered_this_hour(sender, since, exclude_email=email.pk) >= sender_cap:
+        return _("%(address)s already had %(count)d requests answered automatically this hour") % {
+            "address": email.from_address,
+            "count": sender_cap,
+        }
     cap = settings.MAILFLOW_OUTBOX_HOURLY_CAP
-    recipients = sorted({address.lower() for address in message.recipients()})
-    _lock_recipients(recipients)
-    for address, count in _automatic_this_hour(recipients, exclude=message.pk).items():
+    capped = [address for address in recipients if address not in staff]
+    for address, count in _automatic_this_hour(capped, exclude=message.pk).items():
         if count >= cap:
             return _("%(address)s already got %(count)d automatic messages this hour") % {
                 "address": address,
                 "count": count,
             }
     return ""
+
+
+def _on_their_way_or_sent_since(since) -> Q:
+    return Q(status__in=[S.QUEUED, S.SENDING]) | Q(status=S.SENT, sent_at__gte=since)
+
+
+def _automatic_this_hour_count(since, *, exclude: int | None) -> int:
+    """Automatic messages that went out in the last hour or are on their way."""
+    return (
+        OutboundMessage.objects.filter(automatic=True)
+        .filter(_on_their_way_or_sent_since(since))
+        .exclude(pk=exclude)
+        .count()
+    )
+
+
+def _requests_answered_this_hour(sender: str, since, *, exclude_email: int) -> int:
+    """Other requests from this sender answered by automatic messages that went out in the
+    last hour or are on their way (a request answered twice counts once)."""
+    return (
+        OutboundMessage.objects.filter(automatic=True, email__from_address__iexact=sender)
+        .filter(_on_their_way_or_sent_since(since))
+        .exclude(email_id=exclude_email)
+        .values("email_id")
+        .distinct()
+        .count()
+    )
 
 
 def _automatic_this_hour(addresses: list[str], *, exclude: int | None) -> dict[str, int]:
@@ -279,7 +386,7 @@ def _automatic_this_hour(addresses: list[str], *, exclude: int | None) -> dict[s
     since = timezone.now() - timedelta(hours=1)
     candidates = (
         OutboundMessage.objects.filter(automatic=True)
-        .filter(Q(status__in=[S.QUEUED, S.SENDING]) | Q(status=S.SENT, sent_at__gte=since))
+        .filter(_on_their_way_or_sent_since(since))
         .filter(Q(*[Q(to__icontains=a) | Q(cc__icontains=a) for a in addresses], _connector=Q.OR))
         .exclude(pk=exclude)
         .only("to", "cc")
@@ -292,19 +399,18 @@ def _automatic_this_hour(addresses: list[str], *, exclude: int | None) -> dict[s
     return counts
 
 
-def _lock_recipients(addresses: list[str]) -> None:
-    """On PostgreSQL, until the transaction ends, one queuing at a time per recipient: two
-    workflows queuing at the same moment would both see the cap not yet reached. (In a
-    fixed order, so that two of them never wait for each other.)"""
+OUTBOX_CAP_LOCK = int.from_bytes(hashlib.sha256(b"outbox-cap").digest()[:8], "big", signed=True)
+
+
+def _lock_caps() -> None:
+    """On PostgreSQL, until the transaction ends, one automatic message at a time is
+    checked against the caps: two workflows queuing at the same moment would both see a
+    cap not yet reached. One lock for all (the global cap counts every message anyway),
+    so two of them never wait for each other."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         return
-    keys = [
-        int.from_bytes(hashlib.sha256(f"outbox-cap:{a}".encode()).digest()[:8], "big", signed=True)
-        for a in addresses
-    ]
     with connection.cursor() as cursor:
-        for key in sorted(keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [OUTBOX_CAP_LOCK])
 
 
 # --- transitions -------------------------------------------------------------------------
@@ -343,9 +449,10 @@ def outbound_queue(
     *, message: OutboundMessage, actor=None, actor_label: str = "", note: str = ""
 ) -> OutboundMessage:
     """Move a draft to the queue. An automatic message (no person acting) is checked
-    against loop protection and the hourly cap; when held it stays a draft, with why."""
+    against loop protection, who it may go to and the hourly caps; when held it stays a
+    draft, with why."""
     if actor is None and message.automatic:
-        reason = protection_reason(message)
+        reason = Truncator(protection_reason(message)).chars(HELD_REASON_MAX)
         if reason:
             OutboundMessage.objects.filter(pk=message.pk).update(held_reason=reason)
             message.held_reason = reason

@@ -52,3 +52,16 @@ def test_sender_as_last_resort():
 def test_label_with_garbage_is_not_a_name():
     who = _who("Nome: x; rm -rf / $(reboot)\n", from_name="Rafa Lima")
     assert who.name == "Rafa Lima"  # the sender, not the label
+
+
+def test_a_300_character_sender_name_is_cut_between_words():
+    name = ("Maria Rosa " + "Fernanda Nogueira " * 20)[:300].strip()
+    who = _who("preciso de acesso ao laboratório", from_name=name)
+    assert len(who.name) <= 200 and who.name == who.name.strip()
+    assert name.startswith(who.name) and name[len(who.name)] == " "
+
+
+def test_the_address_read_from_the_body_is_still_recorded():
+    """It is what staff see and check; the outbox decides whether mail may go there."""
+    who = _who("Nome: Maria Souza\nE-mail: maria@fora.example\n", from_address="m@ifes.edu.br")
+    assert who.email == "maria@fora.example"

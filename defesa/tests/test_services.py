@@ -281,3 +281,17 @@ def test_pdf_copies_when_configured(settings):
     pdfs = [n for n in names if n.endswith(".pdf")]
     assert len(pdfs) == 6
     assert defense.documents.get(filename=pdfs[0]).file.read().startswith(b"%PDF")
+
+
+def test_a_long_name_is_stored_cut_between_words(secretary):
+    defense = _open()
+    name = ("Maria Rosa " + "Fernanda Nogueira " * 20)[:300].strip()
+    services.defense_update(
+        defense=defense,
+        changes={"student": name, "external_members": [{"name": name, "institution": name}]},
+        actor=secretary,
+    )
+    external = defense.members.get(role="external")
+    for stored in (defense.student, external.name, external.institution):
+        assert len(stored) <= 200 and stored == stored.strip()
+        assert name.startswith(stored) and name[len(stored)] == " "

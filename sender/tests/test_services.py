@@ -485,3 +485,216 @@ def test_a_reservation_takes_no_more_than_asked(request_email):
     assert first == ids[:4]
     assert _claim(4, "w2") == ids[4:8]
     assert OutboundMessage.objects.exclude(claimed_by="").count() == 8
+
+
+# --- who an automatic message may go to (issue #15) ------------------------------------
+
+
+def _ingest(**kw):
+    return email_services.email_ingest(raw=make_raw(**kw))[0]
+
+
+def test_trusted_domains_default_to_our_own_and_match_exactly(settings):
+    settings.DEFAULT_FROM_EMAIL = "Secretaria <secretaria@ifes.edu.br>"
+    settings.MAILFLOW_TRUSTED_DOMAINS = []
+    assert services.trusted_domains() == {"ifes.edu.br"}
+    assert services.in_trusted_domain("Ana@IFES.edu.br")
+    # a subdomain (or a look-alike) is another domain
+    assert not services.in_trusted_domain("ana@aluno.ifes.edu.br")
+    assert not services.in_trusted_domain("ana@xifes.edu.br")
+    assert not services.in_trusted_domain("ana@ifes.edu.br.evil.example")
+    settings.MAILFLOW_TRUSTED_DOMAINS = ["ifes.edu.br", " Aluno.IFES.edu.br "]
+    assert services.in_trusted_domain("ana@aluno.ifes.edu.br")
+
+
+def test_an_answer_goes_to_the_sender_not_to_an_outside_reply_to(db, settings):
+    settings.MAILFLOW_TRUSTED_DOMAINS = ["ifes.edu.br"]
+    email = _ingest(
+        from_="Prof <prof@gmail.example>",
+        headers={"Reply-To": "a@terceiro.example, b@terceiro.example"},
+    )
+    message = services.outbound_compose(
+        email=email, purpose="form_request", body_text="x", queue=True
+    )
+    assert (message.to, message.status) == ("prof@gmail.example", S.QUEUED)
+    note = message.status_changes.order_by("id").first().note
+    assert "Reply-To" in note and "2" in note
+
+
+def test_a_single_reply_to_in_a_trusted_domain_is_used(db, settings):
+    settings.MAILFLOW_TRUSTED_DOMAINS = ["ifes.edu.br"]
+    email = _ingest(from_="prof@gmail.example", headers={"Reply-To": "prof@ifes.edu.br"})
+    message = services.outbound_compose(
+        email=email, purpose="form_request", body_text="x", queue=True
+    )
+    assert (message.to, message.status) == ("prof@ifes.edu.br", S.QUEUED)
+
+
+@pytest.mark.parametrize(
+    ("to", "queued"),
+    [
+        ("maria.souza@aluno.ifes.edu.br", True),  # the sender of the request
+        ("MARIA.SOUZA@aluno.ifes.edu.br", True),
+        ("colega@ifes.edu.br", True),  # a trusted domain
+        ("coordenacao@outra.example", True),  # the coordinator, whatever the domain
+        ("maria@gmail.example", False),  # read from the body, say
+        ("maria@sub.ifes.edu.br", False),
+    ],
+)
+def test_an_automatic_message_goes_only_to_the_sender_or_a_trusted_domain(
+    request_email, settings, to, queued
+):
+    settings.MAILFLOW_TRUSTED_DOMAINS = ["ifes.edu.br"]
+    settings.MAILFLOW_COORDINATOR_EMAIL = "Coordenação <coordenacao@outra.example>"
+    message = services.outbound_compose(
+        email=request_email, purpose="credentials", body_text="x", to=to, queue=True
+    )
+    assert message.status == (S.QUEUED if queued else S.DRAFT)
+    if not queued:
+        assert to in message.held_reason
+
+
+def test_an_automatic_message_to_several_recipients_is_held(request_email, admin_user):
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="form_request",
+        body_text="x",
+        to=["maria.souza@aluno.ifes.edu.br"],
+        cc=["maria.souza@aluno.ifes.edu.br", "outra@aluno.ifes.edu.br"],
+        queue=True,
+    )
+    assert message.status == S.DRAFT and "2" in message.held_reason
+    # a person decides
+    services.outbound_approve(message=message, actor=admin_user)
+    assert message.status == S.QUEUED
+
+
+def test_a_quoted_comma_in_an_address_never_sends_on_its_own(request_email):
+    message = services.outbound_compose(
+        email=request_email,
+        purpose="credentials",
+        body_text="x",
+        to='"vitima@alvo.example,x"@aluno.ifes.edu.br',
+        queue=True,
+    )
+    assert message.status == S.DRAFT and message.held_reason
+
+
+def test_a_long_reason_fits_the_field(db):
+    address = "a" * 60 + "@" + "b" * 180 + ".example"
+    email = _ingest(from_="aluno@ifes.edu.br")
+    message = services.outbound_compose(
+        email=email, purpose="credentials", body_text="x", to=address, queue=True
+    )
+    message.refresh_from_db()
+    assert message.status == S.DRAFT
+    assert 0 < len(message.held_reason) <= 255
+
+
+def test_the_global_cap_counts_every_automatic_message(db, settings):
+    settings.MAILFLOW_OUTBOX_GLOBAL_HOURLY_CAP = 2
+    statuses = [_automatic_to(f"aluno{i}@x.br").status for i in range(3)]
+    assert statuses == [S.QUEUED, S.QUEUED, S.DRAFT]
+    held = OutboundMessage.objects.get(status=S.DRAFT)
+    assert "2" in held.held_reason
+
+
+def test_the_sender_cap_counts_requests_not_messages(db, settings):
+    """A request answered by several messages (credentials and their copy) counts once."""
+    settings.MAILFLOW_OUTBOX_SENDER_HOURLY_CAP = 2
+    settings.MAILFLOW_COORDINATOR_EMAIL = "coord@ifes.edu.br"
+    emails = [_ingest(subject=f"pedido {i}", from_="fora@fora.example") for i in range(3)]
+    for purpose in ("authorisation_request", "credentials_copy"):
+        message = services.outbound_compose(
+            email=emails[0], purpose=purpose, body_text="x", to="coord@ifes.edu.br", queue=True
+        )
+        assert message.status == S.QUEUED
+    second = services.outbound_compose(
+        email=emails[1],
+        purpose="authorisation_request",
+        body_text="x",
+        to="coord@ifes.edu.br",
+        queue=True,
+    )
+    assert second.status == S.QUEUED
+    third = services.outbound_compose(
+        email=emails[2],
+        purpose="authorisation_request",
+        body_text="x",
+        to="coord@ifes.edu.br",
+        queue=True,
+    )
+    assert third.status == S.DRAFT and "fora@fora.example" in third.held_reason
+    # another sender is not affected
+    other = _ingest(from_="aluna@ifes.edu.br")
+    assert (
+        services.outbound_compose(
+            email=other,
+            purpose="authorisation_request",
+            body_text="x",
+            to="coord@ifes.edu.br",
+            queue=True,
+        ).status
+        == S.QUEUED
+    )
+
+
+def test_the_coordinator_and_the_chamado_are_exempt_from_the_per_recipient_cap(db, settings):
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 1
+    settings.MAILFLOW_COORDINATOR_EMAIL = "coord@ifes.edu.br"
+    settings.MAILFLOW_CHAMADO_TO = "chamados@ifes.edu.br"
+    for to in ("coord@ifes.edu.br", "chamados@ifes.edu.br"):
+        for i in range(3):
+            email = _ingest(subject=f"pedido {to} {i}", from_=f"aluno{i}@ifes.edu.br")
+            message = services.outbound_compose(
+                email=email, purpose="x", body_text="x", to=to, queue=True
+            )
+            assert message.status == S.QUEUED, message.held_reason
+    # anyone else still is
+    assert _automatic_to("aluno@x.br").status == S.QUEUED
+    assert _automatic_to("aluno@x.br", "outro").status == S.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
+)
+def test_two_workflows_queuing_at_once_respect_the_global_cap(settings, monkeypatch):
+    """Two messages to different recipients: only the global cap relates them, so the lock
+    must cover it."""
+    import threading
+
+    from django.db import connection as conn
+    from django.db import transaction
+
+    settings.MAILFLOW_OUTBOX_GLOBAL_HOURLY_CAP = 1
+    emails = [
+        email_services.email_ingest(raw=make_raw(subject=f"pedido {i}", from_=f"a{i}@x.br"))[0]
+        for i in range(2)
+    ]
+    both_checked = threading.Barrier(2)
+    check = services.protection_reason
+
+    def check_then_wait(message):
+        reason = check(message)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait(timeout=2)
+        return reason
+
+    def workflow(email):
+        try:
+            with transaction.atomic():
+                services.outbound_compose(
+                    email=email, purpose="form_request", body_text="x", queue=True
+                )
+        finally:
+            conn.close()
+
+    monkeypatch.setattr(services, "protection_reason", check_then_wait)
+    threads = [threading.Thread(target=workflow, args=(e,)) for e in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    statuses = sorted(OutboundMessage.objects.values_list("status", flat=True))
+    assert statuses == sorted([S.QUEUED, S.DRAFT])
