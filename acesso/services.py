@@ -28,7 +28,7 @@ from acesso.models import (
     LabHost,
     Provisioning,
 )
-from mailflow import crypto, policy
+from mailflow import crypto, policy, tokens
 from mailflow.audit import status_transition
 
 logger = logging.getLogger(__name__)
@@ -793,6 +793,7 @@ def _ask_the_coordinator(request: AccessRequest) -> None:
         purpose="authorisation_request",
         template="acesso/authorisation_request.txt",
         to=settings.MAILFLOW_COORDINATOR_EMAIL,
+        signed_for=_authorisation_signed_for(request),
         subject=_("Lab access: %(name)s") % {"name": request.student_name},
         context={
             "student_name": request.student_name,
@@ -881,8 +882,17 @@ def decision_due() -> list[int]:
 
 
 def _authorisation_request_key(request: AccessRequest) -> str:
-    """The outbox's key of the authorisation request, which its Message-ID is signed for."""
+    """The outbox's key of the authorisation request."""
     return f"access:{request.pk}:authorisation_request"
+
+
+def _authorisation_signed_for(request: AccessRequest) -> str:
+    """What the authorisation request's Message-ID is signed for: the request and the
+    identity the coordinator was shown. A change of name, address or login afterwards (a
+    correction before the decision) makes an answer by email no longer count: the
+    coordinator said yes to someone else."""
+    identity = "\n".join([request.student_name, request.student_email.lower(), request.login])
+    return f"{_authorisation_request_key(request)}\n{identity}"
 
 
 def access_decide_by_email(email_id: int) -> None:
@@ -907,7 +917,16 @@ def access_decide_by_email(email_id: int) -> None:
         .values_list("message_id", flat=True)
         .first()
     )
-    verdict = decisions.read(email=email, asked_message_id=asked or "", signed_for=key)
+    signed_for = _authorisation_signed_for(request)
+    if asked and tokens.key_configured() and not tokens.verifies(asked, signed_for=signed_for):
+        verdict = decisions.Verdict(
+            note=_(
+                "not counted as a decision: the student's name, email or login changed after "
+                "the authorisation request was sent; decide in the admin"
+            )
+        )
+    else:
+        verdict = decisions.read(email=email, asked_message_id=asked or "", signed_for=signed_for)
     if verdict.decision == decisions.APPROVE:
         access_approve(request=request, actor=None, actor_label=email.from_address)
         outcome, note = Email.Status.DONE, _("authorised by email")

@@ -219,6 +219,26 @@ def test_autorizado_with_a_signature_approves(asked, tmp_path):
     assert request.status_changes.filter(to_status="approved", actor_label=COORDINATOR).exists()
 
 
+def test_an_answer_to_an_identity_changed_since_the_question_decides_nothing(
+    asked, tmp_path, django_user_model
+):
+    """The coordinator was asked about Maria at her university address; a secretary then
+    changed the address (before the decision anyone who may change the request can). The
+    coordinator's perfectly valid "Autorizado" is about what was asked, not about the new
+    address: it waits for a person, who sees the change in the history."""
+    from acesso import services as access
+
+    request, message_id = asked
+    secretary = django_user_model.objects.create_user("sec", is_staff=True)
+    access.access_identity_update(
+        request=request, changes={"student_email": "maria@outsider.example"}, actor=secretary
+    )
+    reply = _answer(
+        tmp_path, "authorised", in_reply_to=f"<{message_id}>", references=f"<{message_id}>"
+    )
+    _waits(request, reply, "mudaram depois do envio do pedido de autorização")
+
+
 def test_negado_with_a_reason_denies_and_the_student_gets_it(asked, tmp_path, smtp_settings):
     request, message_id = asked
     reply = _answer(tmp_path, "denied", in_reply_to=f"<{message_id}>", references=f"<{message_id}>")

@@ -145,6 +145,7 @@ def outbound_compose(
     attachments: list[tuple[str, str, bytes]] | None = None,
     automatic: bool = True,
     case_key: str | None = None,
+    signed_for: str | None = None,
     queue: bool = False,
     actor=None,
 ) -> OutboundMessage:
@@ -153,6 +154,8 @@ def outbound_compose(
     Idempotent: the same case and purpose yield the same message. The body comes from a
     template (rendered in pt-BR with the program's configuration and `context`) or is
     given; a secret is written into the template as {{ secret.name }} and stored masked.
+    The Message-ID is signed for the case and purpose, or for `signed_for` when a reply
+    must also prove what the message said (an authorisation request: the student asked for).
     """
     if case_key is None:
         if email is None:
@@ -201,7 +204,7 @@ def outbound_compose(
         body_text=text,
         body_html=html,
         secrets_encrypted=crypto.encrypt(json.dumps(secrets)) if secrets else "",
-        message_id=new_message_id(key=key),
+        message_id=new_message_id(key=signed_for or key),
         in_reply_to=f"<{email.message_id}>" if email is not None and email.message_id else "",
         references=_references(email) if email is not None else "",
     )
