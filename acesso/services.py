@@ -781,6 +781,14 @@ def _access_request_create(
     return request
 
 
+def _may_receive_credentials(request: AccessRequest) -> bool:
+    """Whether the credentials may go to the student's address without a person: it is
+    the sender of the request or an address of a trusted domain."""
+    from sender import services as outbox
+
+    return outbox.may_answer_on_its_own(request.student_email, email=request.email)
+
+
 def _ask_the_coordinator(request: AccessRequest) -> None:
     """An authorisation request by email: the coordinator's threaded answer decides."""
     from sender import services as outbox
@@ -802,6 +810,8 @@ def _ask_the_coordinator(request: AccessRequest) -> None:
             # which lab computers already have the login (checked when the request opened)
             "existing_accounts": [c for c in existing_accounts(request) if c.exists],
             "unchecked_hosts": [c for c in existing_accounts(request) if not c.exists],
+            # credentials to an address the request did not come from wait for staff
+            "untrusted_address": not _may_receive_credentials(request),
         },
         queue=True,
     )

@@ -134,6 +134,10 @@ def test_credentials_never_go_to_an_outside_address_read_from_the_body(
     answers, tmp_path, admin_client, admin_user
 ):
     access = _approved_with_held_credentials(answers, tmp_path)
+    # the coordinator is warned before deciding
+    question = OutboundMessage.objects.get(purpose="authorisation_request")
+    assert "coleta.de.senhas@fora.example não é o remetente do pedido" in question.body_text
+    assert "aguardarão no mailflow" in question.body_text
     coordinator = get_user_model().objects.create_user("coord", is_staff=True)
     access_services.access_approve(request=access, actor=coordinator)
     _process_and_send()

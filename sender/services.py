@@ -297,6 +297,13 @@ def staff_addresses() -> set[str]:
     }
 
 
+def may_answer_on_its_own(address: str, *, email: Email | None) -> bool:
+    """Whether an automatic message to `address`, answering `email`, may leave without a
+    person (the recipient rule of protection_reason; the caps aside)."""
+    sender = (email.from_address if email is not None else "").lower()
+    return _may_write_to(address, sender=sender, staff=staff_addresses())
+
+
 def _may_write_to(address: str, *, sender: str, staff: set[str]) -> bool:
     """An automatic message may go to the sender of the request it answers (From), to an
     address in a trusted domain, or to the program's staff; never, on its own, to an
