@@ -48,6 +48,10 @@ SECRETARIA = {
     "acesso.view_provisioning",
     "acesso.view_accessstatuschange",
     "acesso.view_labhost",
+    # 0002: the accounts mailflow made, the checks before the decision, the take-overs
+    "acesso.view_labaccount",
+    "acesso.view_labaccountcheck",
+    "acesso.view_labaccountadoption",
 }
 COORDENACAO = {p for p in SECRETARIA if ".view_" in p} | {
     "acesso.change_accessrequest",
@@ -71,13 +75,15 @@ def test_the_migration_creates_both_groups_with_exactly_their_permissions():
 
 def test_running_it_again_restores_exactly_that_set():
     migration = importlib.import_module("staff.migrations.0001_roles")
+    lab_accounts = importlib.import_module("staff.migrations.0002_lab_accounts_view")
     secretaria = Group.objects.get(name="Secretaria")
     secretaria.permissions.add(Permission.objects.get(codename="decide_accessrequest"))
     secretaria.permissions.remove(Permission.objects.get(codename="review_defenserequest"))
     Group.objects.get(name="Coordenação").delete()
 
-    migration.create_roles(apps, SimpleNamespace(connection=connection))
-    migration.create_roles(apps, SimpleNamespace(connection=connection))
+    for _ in range(2):
+        migration.create_roles(apps, SimpleNamespace(connection=connection))
+        lab_accounts.grant(apps, SimpleNamespace(connection=connection))
 
     assert _codenames("Secretaria") == SECRETARIA
     assert _codenames("Coordenação") == COORDENACAO
