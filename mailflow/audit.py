@@ -32,7 +32,24 @@ class StatusChangeBase(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
+        # shown by the admin above each history row: labels, never the codes
+        choices = self.status_choices()
+        before = choices.get(self.from_status, self.from_status) if self.from_status else "—"
+        return f"{before} → {choices.get(self.to_status, self.to_status)}"
+
+    @classmethod
+    def status_choices(cls) -> dict[str, str]:
+        """{code: label} of the status of the object this history belongs to."""
+        for field in cls._meta.fields:
+            related = field.related_model
+            if field.many_to_one and related is not None and related is not cls:
+                try:
+                    status = related._meta.get_field("status")
+                except FieldDoesNotExist:
+                    continue
+                if status.choices:
+                    return {code: str(label) for code, label in status.flatchoices}
+        return {}
 
 
 def status_transition(

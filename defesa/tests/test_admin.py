@@ -182,3 +182,13 @@ def test_the_history_names_what_acted_in_portuguese(admin_client):
     html = admin_client.get(_change_url(defense)).content.decode()
     assert "fluxo de defesas" in html  # the workflow, not its code "defesa"
     assert "Aguardando revisão" in html  # statuses by label
+
+
+def test_the_history_shows_no_status_code_above_its_rows(admin_client):
+    """The admin writes each history row's text above it: labels, never the codes."""
+    defense = _open()
+    html = admin_client.get(_change_url(defense)).content.decode()
+    assert "awaiting_review" not in html.replace('"awaiting_review"', "")
+    assert "Aguardando dados → Aguardando revisão" in html
+    change = DefenseStatusChange.objects.filter(defense=defense).latest("id")
+    assert str(change) == "Aguardando dados → Aguardando revisão"
