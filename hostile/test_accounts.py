@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from acesso import services
 from acesso.models import AccessRequest, LabAccount, LabAccountAdoption, LabHost
-from acesso.tests.lab import logs_in
+from acesso.tests.lab import logs_in, trust_lab
 from emails import services as email_services
 from emails import steps
 from emails.models import Email
@@ -34,18 +34,7 @@ REFUSED = "a conta já existe e não foi criada pelo mailflow"
 
 @pytest.fixture
 def lab(lab_network, settings):
-    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
-    settings.MAILFLOW_LAB_SSH_KEY_FILE = str(lab_network.admin_private_key_path)
-    settings.MAILFLOW_LAB_SSH_TIMEOUT = 5
-    settings.MAILFLOW_COORDINATOR_EMAIL = COORDINATOR
-    for n, machine in enumerate(lab_network.machines, 1):
-        LabHost.objects.create(
-            name=f"lab-{n:02d}",
-            address=machine.address,
-            port=machine.port,
-            host_key=machine.host_key_public,
-        )
-    return lab_network
+    return trust_lab(lab_network, settings, coordinator=COORDINATOR)
 
 
 @pytest.fixture

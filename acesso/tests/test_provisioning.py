@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from acesso import services
 from acesso.models import AccessRequest, LabAccount, LabHost, Provisioning
-from acesso.tests.lab import logs_in
+from acesso.tests.lab import logs_in, trust_lab
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
@@ -16,18 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def lab(lab_network, settings):
-    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
-    settings.MAILFLOW_LAB_SSH_KEY_FILE = str(lab_network.admin_private_key_path)
-    settings.MAILFLOW_LAB_USE_SUDO = True
-    settings.MAILFLOW_LAB_SSH_TIMEOUT = 5
-    for n, machine in enumerate(lab_network.machines, 1):
-        LabHost.objects.create(
-            name=f"lab-{n:02d}",
-            address=machine.address,
-            port=machine.port,
-            host_key=machine.host_key_public,
-        )
-    return lab_network
+    return trust_lab(lab_network, settings, sudo=True)
 
 
 def _approved(name="Maria Souza", login="maria.souza", email="maria@aluno.ifes.edu.br"):

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from acesso import services
-from acesso.models import AccessRequest, LabHost
-from acesso.tests.lab import logs_in
+from acesso.models import AccessRequest
+from acesso.tests.lab import logs_in, trust_lab
 from emails import services as email_services
 from emails import steps
 from emails.tests.factories import make_raw
@@ -26,18 +26,7 @@ BODY = (
 
 @pytest.fixture
 def lab(lab_network, settings):
-    settings.MAILFLOW_LAB_SSH_USER = "labadmin"
-    settings.MAILFLOW_LAB_SSH_KEY_FILE = str(lab_network.admin_private_key_path)
-    settings.MAILFLOW_LAB_SSH_TIMEOUT = 5
-    settings.MAILFLOW_COORDINATOR_EMAIL = "coordenacao.ppcomp@ifes.edu.br"
-    for n, machine in enumerate(lab_network.machines, 1):
-        LabHost.objects.create(
-            name=f"lab-{n:02d}",
-            address=machine.address,
-            port=machine.port,
-            host_key=machine.host_key_public,
-        )
-    return lab_network
+    return trust_lab(lab_network, settings, coordinator="coordenacao.ppcomp@ifes.edu.br")
 
 
 def _request_email():
