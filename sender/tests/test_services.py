@@ -147,22 +147,18 @@ def test_the_hourly_cap_forgets_what_went_out_over_an_hour_ago(db, settings):
     assert _automatic_to("aluno@x.br", "mais um").status == S.DRAFT
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
-)
-def test_two_workflows_queuing_at_once_respect_the_cap(settings, monkeypatch):
-    """Each checks the cap and queues in its own transaction: without a lock per
-    recipient both would see none queued yet and both would pass."""
+def _queue_two_at_once(monkeypatch, *, senders: list[str]) -> list[str]:
+    """Two workflows answer an email each, every one in its own transaction and thread,
+    both checking the caps before either commits (unless a lock makes the second wait
+    inside its check for the first's commit). The messages' statuses, sorted."""
     import threading
 
     from django.db import connection as conn
     from django.db import transaction
 
-    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 1
     emails = [
-        email_services.email_ingest(raw=make_raw(subject=f"pedido {i}", from_="a@x.br"))[0]
-        for i in range(2)
+        email_services.email_ingest(raw=make_raw(subject=f"pedido {i}", from_=sender))[0]
+        for i, sender in enumerate(senders)
     ]
     both_checked = threading.Barrier(2)
     check = services.protection_reason
@@ -190,8 +186,20 @@ def test_two_workflows_queuing_at_once_respect_the_cap(settings, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    statuses = sorted(OutboundMessage.objects.values_list("status", flat=True))
-    assert statuses == sorted([S.QUEUED, S.DRAFT])
+    return sorted(OutboundMessage.objects.values_list("status", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
+)
+def test_two_workflows_queuing_at_once_respect_the_cap(settings, monkeypatch):
+    """Each checks the cap and queues in its own transaction: without a lock per
+    recipient both would see none queued yet and both would pass."""
+    settings.MAILFLOW_OUTBOX_HOURLY_CAP = 1
+    assert _queue_two_at_once(monkeypatch, senders=["a@x.br", "a@x.br"]) == sorted(
+        [S.QUEUED, S.DRAFT]
+    )
 
 
 def test_queuing_asks_for_a_delivery_once_committed(
@@ -662,39 +670,7 @@ def test_the_coordinator_and_the_chamado_are_exempt_from_the_per_recipient_cap(d
 def test_two_workflows_queuing_at_once_respect_the_global_cap(settings, monkeypatch):
     """Two messages to different recipients: only the global cap relates them, so the lock
     must cover it."""
-    import threading
-
-    from django.db import connection as conn
-    from django.db import transaction
-
     settings.MAILFLOW_OUTBOX_GLOBAL_HOURLY_CAP = 1
-    emails = [
-        email_services.email_ingest(raw=make_raw(subject=f"pedido {i}", from_=f"a{i}@x.br"))[0]
-        for i in range(2)
-    ]
-    both_checked = threading.Barrier(2)
-    check = services.protection_reason
-
-    def check_then_wait(message):
-        reason = check(message)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_checked.wait(timeout=2)
-        return reason
-
-    def workflow(email):
-        try:
-            with transaction.atomic():
-                services.outbound_compose(
-                    email=email, purpose="form_request", body_text="x", queue=True
-                )
-        finally:
-            conn.close()
-
-    monkeypatch.setattr(services, "protection_reason", check_then_wait)
-    threads = [threading.Thread(target=workflow, args=(e,)) for e in emails]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    statuses = sorted(OutboundMessage.objects.values_list("status", flat=True))
-    assert statuses == sorted([S.QUEUED, S.DRAFT])
+    assert _queue_two_at_once(monkeypatch, senders=["a0@x.br", "a1@x.br"]) == sorted(
+        [S.QUEUED, S.DRAFT]
+    )
