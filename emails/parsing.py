@@ -86,7 +86,8 @@ _MESSAGE_ID_MAX = 900
 # threading needs. A message listing 260,000 ids must not become a 260,000-item SQL IN list
 # (SQLite refuses more than 250,000 variables, and every later message would wait behind it).
 REFERENCES_MAX = 50
-_HTML_TEXT_MAX = 2_000_000  # html.parser reads ~3 MB/s; the request is at the top anyway
+# html.parser reads ~3 MB/s; the request is at the top anyway
+HTML_TEXT_MAX_CHARS = _HTML_TEXT_MAX = 2_000_000
 _FILENAME_MAX = 255
 _EMBEDDED_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global"})
 

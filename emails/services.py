@@ -190,7 +190,13 @@ def message_too_large_reason(size: int) -> str:
     ) % {"size": _megabytes(size), "limit": _megabytes(settings.MAILFLOW_MAX_MESSAGE_BYTES)}
 
 
-def message_too_large_error(size: int) -> MessageTooLarge:
+def message_too_large_error(size: int | None) -> MessageTooLarge:
+    """``size`` None: somewhere over the limit (a stream read no further than it)."""
+    if size is None:
+        return MessageTooLarge(
+            _("The message is larger than the limit of %(limit)s.")
+            % {"limit": _megabytes(settings.MAILFLOW_MAX_MESSAGE_BYTES)}
+        )
     return MessageTooLarge(
         _("The message has %(size)s, more than the limit of %(limit)s.")
         % {"size": _megabytes(size), "limit": _megabytes(settings.MAILFLOW_MAX_MESSAGE_BYTES)}

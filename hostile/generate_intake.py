@@ -23,13 +23,21 @@ def big_attachment_message(
 
 
 def many_references_message(count: int = 260_000, *, subject: str = "Re: pedido") -> bytes:
-    """A reply whose References header lists ``count`` Message-IDs (about 40 bytes each)."""
-    refs = " ".join(f"<guess-{n:07d}@ppcomp.ifes.edu.br>" for n in range(count))
-    return make_raw(
-        subject=subject,
-        message_id="<many-references@hostile.example>",
-        headers={"References": refs, "In-Reply-To": "<guess-0000000@ppcomp.ifes.edu.br>"},
+    """A reply whose References header lists ``count`` Message-IDs (about 40 bytes each,
+    one per folded line: about 10 MB of header)."""
+    refs = "\r\n ".join(f"<guess-{n:07d}@ppcomp.ifes.edu.br>" for n in range(count))
+    head = (
+        f"Subject: {subject}\r\n"
+        "From: Maria Souza <maria.souza@aluno.ifes.edu.br>\r\n"
+        "To: secretaria.ppcomp@ifes.edu.br\r\n"
+        "Date: Mon, 03 Mar 2025 13:12:00 +0000\r\n"
+        "Message-ID: <many-references@hostile.example>\r\n"
+        "In-Reply-To: <guess-0000000@ppcomp.ifes.edu.br>\r\n"
+        f"References: {refs}\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
     )
+    return head.encode() + "Prezados, segue a resposta.\r\n".encode()
 
 
 def nested_divs_message(depth: int = 200_000) -> bytes:
