@@ -37,7 +37,7 @@ def many_references_message(count: int = 260_000, *, subject: str = "Re: pedido"
         "MIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n\r\n"
     )
-    return head.encode() + "Prezados, segue a resposta.\r\n".encode()
+    return head.encode() + b"Prezados, segue a resposta.\r\n"
 
 
 def nested_divs_message(depth: int = 200_000) -> bytes:
