@@ -4,6 +4,7 @@ poison messages"."""
 
 from __future__ import annotations
 
+import hashlib
 import mailbox as mailbox_lib
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def test_40_mb_message_is_stored_headers_only_then_fetched_anyway(
     big.refresh_from_db()
     assert not big.headers_only and big.status == Email.Status.RECEIVED and big.error == ""
     assert big.size == len(bytes(big.raw)) >= 40 * MB
+    assert hashlib.sha256(bytes(big.raw)).hexdigest() == big.raw_sha256
+    assert bytes(big.raw) == dovecot_server.fetch(imap_account, big_uid)
     assert big.attachments.get().size >= 29 * MB
     assert "\\Seen" not in dovecot_server.flags(imap_account, big_uid)
 
