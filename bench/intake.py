@@ -45,7 +45,8 @@ def admin_hostile() -> dict[str, float]:
     pages["200,000 nested divs"] = email.pk
     email, _created = services.email_ingest(raw=many_references_message(260_000))
     pages["260,000 References"] = email.pk
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as parent:
+        folder = f"{parent}/Maildir"
         maildir = Maildir(folder, create=True)
         maildir.add(big_attachment_message(40 * MB))
         mailbox = Mailbox.objects.create(
