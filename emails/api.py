@@ -72,6 +72,8 @@ class EmailDetailSerializer(EmailSerializer):
             "original_date",
             "auto_reason",
             "size",
+            "headers_only",
+            "duplicate_of",
             "body_text",
         ]
         read_only_fields = [f for f in fields if f not in ("kind", "kind_confidence")]
