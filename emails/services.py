@@ -321,10 +321,12 @@ def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> _Known:
     rows = Email.objects.filter(mailbox=mailbox)
     first: dict[str, int] = {}
     if ids:
+        # The partial index's own condition, spelled out: PostgreSQL cannot infer
+        # "message_id <> ''" from an IN list of more than 100 items, and would scan.
         first = dict(
-            rows.filter(message_id__in=ids, duplicate_of__isnull=True).values_list(
-                "message_id", "pk"
-            )
+            rows.filter(message_id__in=ids, duplicate_of__isnull=True)
+            .exclude(message_id="")
+            .values_list("message_id", "pk")
         )
     if digests:
         found |= {
