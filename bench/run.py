@@ -305,13 +305,14 @@ def _admin_hostile_rows(db_url: str) -> list[tuple]:
 
 def only(section: str) -> int:
     """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
-    pipeline-idle, pipeline-poll, collect-2000, intake-memory, admin-hostile."""
+    pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
+    admin-hostile."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    if section == "collect-2000":
+    if section in ("collect-2000", "collect-20000"):
         from testing.dovecot import DovecotServer
 
         with DovecotServer() as server:
-            rows = _collect_rows(server, db_url, 2_000)
+            rows = _collect_rows(server, db_url, int(section.split("-")[1]))
         if rows is None:
             return 1
     elif section == "intake-memory":
