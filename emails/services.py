@@ -314,7 +314,6 @@ def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> _Known:
     # Every list below has at most one entry per message of the batch (never one per
     # header item), so the IN lists stay as short as the batch.
     ids = list({e.message_id for e in candidates if e.message_id})
-    digests = list({e.raw_sha256 for e in candidates})
     keys = list({e.source_key for e in candidates if e.source_key})
     uids = [(e.uidvalidity, e.uid) for e in candidates if e.uid is not None]
     found: set[tuple[str, str]] = set()
@@ -328,6 +327,10 @@ def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> _Known:
             .exclude(message_id="")
             .values_list("message_id", "pk")
         )
+    # The same bytes have the same Message-ID: only a message without one, or whose id is
+    # already stored, can be stored already by its bytes (the unique constraint on the
+    # bytes stays the backstop). New mail, the common case, needs no lookup by digest.
+    digests = list({e.raw_sha256 for e in candidates if not e.message_id or e.message_id in first})
     if digests:
         found |= {
             ("raw", d)
