@@ -150,6 +150,7 @@ class Email(models.Model):
         blank=True,
         related_name="same_id_copies",
         verbose_name=_("same Message-ID, different content, as"),
+        db_index=False,  # a partial index below: almost every row has none
     )
     forwarded = models.BooleanField(_("forwarded"), default=False)
     original_from_name = models.CharField(_("original sender name"), max_length=500, blank=True)
@@ -222,6 +223,11 @@ class Email(models.Model):
                 fields=["-received_at"], condition=Q(auto_generated=True), name="email_auto_idx"
             ),
             models.Index(fields=["in_reply_to"], name="email_in_reply_to_idx"),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="email_duplicate_of_idx",
+            ),
         ]
 
     def __str__(self) -> str:
