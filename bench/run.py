@@ -151,7 +151,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child_json(*args: str):
+def _child_json(*args: str, env: dict[str, str] | None = None):
     """Run this script again with `args` (a measurement in a fresh process) and return the
     JSON it prints last."""
     out = subprocess.run(
@@ -160,6 +160,7 @@ def _child_json(*args: str):
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -169,7 +170,6 @@ def _run_child(mode: str, db_url: str, imap_url: str) -> dict:
 
 
 def main() -> int:
-    from bench.mixed import mixed_mailbox
     from testing.dovecot import DovecotServer, dovecot_unavailable_reason
 
     reason = dovecot_unavailable_reason()
@@ -180,48 +180,12 @@ def main() -> int:
     rows = []
     with DovecotServer() as server:
         for size in (2_000, 20_000):
-            _fresh_database(db_url)
-            _django_migrate(db_url)
-            account = server.new_account()
-            t = time.perf_counter()
-            for start in range(0, size, 2_000):  # never hold the whole mailbox in memory
-                server.append_many(account, mixed_mailbox(min(2_000, size - start), start))
-            fill = time.perf_counter() - t
-            url = server.imap_url(account)
-            full = _run_child("full", db_url, url)
-            if full["error"] or full["stored"] != size:
-                print(f"collection failed: {full}", file=sys.stderr)
+            collected = _collect_rows(server, db_url, size)
+            if collected is None:
                 return 1
-            empty = _run_child("empty", db_url, url)
-            rate = size / full["seconds"]
-            rows.append(
-                (
-                    f"collect {size:,} mixed msgs (msg/s)",
-                    f"{rate:,.0f}",
-                    ">= 1,000",
-                    size,
-                    rate >= 1000,
-                )
-            )
-            rows.append(
-                (
-                    f"peak memory, collecting {size:,} (MB)",
-                    f"{full['peak_mb']:.0f}",
-                    "< 250",
-                    size,
-                    full["peak_mb"] < 250,
-                )
-            )
-            rows.append(
-                (
-                    f"empty poll at {size:,} (ms)",
-                    f"{empty['seconds'] * 1000:.1f}",
-                    "< 50",
-                    size,
-                    empty["seconds"] < 0.05,
-                )
-            )
-            print(f"  (filled {size:,} messages into Dovecot in {fill:.1f}s)", file=sys.stderr)
+            rows += collected
+    rows += _intake_memory_rows(db_url)
+    rows += _admin_hostile_rows(db_url)
     admin_size = int(os.environ.get("BENCH_ADMIN_EMAILS", "100000"))
     _fresh_database(db_url)
     _django_migrate(db_url)
@@ -255,10 +219,111 @@ def main() -> int:
     return 0
 
 
+def _collect_rows(server, db_url: str, size: int) -> list[tuple] | None:
+    """Collect `size` mixed messages from Dovecot: rate, peak memory, an empty poll."""
+    from bench.mixed import mixed_mailbox
+
+    _fresh_database(db_url)
+    _django_migrate(db_url)
+    account = server.new_account()
+    t = time.perf_counter()
+    for start in range(0, size, 2_000):  # never hold the whole mailbox in memory
+        server.append_many(account, mixed_mailbox(min(2_000, size - start), start))
+    fill = time.perf_counter() - t
+    url = server.imap_url(account)
+    full = _run_child("full", db_url, url)
+    if full["error"] or full["stored"] != size:
+        print(f"collection failed: {full}", file=sys.stderr)
+        return None
+    empty = _run_child("empty", db_url, url)
+    rate = size / full["seconds"]
+    print(f"  (filled {size:,} messages into Dovecot in {fill:.1f}s)", file=sys.stderr)
+    return [
+        (f"collect {size:,} mixed msgs (msg/s)", f"{rate:,.0f}", ">= 1,000", size, rate >= 1000),
+        (
+            f"peak memory, collecting {size:,} (MB)",
+            f"{full['peak_mb']:.0f}",
+            "< 250",
+            size,
+            full["peak_mb"] < 250,
+        ),
+        (
+            f"empty poll at {size:,} (ms)",
+            f"{empty['seconds'] * 1000:.1f}",
+            "< 50",
+            size,
+            empty["seconds"] < 0.05,
+        ),
+    ]
+
+
+def _intake_memory_rows(db_url: str) -> list[tuple]:
+    """Peak memory of the worker process collecting 20 messages of 30 MB from Dovecot:
+    with the default limit (25 MB: stored headers-only), and with the limit raised to
+    64 MB (each message fetched, parsed and stored whole: the real cost of 30 MB)."""
+    from bench import intake
+    from testing.dovecot import DovecotServer
+
+    rows = []
+    with DovecotServer() as server:
+        account = server.new_account()
+        intake.fill_big(server, account)
+        url = server.imap_url(account)
+        total = intake.BIG_COUNT * intake.BIG_SIZE
+        for label, limit in (("limit 25 MB, headers only", None), ("limit raised to 64 MB", 64)):
+            _fresh_database(db_url)
+            _django_migrate(db_url)
+            env = {"MAILFLOW_MAX_MESSAGE_BYTES": str(limit * 2**20)} if limit else {}
+            run = _child_json("--child", "full", db_url, url, env=env)
+            ok = not run["error"] and run["stored"] == intake.BIG_COUNT
+            rows.append(
+                (
+                    f"peak memory, collecting 20 x 30 MB, {label} (MB)",
+                    f"{run['peak_mb']:.0f}" + ("" if ok else f" ({run})"),
+                    "< 400",
+                    total,
+                    ok and run["peak_mb"] < 400,
+                )
+            )
+            rows.append(
+                (
+                    f"collect 20 x 30 MB, {label} (s)",
+                    f"{run['seconds']:.1f}",
+                    "-",
+                    total,
+                    ok,
+                )
+            )
+    return rows
+
+
+def _admin_hostile_rows(db_url: str) -> list[tuple]:
+    _fresh_database(db_url)
+    _django_migrate(db_url)
+    timings = _child_json("--admin-hostile", db_url)
+    return [
+        (f"admin page of hostile email: {name} (s, median of 3)", f"{s:.2f}", "< 2", 1, s < 2)
+        for name, s in timings.items()
+    ]
+
+
 def only(section: str) -> int:
-    """One part of the table: `bench/run.py --only outbox|pipeline-idle|pipeline-poll`."""
+    """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
+    pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
+    admin-hostile."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    if section == "outbox":
+    if section in ("collect-2000", "collect-20000"):
+        from testing.dovecot import DovecotServer
+
+        with DovecotServer() as server:
+            rows = _collect_rows(server, db_url, int(section.split("-")[1]))
+        if rows is None:
+            return 1
+    elif section == "intake-memory":
+        rows = _intake_memory_rows(db_url)
+    elif section == "admin-hostile":
+        rows = _admin_hostile_rows(db_url)
+    elif section == "outbox":
         from bench import outbox
 
         rows = outbox.run(db_url, _fresh_database, _django_migrate)
@@ -329,6 +394,12 @@ if __name__ == "__main__":
         from bench import categorizer
 
         print(json.dumps(categorizer.run()))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--admin-hostile":
+        os.environ["ALLOWED_HOSTS"] = "testserver"
+        _django(sys.argv[2])
+        from bench import intake
+
+        print(json.dumps(intake.admin_hostile()))
     elif len(sys.argv) > 1 and sys.argv[1] == "--admin":
         admin_child(sys.argv[2], int(sys.argv[3]))
     else:

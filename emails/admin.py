@@ -3,17 +3,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emails import selectors, services
 from emails.api import EmailViewSet, attachment_response, raw_response
+from emails.htmltext import html_to_text
 from emails.imap import IMAP_ERRORS, ImapConfigError, ImapError, describe_error
 from emails.models import Attachment, Email, Mailbox, StatusChange
+from emails.parsing import HTML_TEXT_MAX_CHARS
 from mailflow.audit import StatusHistoryInline
 from mailflow.crypto import SecretUnreadable
-from mailflow.html import sanitised
+from mailflow.html import sanitised, too_complex_to_show
 from sender.admin_replies import CaseRepliesMixin
 
 
@@ -216,7 +218,7 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         "auto_generated",
         "mailbox",
     ]
-    actions = ["classify_defesa", "classify_acesso", "classify_outro"]
+    actions = ["classify_defesa", "classify_acesso", "classify_outro", "fetch_anyway"]
     list_filter = ["status", "kind", "forwarded", "auto_generated", "mailbox"]
     search_fields = [
         "subject",
@@ -237,6 +239,9 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         "case",
         "status",
         "error",
+        "duplicate_of",
+        "same_id_copies_display",
+        "headers_only",
         "kind_confidence",
         "subject",
         "from_name",
@@ -268,7 +273,18 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         ),
         (
             _("Processing"),
-            {"fields": ["status", "error", "kind", "kind_confidence", "guesses", "case"]},
+            {
+                "fields": [
+                    "status",
+                    "error",
+                    "kind",
+                    "kind_confidence",
+                    "guesses",
+                    "case",
+                    "duplicate_of",
+                    "same_id_copies_display",
+                ]
+            },
         ),
         (
             _("Forward"),
@@ -296,6 +312,7 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
                     "in_reply_to",
                     "references",
                     "size",
+                    "headers_only",
                     "raw_download",
                 ],
             },
@@ -369,7 +386,68 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
     def body_html_display(self, obj: Email) -> str:
         if not obj.body_html:
             return "-"
+        # Checked before nh3, whose time grows with the square of the nesting depth.
+        reason = too_complex_to_show(obj.body_html)
+        if reason:
+            text = obj.body_text or html_to_text(obj.body_html[:HTML_TEXT_MAX_CHARS])
+            return format_html(
+                '<p class="help">{}</p>'
+                '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+                reason,
+                text,
+            )
         return format_html('<div class="email-html">{}</div>', sanitised(obj.body_html))
+
+    @admin.display(description=_("later copies with the same Message-ID, different content"))
+    def same_id_copies_display(self, obj: Email) -> str:
+        copies = list(obj.same_id_copies.order_by("pk").values_list("pk", "received_at"))
+        if not copies:
+            return "-"
+        return format_html_join(
+            ", ",
+            '<a href="{}">#{}</a>',
+            ((reverse("admin:emails_email_change", args=[pk]), pk) for pk, _at in copies),
+        )
+
+    @admin.action(
+        description=_("Fetch anyway (messages over the size limit)"), permissions=["change"]
+    )
+    def fetch_anyway(self, request, queryset):
+        for email in queryset.filter(headers_only=True):
+            try:
+                services.email_fetch_full(email=email, actor=request.user)
+            except (
+                services.TransitionNotAllowed,
+                ImapConfigError,
+                ImapError,
+                SecretUnreadable,
+            ) as exc:
+                self.message_user(
+                    request,
+                    gettext("Email #%(id)d: %(error)s") % {"id": email.pk, "error": exc},
+                    messages.ERROR,
+                )
+            except IMAP_ERRORS as exc:
+                self.message_user(
+                    request,
+                    gettext("Email #%(id)d: %(error)s")
+                    % {"id": email.pk, "error": describe_error(exc)},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext("Email #%(id)d was fetched in full.") % {"id": email.pk},
+                    messages.SUCCESS,
+                )
+        skipped = queryset.filter(headers_only=False).count()
+        if skipped:
+            self.message_user(
+                request,
+                gettext("%(n)d emails were already complete and were left as they are.")
+                % {"n": skipped},
+                messages.WARNING,
+            )
 
     def has_add_permission(self, request) -> bool:
         return False

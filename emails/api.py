@@ -1,5 +1,6 @@
 """REST API of the emails app: /api/emails/."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
@@ -14,8 +15,6 @@ from rest_framework.response import Response
 
 from emails import selectors, services
 from emails.models import Attachment, Email
-
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -73,6 +72,8 @@ class EmailDetailSerializer(EmailSerializer):
             "original_date",
             "auto_reason",
             "size",
+            "headers_only",
+            "duplicate_of",
             "body_text",
         ]
         read_only_fields = [f for f in fields if f not in ("kind", "kind_confidence")]
@@ -91,10 +92,9 @@ class EmailUploadSerializer(serializers.Serializer):
     def validate_file(self, value):
         if value.size == 0:
             raise serializers.ValidationError(_("The file is empty."))
-        if value.size > MAX_UPLOAD:
-            raise serializers.ValidationError(
-                _("The message is larger than %(size)d MB.") % {"size": MAX_UPLOAD // 2**20}
-            )
+        if value.size > settings.MAILFLOW_MAX_MESSAGE_BYTES:
+            # The same limit as the collection's; here the sender is told at once.
+            raise serializers.ValidationError(str(services.message_too_large_error(value.size)))
         return value
 
 

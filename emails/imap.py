@@ -106,6 +106,9 @@ class FolderState:
 
 
 _UID_RE = re.compile(rb"UID (\d+)")
+_SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
+# UIDs per size query: keeps each command line and its answer small.
+_SIZES_PER_COMMAND = 5000
 
 
 def _quote(folder: str) -> str:
@@ -391,12 +394,39 @@ class ImapClient:
         uids = [int(x) for x in b" ".join(d for d in data if d).split()]
         return sorted(u for u in uids if u > last_uid)
 
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """UID -> size in bytes (RFC822.SIZE) for each UID still on the server: read
+        before any body is fetched, so a huge message is never downloaded by surprise."""
+        assert self.conn is not None
+        found: dict[int, int] = {}
+        for start in range(0, len(uids), _SIZES_PER_COMMAND):
+            chunk = uids[start : start + _SIZES_PER_COMMAND]
+            typ, data = self.conn.uid("FETCH", compact_uid_set(chunk), "(UID RFC822.SIZE)")
+            if typ != "OK":
+                raise ImapError(_("UID FETCH failed: %(reason)s") % {"reason": _text(data)})
+            for item in data:
+                line = item[0] if isinstance(item, tuple) else item
+                if not isinstance(line, bytes):
+                    continue
+                uid, size = _UID_RE.search(line), _SIZE_RE.search(line)
+                if uid and size:
+                    found[int(uid.group(1))] = int(size.group(1))
+        wanted = set(uids)
+        return {u: n for u, n in found.items() if u in wanted}
+
+    def fetch_headers(self, uids: Sequence[int], max_bytes: int) -> Iterator[tuple[int, bytes]]:
+        """(uid, header block) for each UID, at most ``max_bytes`` of it; never sets \\Seen."""
+        return self._fetch(uids, f"(UID BODY.PEEK[HEADER]<0.{int(max_bytes)}>)")
+
     def fetch(self, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) for each UID still on the server, in UID order."""
+        return self._fetch(uids, "(UID BODY.PEEK[])")
+
+    def _fetch(self, uids: Sequence[int], what: str) -> Iterator[tuple[int, bytes]]:
         assert self.conn is not None
         if not uids:
             return iter(())
-        typ, data = self.conn.uid("FETCH", compact_uid_set(uids), "(UID BODY.PEEK[])")
+        typ, data = self.conn.uid("FETCH", compact_uid_set(uids), what)
         if typ != "OK":
             raise ImapError(_("UID FETCH failed: %(reason)s") % {"reason": _text(data)})
         found: dict[int, bytes] = {}

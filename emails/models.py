@@ -138,6 +138,20 @@ class Email(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     raw = models.BinaryField(_("original message"))
     size = models.PositiveIntegerField(_("size"), default=0)
+    # Over MAILFLOW_MAX_MESSAGE_BYTES: only the headers were fetched (`raw` holds them,
+    # `size` is the whole message's), until staff fetch it anyway.
+    headers_only = models.BooleanField(_("headers only"), default=False)
+    # A later copy whose Message-ID an earlier email already has, with different bytes
+    # (either may be a forgery): both are kept, the later one waits for a person.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="same_id_copies",
+        verbose_name=_("same Message-ID, different content, as"),
+        db_index=False,  # a partial index below: almost every row has none
+    )
     forwarded = models.BooleanField(_("forwarded"), default=False)
     original_from_name = models.CharField(_("original sender name"), max_length=500, blank=True)
     original_from_address = models.CharField(
@@ -178,17 +192,14 @@ class Email(models.Model):
                 condition=Q(uid__isnull=False),
                 name="email_unique_imap_uid",
             ),
+            # One first copy per Message-ID; later copies with other bytes point at it.
             models.UniqueConstraint(
                 fields=["mailbox", "message_id"],
-                condition=~Q(message_id=""),
-                name="email_unique_message_id",
+                condition=~Q(message_id="") & Q(duplicate_of__isnull=True),
+                name="email_unique_first_message_id",
             ),
-            # A message without Message-ID is the same message when its bytes are.
-            models.UniqueConstraint(
-                fields=["mailbox", "raw_sha256"],
-                condition=Q(message_id=""),
-                name="email_unique_raw_without_message_id",
-            ),
+            # The same bytes are the same message, with or without a Message-ID.
+            models.UniqueConstraint(fields=["mailbox", "raw_sha256"], name="email_unique_raw"),
             models.UniqueConstraint(
                 fields=["mailbox", "source_key"],
                 condition=~Q(source_key=""),
@@ -212,6 +223,11 @@ class Email(models.Model):
                 fields=["-received_at"], condition=Q(auto_generated=True), name="email_auto_idx"
             ),
             models.Index(fields=["in_reply_to"], name="email_in_reply_to_idx"),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="email_duplicate_of_idx",
+            ),
         ]
 
     def __str__(self) -> str:

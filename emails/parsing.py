@@ -82,7 +82,12 @@ _HEADER_PARSER = Parser(policy=_POLICY)
 _FAST_MAX_DEPTH = 30
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 _MESSAGE_ID_MAX = 900
-_HTML_TEXT_MAX = 2_000_000  # html.parser reads ~3 MB/s; the request is at the top anyway
+# References kept: the last ones name the messages closest to this one, which is all the
+# threading needs. A message listing 260,000 ids must not become a 260,000-item SQL IN list
+# (SQLite refuses more than 250,000 variables, and every later message would wait behind it).
+REFERENCES_MAX = 50
+# html.parser reads ~3 MB/s; the request is at the top anyway
+HTML_TEXT_MAX_CHARS = _HTML_TEXT_MAX = 2_000_000
 _FILENAME_MAX = 255
 _EMBEDDED_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global"})
 
@@ -163,9 +168,9 @@ def _parse_email(raw: bytes, *, fast: bool) -> ParsedEmail:
     first = {name: values[0] for name, values in headers.items()}
 
     result.message_id = _message_id(first.get("message-id"))
-    ids = _message_ids(first.get("in-reply-to"))
+    ids = _message_ids(_head(first.get("in-reply-to"), _MESSAGE_ID_MAX + 2))
     result.in_reply_to = ids[0] if ids else ""
-    result.references = " ".join(_message_ids(first.get("references")))
+    result.references = " ".join(_last_references(first.get("references")))
     result.subject = _header_text(first.get("subject"), defects)
     result.from_name, result.from_address = _sender(first.get("from"), defects)
     result.to = _address_list(headers.get("to"), defects)
@@ -770,6 +775,28 @@ def _message_ids(value: str | None) -> list[str]:
     found = _ANGLE_ID.findall(text) or text.replace(",", " ").split()
     ids = ("".join(item.split()) for item in found)
     return [item for item in ids if item and len(item) <= _MESSAGE_ID_MAX]
+
+
+def _head(value: str | None, length: int) -> str | None:
+    """The start of a header value: In-Reply-To needs only its first id."""
+    if value is None or len(value) <= length:
+        return value
+    return value[:length]
+
+
+def _last_references(value: str | None) -> list[str]:
+    """The last REFERENCES_MAX ids of a References header, read from its end only."""
+    if not value:
+        return []
+    # Enough characters for REFERENCES_MAX ids of the longest accepted length; an id cut
+    # at the start of this window is dropped below (it has no opening bracket, or is one
+    # more than needed).
+    window = (REFERENCES_MAX + 1) * (_MESSAGE_ID_MAX + 3)
+    cut = len(value) > window
+    ids = _message_ids(value[-window:] if cut else value)
+    if cut and ids:
+        ids = ids[1:]  # may be the tail of an id cut in two
+    return ids[-REFERENCES_MAX:]
 
 
 def _header_date(value: str | None, defects: _Defects) -> datetime | None:

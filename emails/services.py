@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import mailbox as mailbox_lib
@@ -167,6 +168,48 @@ def mailbox_store_copies(*, mailbox: Mailbox, folder: str, raws: Sequence[bytes]
 
 # --- storing messages ----------------------------------------------------------------
 
+# Of an oversized message only the start of its header block is fetched: enough for any
+# real header, and a bound on what a hostile one costs.
+HEADERS_ONLY_MAX_BYTES = 1024 * 1024
+# The PositiveIntegerField's ceiling, for a size a server reports.
+_SIZE_MAX = 2**31 - 1
+
+
+class MessageTooLarge(Exception):
+    """A message over MAILFLOW_MAX_MESSAGE_BYTES offered where a person is waiting."""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB".replace(".", ",")
+
+
+def message_too_large_reason(size: int) -> str:
+    return _(
+        "The message has %(size)s, more than the limit of %(limit)s "
+        "(MAILFLOW_MAX_MESSAGE_BYTES): only its headers were fetched. "
+        "Use “Fetch anyway” to read it in full."
+    ) % {"size": _megabytes(size), "limit": _megabytes(settings.MAILFLOW_MAX_MESSAGE_BYTES)}
+
+
+def message_too_large_error(size: int | None) -> MessageTooLarge:
+    """``size`` None: somewhere over the limit (a stream read no further than it)."""
+    if size is None:
+        return MessageTooLarge(
+            _("The message is larger than the limit of %(limit)s.")
+            % {"limit": _megabytes(settings.MAILFLOW_MAX_MESSAGE_BYTES)}
+        )
+    return MessageTooLarge(
+        _("The message has %(size)s, more than the limit of %(limit)s.")
+        % {"size": _megabytes(size), "limit": _megabytes(settings.MAILFLOW_MAX_MESSAGE_BYTES)}
+    )
+
+
+def duplicate_reason(first_id: int | None) -> str:
+    return _(
+        "Same Message-ID as email #%(id)s but different content: kept for a person to "
+        "compare, not processed automatically."
+    ) % {"id": first_id if first_id is not None else "?"}
+
 
 @dataclass
 class Incoming:
@@ -178,6 +221,9 @@ class Incoming:
     parsed: ParsedEmail | None = None
     parse_error: str = ""
     preparsed: bool = False
+    # Only the headers were fetched (the message is over the size limit); its real size.
+    headers_only: bool = False
+    size: int | None = None
 
     def parse(self) -> None:
         self.parsed, self.parse_error = _parse(self)
@@ -202,6 +248,7 @@ def _cut(value: str, length: int) -> str:
 def _email_from_parsed(
     mailbox: Mailbox, item: Incoming, digest: str, parsed: ParsedEmail | None, error: str
 ) -> Email:
+    size = item.size if item.size is not None else len(item.raw)
     email = Email(
         mailbox=mailbox,
         uid=item.uid,
@@ -209,12 +256,21 @@ def _email_from_parsed(
         source_key=item.source_key,
         raw=item.raw,
         raw_sha256=digest,
-        size=len(item.raw),
+        size=min(size, _SIZE_MAX),
+        headers_only=item.headers_only,
     )
     if parsed is None:
         email.status = Email.Status.FAILED
         email.error = error
         return email
+    _fill_parsed(email, parsed)
+    if item.headers_only:
+        email.status = Email.Status.FAILED
+        email.error = message_too_large_reason(size)
+    return email
+
+
+def _fill_parsed(email: Email, parsed: ParsedEmail) -> None:
     email.message_id = _cut(parsed.message_id, 998)
     email.in_reply_to = _cut(parsed.in_reply_to, 998)
     email.references = parsed.references
@@ -234,7 +290,6 @@ def _email_from_parsed(
     email.original_date = parsed.original_date
     email.auto_generated = parsed.auto_generated
     email.auto_reason = _cut(parsed.auto_reason, 255)
-    return email
 
 
 def _parse(item: Incoming) -> tuple[ParsedEmail | None, str]:
@@ -245,27 +300,41 @@ def _parse(item: Incoming) -> tuple[ParsedEmail | None, str]:
         return None, f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _dedup_key(email: Email) -> tuple[str, str]:
-    return ("id", email.message_id) if email.message_id else ("raw", email.raw_sha256)
+@dataclass
+class _Known:
+    """What the database already holds of a batch: the keys that make a message "already
+    stored" (same bytes, same IMAP UID, same Maildir file), and the first email of each
+    Message-ID."""
+
+    keys: set[tuple[str, str]]
+    first_by_message_id: dict[str, int]
 
 
-def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> set[tuple[str, str]]:
-    ids = [e.message_id for e in candidates if e.message_id]
-    digests = [e.raw_sha256 for e in candidates if not e.message_id]
-    keys = {e.source_key for e in candidates if e.source_key}
+def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> _Known:
+    # Every list below has at most one entry per message of the batch (never one per
+    # header item), so the IN lists stay as short as the batch.
+    ids = list({e.message_id for e in candidates if e.message_id})
+    keys = list({e.source_key for e in candidates if e.source_key})
     uids = [(e.uidvalidity, e.uid) for e in candidates if e.uid is not None]
     found: set[tuple[str, str]] = set()
     rows = Email.objects.filter(mailbox=mailbox)
+    first: dict[str, int] = {}
     if ids:
-        found |= {
-            ("id", m) for m in rows.filter(message_id__in=ids).values_list("message_id", flat=True)
-        }
+        # The partial index's own condition, spelled out: PostgreSQL cannot infer
+        # "message_id <> ''" from an IN list of more than 100 items, and would scan.
+        first = dict(
+            rows.filter(message_id__in=ids, duplicate_of__isnull=True)
+            .exclude(message_id="")
+            .values_list("message_id", "pk")
+        )
+    # The same bytes have the same Message-ID: only a message without one, or whose id is
+    # already stored, can be stored already by its bytes (the unique constraint on the
+    # bytes stays the backstop). New mail, the common case, needs no lookup by digest.
+    digests = list({e.raw_sha256 for e in candidates if not e.message_id or e.message_id in first})
     if digests:
         found |= {
             ("raw", d)
-            for d in rows.filter(message_id="", raw_sha256__in=digests).values_list(
-                "raw_sha256", flat=True
-            )
+            for d in rows.filter(raw_sha256__in=digests).values_list("raw_sha256", flat=True)
         }
     if keys:
         found |= {
@@ -277,19 +346,32 @@ def _existing_keys(mailbox: Mailbox, candidates: list[Email]) -> set[tuple[str, 
         found |= {
             ("uid", f"{v}:{u}")
             for v, u in rows.filter(
-                uidvalidity__in=validity, uid__in=[u for _v, u in uids]
+                uidvalidity__in=validity, uid__in=list({u for _v, u in uids})
             ).values_list("uidvalidity", "uid")
         }
-    return found
+    return _Known(keys=found, first_by_message_id=first)
 
 
 def _keys_of(email: Email) -> list[tuple[str, str]]:
-    keys = [_dedup_key(email)]
+    """What makes two fetches the same message: the same bytes, the same IMAP UID, the
+    same Maildir file. (The same Message-ID with other bytes is another message.)"""
+    keys = [("raw", email.raw_sha256)]
     if email.source_key:
         keys.append(("key", email.source_key))
     if email.uid is not None:
         keys.append(("uid", f"{email.uidvalidity}:{email.uid}"))
     return keys
+
+
+def _mark_duplicate(email: Email, first: Email | int) -> None:
+    """A later copy of a Message-ID with other bytes: kept, linked, for a person."""
+    if isinstance(first, Email):
+        email.duplicate_of = first
+    else:
+        email.duplicate_of_id = first
+    if email.status == Email.Status.RECEIVED:
+        email.status = Email.Status.NEEDS_REVIEW
+        email.error = duplicate_reason(email.duplicate_of_id)
 
 
 def _save_attachments(pairs: list[tuple[Email, ParsedEmail]]) -> None:
@@ -312,6 +394,68 @@ def _save_attachments(pairs: list[tuple[Email, ParsedEmail]]) -> None:
         Attachment.objects.bulk_create(rows)
 
 
+# psycopg2 sends a bytea value as escaped text inside the SQL: a 30 MB message costs
+# about 200 MB of the worker's memory in one INSERT. Bigger values go in pieces of this
+# size after the row is inserted (SQLite binds the bytes as they are: no need there).
+RAW_PIECE_BYTES = 4 * 1024 * 1024
+
+
+def _raw_in_pieces(emails: Iterable[Email]) -> dict[int, bytes]:
+    """Take out (id(email) -> raw) the raw bytes to write in pieces after the insert."""
+    if connections[Email.objects.db].vendor != "postgresql":
+        return {}
+    held = {}
+    for email in emails:
+        if len(email.raw) > RAW_PIECE_BYTES:
+            held[id(email)] = email.raw
+            email.raw = b""
+    return held
+
+
+def _write_raw_pieces(emails: Iterable[Email], held: dict[int, bytes]) -> None:
+    if not held:
+        return
+    table = connection_ops_quote(Email._meta.db_table)
+    with connections[Email.objects.db].cursor() as cursor:
+        for email in emails:
+            raw = held.get(id(email))
+            if raw is None:
+                continue
+            view = memoryview(raw)
+            for start in range(0, len(raw), RAW_PIECE_BYTES):
+                cursor.execute(
+                    f"UPDATE {table} SET raw = raw || %s WHERE id = %s",  # noqa: S608 - our table
+                    [view[start : start + RAW_PIECE_BYTES].tobytes(), email.pk],
+                )
+            email.raw = raw
+
+
+def connection_ops_quote(name: str) -> str:
+    return connections[Email.objects.db].ops.quote_name(name)
+
+
+def _insert_one(mailbox: Mailbox, email: Email) -> bool:
+    """Insert one email after a conflict in the batch insert; False when it turned out to
+    be stored already (same bytes, UID or file)."""
+    for _attempt in range(2):
+        email.pk = None
+        try:
+            with transaction.atomic():
+                held = _raw_in_pieces([email])
+                email.save(force_insert=True)
+                _write_raw_pieces([email], held)
+            return True
+        except IntegrityError:
+            known = _existing_keys(mailbox, [email])
+            if any(k in known.keys for k in _keys_of(email)):
+                return False
+            first = known.first_by_message_id.get(email.message_id)
+            if first is None or email.duplicate_of_id is not None:
+                return False
+            _mark_duplicate(email, first)  # its first copy arrived meanwhile
+    return False
+
+
 @transaction.atomic
 def emails_store(
     *, mailbox: Mailbox, items: Sequence[Incoming], actor_label: str = "intake"
@@ -319,43 +463,65 @@ def emails_store(
     """Store a batch of raw messages: parsed, deduplicated, never lost.
 
     A message that cannot be parsed is stored with status failed and the error. A message
-    already stored (same Message-ID, or same bytes when it has none) is counted as a
-    duplicate and skipped.
+    already stored (the same bytes, IMAP UID or Maildir file) is counted as a duplicate
+    and skipped. A message whose Message-ID an earlier email has, with other bytes, is
+    stored too, linked to the earlier one and left for a person (needs review): a forged
+    early copy must not hide the genuine message, and nothing is answered twice.
     """
     result = StoreResult()
     candidates: list[tuple[Email, ParsedEmail | None]] = []
-    seen: set[tuple[str, str]] = set()
     for item in items:
         parsed, error = (item.parsed, item.parse_error) if item.preparsed else _parse(item)
         digest = hashlib.sha256(item.raw).hexdigest()
         candidates.append((_email_from_parsed(mailbox, item, digest, parsed, error), parsed))
-    existing = _existing_keys(mailbox, [e for e, _p in candidates])
+    known = _existing_keys(mailbox, [e for e, _p in candidates])
+    seen: set[tuple[str, str]] = set()
+    first_in_batch: dict[str, Email] = {}
     fresh: list[tuple[Email, ParsedEmail | None]] = []
     for email, parsed in candidates:
         keys = _keys_of(email)
-        if any(k in existing or k in seen for k in keys):
+        if any(k in known.keys or k in seen for k in keys):
             result.duplicates += 1
             continue
         seen.update(keys)
+        if email.message_id:
+            first = known.first_by_message_id.get(email.message_id) or first_in_batch.get(
+                email.message_id
+            )
+            if first is not None:
+                _mark_duplicate(email, first)
+            else:
+                first_in_batch[email.message_id] = email
         fresh.append((email, parsed))
     if not fresh:
         return result
+    # First copies before later copies that point at them (they need their id).
+    fresh.sort(key=lambda pair: isinstance(pair[0].duplicate_of, Email))
     try:
         with transaction.atomic():
-            Email.objects.bulk_create([e for e, _p in fresh])
+            held = _raw_in_pieces(e for e, _p in fresh)
+            firsts = [e for e, _p in fresh if not isinstance(e.duplicate_of, Email)]
+            Email.objects.bulk_create(firsts)
+            later = [e for e, _p in fresh if isinstance(e.duplicate_of, Email)]
+            for email in later:
+                _mark_duplicate(email, email.duplicate_of)  # now with its id
+            Email.objects.bulk_create(later)
+            _write_raw_pieces((e for e, _p in fresh), held)
     except IntegrityError:
+        for email, _p in fresh:
+            if id(email) in held:
+                email.raw = held[id(email)]
         # Someone stored one of them in between (another intake path): one by one.
         inserted = []
         for email, parsed in fresh:
-            email.pk = None
-            try:
-                with transaction.atomic():
-                    email.save(force_insert=True)
+            if isinstance(email.duplicate_of, Email) and email.duplicate_of.pk is None:
+                email.duplicate_of = None  # its first copy was not inserted: look again
+            if _insert_one(mailbox, email):
                 inserted.append((email, parsed))
-            except IntegrityError:
+            else:
                 result.duplicates += 1
         fresh = inserted
-    _save_attachments([(e, p) for e, p in fresh if p is not None])
+    _save_attachments([(e, p) for e, p in fresh if p is not None and not e.headers_only])
     StatusChange.objects.bulk_create(
         StatusChange(
             email=email,
@@ -374,19 +540,141 @@ def emails_store(
     return result
 
 
+def _store_isolated(
+    *, mailbox: Mailbox, items: Sequence[Incoming], actor_label: str
+) -> StoreResult:
+    """emails_store, but one message that breaks the batch (a bug, a database refusal)
+    does not hold back the others: the batch is stored one by one, and a message that
+    still fails is stored as failed, with the error, without its parsed fields."""
+    try:
+        with transaction.atomic():
+            return emails_store(mailbox=mailbox, items=items, actor_label=actor_label)
+    except Exception as exc:
+        first_error = exc
+    logger.warning(
+        "storing a batch of %d messages of mailbox %s failed (%s); storing them one by one",
+        len(items),
+        mailbox.name,
+        first_error,
+    )
+    total = StoreResult()
+    for item in items:
+        try:
+            with transaction.atomic():
+                one = emails_store(mailbox=mailbox, items=[item], actor_label=actor_label)
+        except Exception as exc:
+            logger.exception("cannot store message uid=%s of %s", item.uid, mailbox.name)
+            bare = replace(
+                item,
+                parsed=None,
+                parse_error=_("cannot be stored: %(error)s")
+                % {"error": f"{type(exc).__name__}: {exc}"[:1000]},
+                preparsed=True,
+            )
+            with transaction.atomic():
+                one = emails_store(mailbox=mailbox, items=[bare], actor_label=actor_label)
+        total.stored_ids += one.stored_ids
+        total.duplicates += one.duplicates
+        total.failed += one.failed
+    return total
+
+
 def email_ingest(
     *, raw: bytes, mailbox: Mailbox | None = None, actor_label: str = "ingest_eml"
 ) -> tuple[Email, bool]:
-    """Store one raw message (API upload, `ingest_eml`). Returns (email, created)."""
+    """Store one raw message (API upload, `ingest_eml`). Returns (email, created).
+
+    Raises MessageTooLarge over MAILFLOW_MAX_MESSAGE_BYTES: the person uploading it is
+    told at once, rather than a stored email without its body."""
+    if len(raw) > settings.MAILFLOW_MAX_MESSAGE_BYTES:
+        raise message_too_large_error(len(raw))
     mailbox = mailbox or mailbox_manual()
     result = emails_store(mailbox=mailbox, items=[Incoming(raw=raw)], actor_label=actor_label)
     if result.stored_ids:
         return Email.objects.get(pk=result.stored_ids[0]), True
     digest = hashlib.sha256(raw).hexdigest()
-    parsed, _error = _parse(Incoming(raw=raw))
-    message_id = parsed.message_id if parsed else ""
-    lookup = Q(message_id=message_id) if message_id else Q(message_id="", raw_sha256=digest)
-    return Email.objects.filter(lookup, mailbox=mailbox).get(), False
+    return Email.objects.get(mailbox=mailbox, raw_sha256=digest), False
+
+
+def _refetch_imap(email: Email) -> bytes:
+    mailbox = email.mailbox
+    with ImapClient(mailbox_imap_config(mailbox)) as client:
+        state = client.open_folder(readonly=True)
+        if email.uid is None or state.uidvalidity != email.uidvalidity:
+            raise ImapError(
+                _("the folder was renumbered (UIDVALIDITY) since: the message cannot be found")
+            )
+        found = dict(client.fetch([email.uid]))
+    if email.uid not in found:
+        raise ImapError(_("the message is no longer on the server"))
+    return found[email.uid]
+
+
+def _refetch_maildir(email: Email) -> bytes:
+    folder = mailbox_lib.Maildir(email.mailbox.maildir_path, factory=None, create=False)
+    try:
+        return folder.get_bytes(email.source_key)
+    except KeyError:
+        raise ImapError(_("the message is no longer in the Maildir folder")) from None
+
+
+def email_fetch_full(*, email: Email, actor=None, actor_label: str = "") -> Email:
+    """ "Fetch anyway": read in full a message stored with its headers only (over the size
+    limit), from its mailbox, and store it as any other message (parsed, attachments, on
+    to classification; a later copy of a Message-ID goes to review instead)."""
+    email = Email.objects.select_related("mailbox").get(pk=email.pk)
+    if not email.headers_only:
+        raise TransitionNotAllowed(_("this email was already fetched in full"))
+    if email.mailbox.protocol == Mailbox.Protocol.IMAP:
+        raw = _refetch_imap(email)
+    elif email.mailbox.protocol == Mailbox.Protocol.MAILDIR:
+        raw = _refetch_maildir(email)
+    else:
+        raise ImapConfigError(_("this message has no mailbox to fetch it from"))
+    item = Incoming(raw=raw, uid=email.uid, uidvalidity=email.uidvalidity)
+    parsed, error = _parse(item)
+    with transaction.atomic():
+        locked = Email.objects.select_for_update().get(pk=email.pk)
+        if not locked.headers_only:
+            raise TransitionNotAllowed(_("this email was already fetched in full"))
+        message_id = locked.message_id
+        if parsed is not None:
+            _fill_parsed(locked, parsed)
+            locked.message_id = message_id  # the row's place among its copies stays
+        locked.raw = raw
+        locked.raw_sha256 = hashlib.sha256(raw).hexdigest()
+        locked.size = min(len(raw), _SIZE_MAX)
+        locked.headers_only = False
+        try:
+            with transaction.atomic():
+                held = _raw_in_pieces([locked])
+                locked.save()
+                _write_raw_pieces([locked], held)
+        except IntegrityError:
+            raise TransitionNotAllowed(
+                _("the same message is already stored as another email")
+            ) from None
+        if parsed is None:  # stays failed, with the parser's reason
+            Email.objects.filter(pk=locked.pk).update(error=error)
+            locked.error = error
+            return locked
+        _save_attachments([(locked, parsed)])
+        if locked.duplicate_of_id is not None:
+            target, note = Email.Status.NEEDS_REVIEW, duplicate_reason(locked.duplicate_of_id)
+        else:
+            target, note = Email.Status.RECEIVED, _("fetched in full on request")
+        email_set_status(
+            email=locked,
+            status=target,
+            actor=actor,
+            actor_label=actor_label,
+            note=note,
+            error="" if target == Email.Status.RECEIVED else note,
+        )
+        if target == Email.Status.RECEIVED:
+            steps.run_intake_hooks([locked])
+            steps.enqueue_after_intake([locked.pk])
+    return locked
 
 
 # --- collection ------------------------------------------------------------------------
@@ -447,6 +735,69 @@ def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
         yield values[start : start + size]
 
 
+# A batch of small messages leaves nothing worth trimming (and trimming costs a little).
+_RELEASE_AFTER_BYTES = 8 * 1024 * 1024
+
+
+def _release_freed_memory() -> None:
+    """Give the memory of the batch just stored back to the system. glibc keeps freed
+    blocks of up to 32 MB in the process's heap (its mmap threshold grows after the first
+    big free), so without this a worker that met a few 30 MB messages stays that big,
+    and the heap fragments batch after batch."""
+    gc.collect()  # parsed messages and model rows form cycles: free their bytes now
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _load_libc():
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 - glibc only; elsewhere nothing to do
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_libc = _load_libc()
+
+
+@dataclass
+class _Batch:
+    """Messages fetched and stored in one transaction, and the bytes they bring in."""
+
+    keys: list = field(default_factory=list)  # IMAP UIDs or Maildir file keys, in order
+    size: int = 0
+
+
+def _fetch_cost(size: int | None) -> int:
+    if size is None:
+        return 0
+    if size > settings.MAILFLOW_MAX_MESSAGE_BYTES:
+        return min(size, HEADERS_ONLY_MAX_BYTES)
+    return size
+
+
+def _batches(keys: Sequence, sizes: dict) -> list[_Batch]:
+    """Consecutive batches of at most MAILFLOW_IMAP_BATCH_SIZE messages and (but for a
+    batch of one) MAILFLOW_IMAP_BATCH_BYTES bytes, by the sizes known before fetching."""
+    max_count = max(1, settings.MAILFLOW_IMAP_BATCH_SIZE)
+    max_bytes = settings.MAILFLOW_IMAP_BATCH_BYTES
+    batches: list[_Batch] = []
+    current = _Batch()
+    for key in keys:
+        cost = _fetch_cost(sizes.get(key))
+        if current.keys and (len(current.keys) >= max_count or current.size + cost > max_bytes):
+            batches.append(current)
+            current = _Batch()
+        current.keys.append(key)
+        current.size += cost
+    if current.keys:
+        batches.append(current)
+    return batches
+
+
 def _collect_imap(mailbox: Mailbox, token: str, result: CollectResult) -> None:
     config = mailbox_imap_config(mailbox)
     writes = mailbox.after_fetch != Mailbox.AfterFetch.NOTHING
@@ -463,7 +814,7 @@ def _collect_imap(mailbox: Mailbox, token: str, result: CollectResult) -> None:
         last_uid = mailbox.last_uid
         if state.uidvalidity != mailbox.uidvalidity:
             # New folder, or the server renumbered it: read everything again; what we
-            # already have is recognised by Message-ID or by its bytes.
+            # already have is recognised by its bytes.
             result.rescanned = mailbox.uidvalidity is not None
             last_uid = 0
             with transaction.atomic():
@@ -472,38 +823,75 @@ def _collect_imap(mailbox: Mailbox, token: str, result: CollectResult) -> None:
         if state.uidnext is not None and state.uidnext <= last_uid + 1:
             return  # nothing new: no SEARCH needed
         uids = client.uids_after(last_uid)
-        chunks = list(_chunks(uids, settings.MAILFLOW_IMAP_BATCH_SIZE))
+        if not uids:
+            return
+        sizes = client.sizes(uids)  # before any body: a huge one is never fetched whole
+        batches = _batches(uids, sizes)
         # While a batch is being stored, the next one is fetched and parsed in a helper
         # thread (the database wait releases the interpreter). Only when nothing is written
-        # back to the server: then the connection is the helper's alone between batches.
+        # back to the server (then the connection is the helper's alone between batches),
+        # and only when both batches together stay within MAILFLOW_IMAP_BATCH_BYTES.
         with ThreadPoolExecutor(max_workers=1) as pool:
             ahead = None
-            for index, chunk in enumerate(chunks):
+            for index, batch in enumerate(batches):
                 if ahead is not None:
                     items = ahead.result()
                 else:
-                    items = _fetch_parsed(client, chunk, state.uidvalidity)
+                    items = _fetch_parsed(client, batch, sizes, state.uidvalidity)
                 ahead = None
-                if not writes and index + 1 < len(chunks):
-                    ahead = pool.submit(_fetch_parsed, client, chunks[index + 1], state.uidvalidity)
+                following = batches[index + 1] if index + 1 < len(batches) else None
+                if (
+                    not writes
+                    and following is not None
+                    and batch.size + following.size <= settings.MAILFLOW_IMAP_BATCH_BYTES
+                ):
+                    ahead = pool.submit(_fetch_parsed, client, following, sizes, state.uidvalidity)
                 with transaction.atomic():
-                    store = emails_store(mailbox=mailbox, items=items, actor_label="collect_emails")
-                    _advance(mailbox, token, last_uid=max(chunk))
-                mailbox.last_uid = max(chunk)
+                    store = _store_isolated(
+                        mailbox=mailbox, items=items, actor_label="collect_emails"
+                    )
+                    _advance(mailbox, token, last_uid=max(batch.keys))
+                mailbox.last_uid = max(batch.keys)
                 result.add(store, len(items))
+                fetched_uids = [item.uid for item in items]
+                items = None  # the batch's bytes go before the next is fetched
+                if batch.size > _RELEASE_AFTER_BYTES:
+                    _release_freed_memory()
                 if mailbox.after_fetch == Mailbox.AfterFetch.SEEN:
-                    client.mark_seen([item.uid for item in items])
+                    client.mark_seen(fetched_uids)
                 elif mailbox.after_fetch == Mailbox.AfterFetch.MOVE:
-                    client.move([item.uid for item in items], mailbox.move_to_folder)
+                    client.move(fetched_uids, mailbox.move_to_folder)
 
 
-def _fetch_parsed(client: ImapClient, chunk: Sequence[int], uidvalidity: int) -> list[Incoming]:
+def _fetch_parsed(
+    client: ImapClient, batch: _Batch, sizes: dict[int, int], uidvalidity: int
+) -> list[Incoming]:
+    limit = settings.MAILFLOW_MAX_MESSAGE_BYTES
+    big = [uid for uid in batch.keys if sizes.get(uid, 0) > limit]
+    whole = [uid for uid in batch.keys if sizes.get(uid, 0) <= limit]
     items = [
-        Incoming(raw=raw, uid=uid, uidvalidity=uidvalidity) for uid, raw in client.fetch(chunk)
+        Incoming(raw=raw, uid=uid, uidvalidity=uidvalidity) for uid, raw in client.fetch(whole)
     ]
+    if big:
+        items += [
+            Incoming(raw=raw, uid=uid, uidvalidity=uidvalidity, headers_only=True, size=sizes[uid])
+            for uid, raw in client.fetch_headers(big, HEADERS_ONLY_MAX_BYTES)
+        ]
+        items.sort(key=lambda item: item.uid)
     for item in items:
         item.parse()
     return items
+
+
+def _read_headers(path: str) -> bytes:
+    """The header block of a message file (up to HEADERS_ONLY_MAX_BYTES), read by lines."""
+    out = bytearray()
+    with open(path, "rb") as handle:
+        for line in handle:
+            out += line
+            if line in (b"\n", b"\r\n") or len(out) >= HEADERS_ONLY_MAX_BYTES:
+                break
+    return bytes(out[:HEADERS_ONLY_MAX_BYTES])
 
 
 def _collect_maildir(mailbox: Mailbox, token: str, result: CollectResult) -> None:
@@ -519,17 +907,39 @@ def _collect_maildir(mailbox: Mailbox, token: str, result: CollectResult) -> Non
         .values_list("source_key", flat=True)
     )
     new_keys = sorted(k for k in folder.iterkeys() if k not in known)
-    for chunk in _chunks(new_keys, settings.MAILFLOW_IMAP_BATCH_SIZE):
+    files: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    for key in new_keys:
+        try:
+            files[key] = str(path / folder._lookup(key))  # the file of a key (private, stable)
+            sizes[key] = Path(files[key]).stat().st_size  # before reading it
+        except (KeyError, OSError):
+            continue  # removed since the listing
+    limit = settings.MAILFLOW_MAX_MESSAGE_BYTES
+    for batch in _batches([k for k in new_keys if k in sizes], sizes):
         items = []
-        for key in chunk:
+        for key in batch.keys:
             try:
-                items.append(Incoming(raw=folder.get_bytes(key), source_key=key))
-            except KeyError:
+                if sizes[key] > limit:
+                    items.append(
+                        Incoming(
+                            raw=_read_headers(files[key]),
+                            source_key=key,
+                            headers_only=True,
+                            size=sizes[key],
+                        )
+                    )
+                else:
+                    items.append(Incoming(raw=folder.get_bytes(key), source_key=key))
+            except (KeyError, OSError):
                 continue  # removed since the listing
         with transaction.atomic():
-            store = emails_store(mailbox=mailbox, items=items, actor_label="collect_emails")
+            store = _store_isolated(mailbox=mailbox, items=items, actor_label="collect_emails")
             _advance(mailbox, token)
         result.add(store, len(items))
+        items = None
+        if batch.size > _RELEASE_AFTER_BYTES:
+            _release_freed_memory()
 
 
 def mailbox_collect(*, mailbox: Mailbox) -> CollectResult:
@@ -560,6 +970,11 @@ def mailbox_collect(*, mailbox: Mailbox) -> CollectResult:
     except (ImapConfigError, ImapError, crypto.SecretUnreadable) as exc:
         error = str(exc)
     except IMAP_ERRORS as exc:
+        error = describe_error(exc)
+    except Exception as exc:
+        # Whatever else stopped the collection (a bug, the database) is recorded too: a
+        # mailbox whose collection keeps failing must say so in the admin.
+        logger.exception("collection of mailbox %s failed", mailbox.name)
         error = describe_error(exc)
     finally:
         now = timezone.now()

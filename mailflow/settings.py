@@ -241,6 +241,14 @@ IMAP_LEGACY = {
 IMAP_CA_FILE = env("IMAP_CA_FILE", default="")
 MAILFLOW_IMAP_TIMEOUT = env.float("MAILFLOW_IMAP_TIMEOUT", default=30.0)
 MAILFLOW_IMAP_BATCH_SIZE = env.int("MAILFLOW_IMAP_BATCH_SIZE", default=200)
+# A batch also ends before its messages (sizes as the server reports them) pass this many
+# bytes, and the next batch is fetched ahead only when both fit in it: the bound on the
+# collector's memory for the raw mail it holds.
+MAILFLOW_IMAP_BATCH_BYTES = env.int("MAILFLOW_IMAP_BATCH_BYTES", default=50 * 1024 * 1024)
+# A bigger message (IMAP or Maildir) is stored with its headers only, status failed and the
+# reason shown; staff can fetch it in full from the admin ("Fetch anyway"). Uploads through
+# the API and `ingest_eml` over this size are refused.
+MAILFLOW_MAX_MESSAGE_BYTES = env.int("MAILFLOW_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
 MAILFLOW_COLLECT_INTERVAL_MINUTES = env.int("MAILFLOW_COLLECT_INTERVAL_MINUTES", default=1)
 # A collection's lease on its mailbox, renewed after every batch: a collection killed with
 # its worker blocks the mailbox for at most this long.

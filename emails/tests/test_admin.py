@@ -154,3 +154,19 @@ def test_the_home_page_shows_the_approval_policy(admin_client, settings):
     assert "Política de aprovação" in html
     assert "enviados quando completos" in html  # defences: automatic
     assert "o coordenador autoriza" in html  # lab accounts: the default
+
+
+def test_html_nested_too_deep_is_shown_as_text_with_the_reason(admin_client):
+    deep = "<div>" * 150 + "<b>Nome:</b> Fulano" + "</div>" * 150
+    email, _created = services.email_ingest(raw=make_raw(body="Nome: Fulano", html=deep))
+    html = admin_client.get(reverse("admin:emails_email_change", args=[email.pk])).content
+    page = html.decode()
+    assert "mais de 100 níveis de aninhamento" in page
+    assert "Nome: Fulano" in page
+    assert "<b>Nome:</b>" not in page  # never given to nh3 nor shown as HTML
+
+    shallow = "<div><p><b>Nome:</b> Fulano</p></div>"
+    email, _created = services.email_ingest(raw=make_raw(body="Nome: Fulano", html=shallow))
+    page = admin_client.get(reverse("admin:emails_email_change", args=[email.pk])).content
+    assert "níveis de aninhamento" not in page.decode()
+    assert "<b>Nome:</b>" in page.decode()

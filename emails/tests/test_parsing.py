@@ -683,3 +683,24 @@ def test_big_odd_bodies_parse_quickly(body):
     started = time.perf_counter()
     parse_email(raw)
     assert time.perf_counter() - started < 2
+
+
+def test_references_keep_the_last_50_and_in_reply_to_its_first_id():
+    refs = " ".join(f"<r{n}@x.example>" for n in range(5000))
+    raw = (
+        "From: a@x.example\r\nSubject: s\r\nMessage-ID: <m@x.example>\r\n"
+        f"In-Reply-To: <first@x.example> {refs}\r\nReferences: {refs}\r\n\r\nbody\r\n"
+    ).encode()
+    parsed = parse_email(raw)
+    assert parsed.references.split() == [f"r{n}@x.example" for n in range(4950, 5000)]
+    assert parsed.in_reply_to == "first@x.example"
+    short = parse_email(b"From: a@x.example\r\nReferences: <a@x> <b@x>\r\n\r\nx\r\n")
+    assert short.references == "a@x b@x"
+
+
+def test_nesting_depth_is_linear_and_stops_early():
+    from mailflow.html import nesting_depth
+
+    assert nesting_depth("<p>a<br>b<img src=x><div><span>x</span></div></p>") == 3
+    assert nesting_depth("<div>" * 200_000, stop_at=100) == 101
+    assert nesting_depth("<a" * 100_000) == 0  # unclosed tags: no backtracking blow-up

@@ -34,7 +34,7 @@ def test_store_parses_and_audits(maildir_mailbox):
     assert (change.from_status, change.to_status) == ("", "received")
 
 
-def test_same_message_id_is_stored_once(maildir_mailbox):
+def test_same_message_id_same_bytes_once_other_bytes_kept_for_review(maildir_mailbox):
     raw = make_raw(message_id="<same@test.example>")
     again = make_raw(message_id="<same@test.example>", body="other bytes, same id")
     first = services.emails_store(mailbox=maildir_mailbox, items=[Incoming(raw=raw)])
@@ -42,8 +42,26 @@ def test_same_message_id_is_stored_once(maildir_mailbox):
         mailbox=maildir_mailbox, items=[Incoming(raw=raw), Incoming(raw=again)]
     )
     assert first.stored == 1
-    assert second.stored == 0 and second.duplicates == 2
-    assert Email.objects.count() == 1
+    assert second.stored == 1 and second.duplicates == 1
+    original = Email.objects.get(pk=first.stored_ids[0])
+    later = Email.objects.get(pk=second.stored_ids[0])
+    assert original.duplicate_of is None and original.status == Email.Status.RECEIVED
+    assert later.duplicate_of == original and later.status == Email.Status.NEEDS_REVIEW
+    assert later.error == services.duplicate_reason(original.pk)
+
+
+def test_two_copies_of_one_message_id_in_one_batch(maildir_mailbox):
+    one = make_raw(message_id="<twin@test.example>", body="first")
+    two = make_raw(message_id="<twin@test.example>", body="second")
+    three = make_raw(message_id="<twin@test.example>", body="third")
+    result = services.emails_store(
+        mailbox=maildir_mailbox, items=[Incoming(raw=one), Incoming(raw=two), Incoming(raw=three)]
+    )
+    assert result.stored == 3
+    first = Email.objects.get(duplicate_of__isnull=True)
+    assert first.body_text.startswith("first")
+    assert set(first.same_id_copies.values_list("status", flat=True)) == {"needs_review"}
+    assert first.same_id_copies.count() == 2
 
 
 def test_without_message_id_dedup_by_bytes(maildir_mailbox):

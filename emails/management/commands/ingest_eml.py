@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from emails import services
@@ -22,19 +23,29 @@ class Command(BaseCommand):
             except Mailbox.DoesNotExist:
                 raise CommandError(f"no mailbox named {mailbox!r}") from None
         stored = duplicates = failed = 0
+        limit = settings.MAILFLOW_MAX_MESSAGE_BYTES
         for name in files:
             if name == "-":
-                raw = sys.stdin.buffer.read()
+                raw = sys.stdin.buffer.read(limit + 1)  # never more than the limit in memory
+                size = len(raw) if len(raw) <= limit else None
             else:
                 path = Path(name)
                 if not path.is_file():
                     raise CommandError(f"{name}: no such file")
-                raw = path.read_bytes()
+                size = path.stat().st_size  # before reading it
+                raw = path.read_bytes() if size <= limit else b""
+            if size is None or size > limit:
+                raise CommandError(
+                    f"{name}: {services.message_too_large_error(size)} (MAILFLOW_MAX_MESSAGE_BYTES)"
+                )
             if not raw:
                 raise CommandError(f"{name}: empty message")
-            email, created = services.email_ingest(
-                raw=raw, mailbox=target, actor_label="ingest_eml"
-            )
+            try:
+                email, created = services.email_ingest(
+                    raw=raw, mailbox=target, actor_label="ingest_eml"
+                )
+            except services.MessageTooLarge as exc:
+                raise CommandError(f"{name}: {exc}") from None
             if not created:
                 duplicates += 1
                 self.stdout.write(f"{name}: already stored as email {email.pk}")
