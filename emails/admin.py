@@ -344,8 +344,10 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def raw_view(self, request, email_id: int):
-        if not self.has_view_permission(request):
-            raise Http404
+        """The original message, with the permissions the API asks for: it holds every
+        attachment, so view email and view attachment."""
+        if not request.user.has_perms(EmailViewSet.action_permissions["raw"]):
+            raise PermissionDenied
         if not Email.objects.filter(pk=email_id).exists():
             raise Http404
         return raw_response(email_id)

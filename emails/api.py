@@ -130,7 +130,9 @@ class EmailViewSet(
     # Listing and reading need view_email, storing a message add_email, PATCH (the kind)
     # change_email; the downloads are reads, as in the admin.
     action_permissions = {
-        "raw": ["emails.view_email"],
+        # the original message holds every attachment: whoever may download it may
+        # download them
+        "raw": ["emails.view_email", "emails.view_attachment"],
         "attachment": ["emails.view_email", "emails.view_attachment"],
     }
 

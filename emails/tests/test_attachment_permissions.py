@@ -48,3 +48,28 @@ def test_attachment_needs_view_attachment_in_the_admin_and_the_api(client, djang
     only_attachment = _staff(django_user_model, "anexos", "view_attachment")
     client.force_login(only_attachment)
     assert client.get(admin_url).status_code == 403
+
+
+def test_the_original_message_needs_view_attachment_too(client, django_user_model):
+    """The .eml holds every attachment: downloading it must not get around "view
+    attachment"."""
+    email, _ = services.email_ingest(
+        raw=make_raw(subject="Ata", attachments=[("ata.pdf", "application/pdf", b"%PDF-ata")])
+    )
+    admin_url = reverse("admin:emails_email_raw", args=[email.pk])
+    api_url = reverse("email-raw", kwargs={"pk": email.pk})
+    api = APIClient()
+
+    reader = _staff(django_user_model, "leitora", "view_email")
+    client.force_login(reader)
+    assert client.get(admin_url).status_code == 403
+    api.force_authenticate(reader)
+    assert api.get(api_url).status_code == 403
+
+    allowed = _staff(django_user_model, "secretaria", "view_email", "view_attachment")
+    client.force_login(allowed)
+    response = client.get(admin_url)
+    assert response.status_code == 200 and b"%PDF-ata" not in response.content  # base64
+    assert b"ata.pdf" in response.content
+    api.force_authenticate(allowed)
+    assert api.get(api_url).status_code == 200

@@ -58,7 +58,7 @@ def _reads(w) -> dict[str, str]:
     return {
         "/api/emails/": "emails.view_email",
         f"/api/emails/{w.email.pk}/": "emails.view_email",
-        f"/api/emails/{w.email.pk}/raw/": "emails.view_email",
+        f"/api/emails/{w.email.pk}/raw/": "emails.view_attachment, emails.view_email",
         f"/api/emails/{w.email.pk}/attachments/{w.attachment.pk}/": (
             "emails.view_attachment, emails.view_email"
         ),
