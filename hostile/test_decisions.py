@@ -282,7 +282,7 @@ def _predict_next(ids: list[str]) -> int | None:
     outputs = []
     for n in numbers[-312:]:
         outputs += [n & 0xFFFFFFFF, n >> 32]  # getrandbits(64): the low word first
-    clone = random.Random()  # noqa: S311 - the generator make_msgid used, attacked here
+    clone = random.Random()  # the generator make_msgid used, attacked here
     clone.setstate((3, (*[_untemper(o) for o in outputs], 624), None))
     return clone.getrandbits(64)
 

@@ -176,6 +176,61 @@ def test_260k_references_do_not_stop_the_collection(dovecot_server, imap_account
     assert Email.objects.filter(uid=later).exists()
 
 
+def test_260k_references_on_sqlite_with_the_real_command(dovecot_server, imap_account, tmp_path):
+    """The hole was SQLite's ("too many SQL variables") and CI runs this suite on
+    PostgreSQL: the same poison message is also collected by `collect_emails` in its own
+    process, on a SQLite database of its own, from the same Dovecot."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from urllib.parse import quote
+
+    dovecot_server.append(imap_account, many_references_message(260_000))
+    dovecot_server.append(imap_account, make_raw(subject="a seguinte"))
+    database = tmp_path / "intake.sqlite3"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "IMAP_", "EMAIL_", "DJANGO_", "MAILFLOW_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="mailflow.settings",
+        DATABASE_URL=f"sqlite:///{database}",
+        MAILFLOW_TRIAL="1",
+        DEBUG="1",
+        MAILFLOW_VAR_DIR=str(tmp_path),
+        IMAP_URL=(
+            f"imap://{quote(imap_account.user, safe='')}:{quote(imap_account.password, safe='')}"
+            f"@{dovecot_server.host}:{dovecot_server.port}/INBOX"
+        ),
+    )
+    root = Path(__file__).resolve().parent.parent
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    migrated = manage("migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    collected = manage("collect_emails")
+    assert collected.returncode == 0, collected.stderr
+    assert "stored 2" in collected.stdout and "failed 0" in collected.stdout, collected.stdout
+    with sqlite3.connect(database) as db:
+        rows = dict(db.execute('SELECT subject, "references" FROM emails_email').fetchall())
+        errors = db.execute("SELECT last_error FROM emails_mailbox").fetchall()
+    assert len(rows) == 2 and "a seguinte" in rows
+    poisoned = next(refs for subject, refs in rows.items() if subject != "a seguinte")
+    assert len(poisoned.split()) == 50
+    assert errors == [("",)]
+
+
 def test_a_message_that_breaks_its_batch_does_not_hold_back_the_others(
     dovecot_server, imap_account, imap_mailbox
 ):
