@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from acesso import services
 from acesso.models import AccessRequest, LabAccount, LabAccountAdoption, LabHost
 from acesso.tests.lab import logs_in, trust_lab
+from acesso.tests.test_admin_api import request_form
 from emails import services as email_services
 from emails import steps
 from emails.models import Email
@@ -233,18 +234,9 @@ def test_retry_after_a_secretarys_edit_runs_the_authorised_identity_only(
     assert 'name="student_name"' not in page
     client.post(
         url,
-        {
-            "student_name": "Outra Pessoa",
-            "student_email": "outra@gmail.example",
-            "login": "outra.pessoa",
-            "denial_reason": "",
-            "account_checks-TOTAL_FORMS": 0,
-            "account_checks-INITIAL_FORMS": 0,
-            "provisionings-TOTAL_FORMS": 0,
-            "provisionings-INITIAL_FORMS": 0,
-            "status_changes-TOTAL_FORMS": 0,
-            "status_changes-INITIAL_FORMS": 0,
-        },
+        request_form(
+            student_name="Outra Pessoa", student_email="outra@gmail.example", login="outra.pessoa"
+        ),
     )
     # and through the API: refused with the reason
     api = APIClient()

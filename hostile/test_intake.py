@@ -27,20 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MESSAGES = Path(__file__).parent / "messages"
 
 
-@pytest.fixture
-def imap_mailbox(dovecot_server, imap_account):
-    mailbox = Mailbox.objects.create(
-        name=f"imap-{imap_account.user}",
-        protocol=Mailbox.Protocol.IMAP,
-        host=dovecot_server.host,
-        port=dovecot_server.port,
-        security=Mailbox.Security.NONE,
-        username=imap_account.user,
-    )
-    services.mailbox_set_password(mailbox=mailbox, password=imap_account.password)
-    return mailbox
-
-
 def _collect(mailbox: Mailbox) -> services.CollectResult:
     return services.mailbox_collect(mailbox=Mailbox.objects.get(pk=mailbox.pk))
 
