@@ -1003,7 +1003,8 @@ def access_deny(
         context={"student_name": request.student_name, "reason": reason},
         queue=True,
     )
-    if denial.status == denial.Status.DRAFT and denial.held_reason:
+    held = denial.status == denial.Status.DRAFT and denial.held_reason
+    if held:
         AccessStatusChange.objects.create(
             request=request,
             from_status=R.DENIED,
@@ -1012,7 +1013,8 @@ def access_deny(
             note=_("the denial waits in the outbox for a person: %(why)s")
             % {"why": denial.held_reason},
         )
-    _close_case(request, _("denial sent"))
+    # the decision is made either way; the email's history says whether the answer left
+    _close_case(request, _("denial held in the outbox") if held else _("denial sent"))
     return request
 
 

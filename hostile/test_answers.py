@@ -172,6 +172,8 @@ def test_a_denial_never_goes_to_an_outside_address_read_from_the_body(answers, t
     denial = OutboundMessage.objects.get(purpose="denial")
     assert denial.status == S.DRAFT and "coleta.de.senhas@fora.example" in denial.held_reason
     assert "aguarda" in access.status_changes.latest("id").note
+    # the case's email says the denial did not leave, rather than "sent"
+    assert access.email.status_changes.latest("id").note == "negativa retida na caixa de saída"
 
 
 # --- caps --------------------------------------------------------------------------------
