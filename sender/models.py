@@ -23,6 +23,24 @@ class OutboundMessage(models.Model):
         # A person decided it will not be sent (a held draft, a failure given up on...).
         DISCARDED = "discarded", _("Discarded")
 
+    class Purpose(models.TextChoices):
+        # Defences: the blank form, pre-filled, asking the professor for what is missing.
+        FORM_REQUEST = "form_request", _("Request for the missing data")
+        # Defences: the announcement request to the coordination, with the documents.
+        CHAMADO = "chamado", _("Chamado to the coordination")
+        # Defences: the answer to the professor, with the documents.
+        DOCUMENTS = "documents", _("Documents to the professor")
+        # Defences: why the secretariat could not register the defence.
+        REJECTION = "rejection", _("Rejection of the defence")
+        # Lab access: the question to the coordinator.
+        AUTHORISATION_REQUEST = "authorisation_request", _("Authorisation request")
+        # Lab access: login and password to the student.
+        CREDENTIALS = "credentials", _("Credentials")
+        # Lab access: the coordinator's copy, without the password.
+        CREDENTIALS_COPY = "credentials_copy", _("Copy of the credentials")
+        # Lab access: the coordinator's no, with the reason.
+        DENIAL = "denial", _("Denial")
+
     email = models.ForeignKey(
         "emails.Email",
         on_delete=models.PROTECT,
@@ -31,7 +49,8 @@ class OutboundMessage(models.Model):
         related_name="outbound_messages",
         verbose_name=_("case email"),
     )
-    purpose = models.CharField(_("purpose"), max_length=40)
+    # What the message is for, shown to staff by its label (the code stays in the API).
+    purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
     # One message per case and purpose: composing the same reply twice yields this one.
     idempotency_key = models.CharField(max_length=255, editable=False)  # unique: see Meta
     automatic = models.BooleanField(

@@ -222,7 +222,8 @@ def outbound_compose(
             file=ContentFile(payload, name=attachment_path(filename, content_type)),
             size=len(payload),
         )
-    note = _("composed (%(purpose)s)") % {"purpose": purpose}
+    labels = dict(OutboundMessage.Purpose.choices)
+    note = _("composed (%(purpose)s)") % {"purpose": labels.get(purpose, purpose)}
     if ignored_reply_to:
         note += "; " + _(
             "Reply-To not used (%(count)d address(es) outside the trusted domains): "

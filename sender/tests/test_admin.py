@@ -32,6 +32,20 @@ def test_list_and_preview(admin_client, request_email):
     assert "maria.souza@aluno.ifes.edu.br" in page
 
 
+def test_what_a_message_is_for_shows_by_its_label(admin_client, request_email):
+    """The list, its filter, the page and the history say "Pedido de autorização", never
+    the code "authorisation_request"."""
+    message = services.outbound_compose(
+        email=request_email, purpose="authorisation_request", body_text="Autoriza?"
+    )
+    listing = admin_client.get(reverse("admin:sender_outboundmessage_changelist"))
+    page = admin_client.get(reverse("admin:sender_outboundmessage_change", args=[message.pk]))
+    for html in (listing.content.decode(), page.content.decode()):
+        assert "Pedido de autorização" in html
+        assert ">authorisation_request<" not in html and "(authorisation_request)" not in html
+    assert message.status_changes.get().note == "composta (Pedido de autorização)"
+
+
 def test_attachments_open_from_the_preview(admin_client, client, request_email, django_user_model):
     message = _message(request_email)
     other = services.outbound_compose(
