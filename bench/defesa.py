@@ -42,7 +42,7 @@ def _extraction_rows() -> list[tuple]:
     from pathlib import Path
 
     from defesa.extraction import extract_defense
-    from defesa.tests.test_extraction import HOSTILE, HOSTILE_HTML
+    from testing.extraction_inputs import HOSTILE, HOSTILE_HTML
 
     corpus = Path(__file__).resolve().parent.parent / "defesa" / "tests" / "extraction_corpus"
     emails = []

@@ -34,8 +34,8 @@ def run(db_url: str, mode: str) -> list[tuple]:
     from emails import services as email_services
     from emails.models import Mailbox
     from mailflow.schedules import schedules_setup
-    from mailflow.tests.pipeline_mail import mixed_mail
     from testing.dovecot import DovecotServer, dovecot_unavailable_reason
+    from testing.pipeline_mail import mixed_mail
     from testing.smtp import SmtpServer
 
     label = ("with IMAP IDLE" if mode == "idle" else "polling every minute") + f", {RATE:g}/s"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 MB = 1024 * 1024
 

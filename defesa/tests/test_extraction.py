@@ -26,6 +26,7 @@ from defesa.extraction import (
     parse_time,
     split_honorific,
 )
+from testing.extraction_inputs import HOSTILE, HOSTILE_HTML
 
 CORPUS = Path(__file__).parent / "extraction_corpus"
 
@@ -415,25 +416,6 @@ def test_own_institutions_decide_the_committee_roles():
 
 
 # --- hostile input ---------------------------------------------------------------------------
-
-HOSTILE = {
-    "spaces": "Aluno:" + " " * 100_000 + "x",
-    "parentheses": "Banca: " + "(" * 50_000,
-    "commas": "Banca: " + "Prof. A, " * 10_000,
-    "member lines": "Banca:\n" + "Prof. Dr. Fulano de Tal (UFES)\n" * 5_000,
-    "prose": "A banca será composta pelos professores " + "Dr. A (Ifes), " * 5_000,
-    "thanks and labels": "Obrigado!\nAluno: X\n" * 5_000,
-    "digits": "Horário: " + "1" * 100_000,
-    "headers": "De: a@b.c\nAssunto: x\nPara: y\n\n" * 3_000,
-}
-
-
-HOSTILE_HTML = {
-    "unclosed tags": "<a " * 20_000,
-    "nested tables": "<table>" * 3_000 + "x",
-    "cells without table": "<td>" * 10_000,
-    "deep quotes": "<blockquote>" * 5_000 + "Aluno: X",
-}
 
 # How long these take is measured in bench/defesa.py; here they must be read without error
 # and without inventing a complete request.

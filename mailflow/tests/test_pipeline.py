@@ -21,8 +21,8 @@ from defesa.models import DefenseRequest, DefenseStatusChange
 from emails import services as email_services
 from emails.models import Email, Mailbox
 from mailflow.schedules import schedules_setup
-from mailflow.tests.pipeline_mail import mixed_mail
 from sender.models import OutboundMessage
+from testing.pipeline_mail import mixed_mail
 from testing.qcluster import Cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)

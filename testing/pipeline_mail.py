@@ -3,7 +3,7 @@ lab access requests and mail that is neither, each with a unique sender and name
 
 from __future__ import annotations
 
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 FIRST = ["Maria", "João", "Ana", "Pedro", "Luíza", "Carlos", "Beatriz", "Rafael", "Júlia", "Tiago"]
 LAST = ["Souza", "Almeida", "Lima", "Pereira", "Conceição", "Araújo", "Gonçalves", "Ribeiro"]
