@@ -30,6 +30,7 @@ from acesso.models import (
 )
 from mailflow import crypto, policy, tokens
 from mailflow.audit import status_transition
+from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
 R = AccessRequest.Status
@@ -911,7 +912,6 @@ def access_decide_by_email(email_id: int) -> None:
     the admin, with a note saying why it did not count."""
     from emails import services as email_services
     from emails.models import Email
-    from sender.models import OutboundMessage
 
     email = Email.objects.get(pk=email_id)
     if email.status != Email.Status.RECEIVED:
@@ -921,9 +921,8 @@ def access_decide_by_email(email_id: int) -> None:
     ).first()
     if request is None:
         return
-    key = _authorisation_request_key(request)
     asked = (
-        OutboundMessage.objects.filter(idempotency_key=key)
+        case_messages([f"access:{request.pk}"], ["authorisation_request"])
         .values_list("message_id", flat=True)
         .first()
     )
@@ -1102,37 +1101,31 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
         request.refresh_from_db()
 
 
-def _credentials_key(request_id: int) -> str:
-    return f"access:{request_id}:credentials"
+def _case_key(request_id: int) -> str:
+    """The request's case in the outbox."""
+    return f"access:{request_id}"
 
 
 def finish_due() -> list[int]:
     """Requests whose credentials the outbox has sent."""
-    from sender.models import OutboundMessage
-
     waiting = list(
         AccessRequest.objects.filter(status=R.CREDENTIALS_QUEUED).values_list("id", flat=True)[:200]
     )
     sent = set(
-        OutboundMessage.objects.filter(
-            idempotency_key__in=[_credentials_key(i) for i in waiting],
-            status=OutboundMessage.Status.SENT,
-        ).values_list("idempotency_key", flat=True)
+        case_messages([_case_key(i) for i in waiting], ["credentials"], sent=True).values_list(
+            "case_key", flat=True
+        )
     )
-    return [i for i in waiting if _credentials_key(i) in sent]
+    return [i for i in waiting if _case_key(i) in sent]
 
 
 def access_finish(request_id: int) -> AccessRequest | None:
     """The credentials left: the request is answered and its email done."""
-    from sender.models import OutboundMessage
-
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None or request.status != R.CREDENTIALS_QUEUED:
             return None
-        if not OutboundMessage.objects.filter(
-            idempotency_key=_credentials_key(request.pk), status=OutboundMessage.Status.SENT
-        ).exists():
+        if not case_messages([_case_key(request.pk)], ["credentials"], sent=True).exists():
             return None
         access_set_status(
             request=request,

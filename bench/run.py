@@ -201,9 +201,10 @@ def main() -> int:
         rows.append(
             (f"{label} (ms, median of 5)", f"{ms:.0f}", f"< {target:,}", admin_size, ms < target)
         )
-    from bench import outbox
+    from bench import compose, outbox
 
     rows += outbox.run(db_url, _fresh_database, _django_migrate)
+    rows += compose.run(db_url, _fresh_database, _django_migrate)
     rows += [tuple(r) for r in _child_json("--categorizer", db_url)]
     _fresh_database(db_url)
     _django_migrate(db_url)
@@ -310,7 +311,7 @@ def _admin_hostile_rows(db_url: str) -> list[tuple]:
 def only(section: str) -> int:
     """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
     pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
-    admin-hostile."""
+    admin-hostile, compose-bulk."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     if section in ("collect-2000", "collect-20000"):
         from testing.dovecot import DovecotServer
@@ -327,6 +328,10 @@ def only(section: str) -> int:
         from bench import outbox
 
         rows = outbox.run(db_url, _fresh_database, _django_migrate)
+    elif section == "compose-bulk":
+        from bench import compose
+
+        rows = compose.run(db_url, _fresh_database, _django_migrate)
     elif section in ("pipeline-idle", "pipeline-poll"):
         _fresh_database(db_url)
         _django_migrate(db_url)

@@ -21,6 +21,8 @@ import mimetypes
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +39,7 @@ from defesa.models import (
 from mailflow import policy
 from mailflow.audit import status_transition
 from mailflow.text import cut_words
+from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
 D = DefenseRequest.Status
@@ -779,33 +782,28 @@ def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseReq
 
 
 def finish_due() -> list[int]:
-    """Approved requests whose chamado and reply were both sent."""
-    from sender.models import OutboundMessage
-
-    sent = OutboundMessage.Status.SENT
-    ids = []
-    for defense_id in DefenseRequest.objects.filter(status=D.APPROVED).values_list("id", flat=True)[
-        :200
-    ]:
-        keys = [f"defense:{defense_id}:chamado", f"defense:{defense_id}:documents"]
-        if OutboundMessage.objects.filter(idempotency_key__in=keys, status=sent).count() == 2:
-            ids.append(defense_id)
-    return ids
+    """Approved requests whose chamado and reply were both sent (one query)."""
+    case = OuterRef("case_key")
+    return list(
+        DefenseRequest.objects.filter(status=D.APPROVED)
+        .annotate(case_key=Concat(Value("defense:"), Cast("pk", CharField())))
+        .filter(
+            Exists(case_messages([case], ["chamado"], sent=True)),
+            Exists(case_messages([case], ["documents"], sent=True)),
+        )
+        .order_by("pk")
+        .values_list("id", flat=True)[:200]
+    )
 
 
 def defense_finish(defense_id: int) -> DefenseRequest | None:
     """Both messages left: the request is sent and its email done."""
-    from sender.models import OutboundMessage
-
     with transaction.atomic():
         defense = DefenseRequest.objects.select_for_update().get(pk=defense_id)
         if defense.status != D.APPROVED:
             return None
-        keys = [f"defense:{defense.pk}:chamado", f"defense:{defense.pk}:documents"]
-        sent = OutboundMessage.objects.filter(
-            idempotency_key__in=keys, status=OutboundMessage.Status.SENT
-        ).count()
-        if sent != 2:
+        sent = case_messages([f"defense:{defense.pk}"], ["chamado", "documents"], sent=True)
+        if sent.count() != 2:
             return None
         defense_set_status(
             defense=defense,

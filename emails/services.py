@@ -1299,3 +1299,10 @@ def email_set_kind(
     if actor is not None:
         steps.run_kind_hooks(email, actor, previous)
     return email
+
+
+def email_link_to_case(*, email: Email, case_id: int) -> None:
+    """An email joins a case (the email that opened it): a reply to one of the outbox's
+    messages, found by the outbox's intake hook."""
+    Email.objects.filter(pk=email.pk).update(case_id=case_id)
+    email.case_id = case_id

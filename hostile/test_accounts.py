@@ -22,7 +22,7 @@ from acesso.tests.test_admin_api import request_form
 from emails import services as email_services
 from emails import steps
 from emails.models import Email
-from sender import services as outbox
+from sender import delivery
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +132,7 @@ def test_a_stranger_naming_a_real_user_never_gets_her_password(
     assert request.student_email == "mallory.pereira@gmail.example"
 
     # before deciding, the coordinator's email says lab-01 already has that login
-    assert outbox.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     [question] = _sent_to(smtp_settings, COORDINATOR)
     assert "o login maria.souza já existe nestes computadores do laboratório" in question
     assert "- lab-01: Existe e não foi criada pelo mailflow (uid " in question
@@ -276,7 +276,7 @@ def test_retry_after_a_secretarys_edit_runs_the_authorised_identity_only(
     assert request.status == "provisioned"
     # (the sweeper sends them once every computer has the account; here, at once)
     services.access_send_credentials(request=request)
-    outbox.outbox_send_due()
+    delivery.outbox_send_due()
     recipients = {tuple(m.rcpt_tos) for m in smtp_settings.messages}
     assert recipients == {(COORDINATOR,), ("ana.lima@aluno.ifes.edu.br",)}
     [credentials] = _sent_to(smtp_settings, "ana.lima@aluno.ifes.edu.br")

@@ -25,6 +25,7 @@ from emails import steps
 from emails.models import Email
 from emails.tests.factories import make_raw
 from hostile.generate_decisions import guessed_references
+from sender import delivery
 from sender import services as outbox
 from sender.models import OutboundMessage
 
@@ -58,7 +59,7 @@ def asked(settings, smtp_settings, tmp_path):
     steps.run_pending()
     request = AccessRequest.objects.get(email=email)
     assert request.status == "awaiting_approval"
-    outbox.outbox_send_due()
+    delivery.outbox_send_due()
     sent = [m.message() for m in smtp_settings.messages if m.rcpt_tos == [COORDINATOR]]
     assert len(sent) == 1
     return request, sent[0]["Message-ID"].strip().strip("<>")

@@ -141,3 +141,50 @@ class StatusHistoryInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+from django.db import transaction  # noqa: E402 - kept with the function below (merge)
+
+
+def status_transition_bulk(
+    *,
+    queryset: models.QuerySet,
+    from_status: str,
+    to_status: str,
+    history: type[StatusChangeBase],
+    link: str,
+    actor=None,
+    actor_label: str = "",
+    note: str = "",
+    **fields,
+) -> list[int]:
+    """Move every row of `queryset` that is in `from_status` to `to_status` (setting
+    `fields` with it) and write an audit row for each, in one UPDATE and one INSERT: for
+    the paths where many rows change at once (a worker, a batch), where the caller's
+    filter already says which transition is allowed. Rows another transaction changed
+    first are left out. Returns the ids moved. `from_status == to_status` records an event
+    that keeps the status (a draft held, with why)."""
+    model = queryset.model
+    with transaction.atomic():
+        ids = list(
+            queryset.filter(status=from_status)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return []
+        model.objects.filter(pk__in=ids).update(status=to_status, **fields)
+        label = "" if actor else (actor_label or "system")
+        history.objects.bulk_create(
+            history(
+                **{f"{link}_id": pk},
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                actor_label=label,
+                note=note,
+            )
+            for pk in ids
+        )
+    return ids

@@ -11,10 +11,10 @@ def sweep() -> dict:
     """The sweeper: work a killed worker dropped is queued again (every step's due()),
     and messages left "sending" by a dead worker become uncertain for a person."""
     from emails import steps
-    from sender import services as outbox
+    from sender import delivery
 
     queued = steps.sweep()
-    uncertain = outbox.outbox_sweep()
+    uncertain = delivery.outbox_sweep()
     if queued or uncertain:
         logger.info("sweep: queued %s, uncertain %d", queued, uncertain)
     return {"queued": queued, "uncertain": uncertain}

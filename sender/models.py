@@ -53,6 +53,9 @@ class OutboundMessage(models.Model):
     purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
     # One message per case and purpose: composing the same reply twice yields this one.
     idempotency_key = models.CharField(max_length=255, editable=False)  # unique: see Meta
+    # The case the message belongs to ("defense:12", "access:7", "email:5"): what the
+    # workflows ask the outbox about (sender.selectors.case_messages). Blank: no case.
+    case_key = models.CharField(_("case"), max_length=255, blank=True, editable=False)
     automatic = models.BooleanField(
         _("automatic"), default=True, help_text=_("Composed by the system, not by a person.")
     )
@@ -101,6 +104,12 @@ class OutboundMessage(models.Model):
                 fields=["next_attempt_at", "id"],
                 condition=Q(status="queued"),
                 name="outbound_due_idx",
+            ),
+            # The workflows' questions about their cases (messages without a case stay out).
+            models.Index(
+                fields=["case_key", "purpose"],
+                condition=~Q(case_key=""),
+                name="outbound_case_idx",
             ),
         ]
         constraints = [

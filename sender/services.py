@@ -1,4 +1,5 @@
-"""Writes of the outbox: composing replies, approving, sending, retrying, sweeping."""
+"""Writes of the outbox: composing replies (one or many at a time), approving, retrying,
+discarding. Sending is the worker's (sender/delivery.py)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,29 @@ import json
 import logging
 import re
 import socket
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from emails import services as email_services
 from emails.models import Email, Mailbox
 from emails.storage import attachment_path
 from mailflow import crypto, tokens
-from sender import mime
+from mailflow.audit import status_transition, status_transition_bulk
+from sender.compose import MASK, SECRET_RE, SECRET_TOKEN, trigger_send
+from sender.compose import split_addresses as _split_addresses
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
 logger = logging.getLogger(__name__)
@@ -42,10 +49,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 DISCARD_REASON_MAX = 1000
 HELD_REASON_MAX = OutboundMessage._meta.get_field("held_reason").max_length
-# What a stored body holds where a secret goes; replaced only in the bytes sent.
-SECRET_TOKEN = "⟦secret:{name}⟧"  # noqa: S105 - a placeholder, not a password
-SECRET_RE = re.compile(r"⟦secret:([a-z_][a-z0-9_]*)⟧")
-MASK = "••••••••"
 ROBOT_LOCAL_PARTS = {
     "mailer-daemon",
     "postmaster",
@@ -66,6 +69,16 @@ class OutboxError(Exception):
 
 class TransitionNotAllowed(OutboxError):
     pass
+
+
+# What status_transition needs to know of the outbox's statuses.
+TRANSITIONS = {
+    "allowed": ALLOWED_TRANSITIONS,
+    "history": OutboundStatusChange,
+    "link": "message",
+    "error": TransitionNotAllowed,
+    "refused": gettext_lazy("a message in status “%(current)s” cannot become “%(target)s”"),
+}
 
 
 # --- composing ---------------------------------------------------------------------------
@@ -96,17 +109,6 @@ def masked(text: str) -> str:
     return SECRET_RE.sub(MASK, text)
 
 
-def _split_addresses(value: str | list[str] | None) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        plain = mime.plain_addresses(value)
-        if plain is not None:
-            return plain
-    values = [value] if isinstance(value, str) else value
-    return [addr for _name, addr in getaddresses(values) if "@" in addr]
-
-
 def _references(email: Email) -> str:
     ids = [i for i in (email.references or "").split() if i]
     if email.message_id and email.message_id not in ids:
@@ -117,18 +119,6 @@ def _references(email: Email) -> str:
     return " ".join(f"<{i}>" for i in ids)
 
 
-def _audit(message, from_status, to_status, *, actor=None, actor_label="", note=""):
-    OutboundStatusChange.objects.create(
-        message=message,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        actor_label="" if actor else (actor_label or "system"),
-        note=note,
-    )
-
-
-@transaction.atomic
 def outbound_compose(
     *,
     email: Email | None,
@@ -156,33 +146,133 @@ def outbound_compose(
     given; a secret is written into the template as {{ secret.name }} and stored masked.
     The Message-ID is signed for the case and purpose, or for `signed_for` when a reply
     must also prove what the message said (an authorisation request: the student asked for).
+    The case is `case_key` ("defense:12"), by default the email's ("email:5").
     """
+    [message] = outbound_compose_many(
+        [
+            {
+                "email": email,
+                "purpose": purpose,
+                "template": template,
+                "context": context,
+                "body_text": body_text,
+                "body_html_template": body_html_template,
+                "to": to,
+                "cc": cc,
+                "reply_to": reply_to,
+                "subject": subject,
+                "secrets": secrets,
+                "attachments": attachments,
+                "automatic": automatic,
+                "case_key": case_key,
+                "signed_for": signed_for,
+                "queue": queue,
+                "actor": actor,
+            }
+        ]
+    )
+    return message
+
+
+@dataclass
+class _Composed:
+    """A message built from one spec, not stored yet."""
+
+    message: OutboundMessage
+    note: str  # the first history row's
+    attachments: list[tuple[str, str, bytes]]
+    queue: bool
+    actor: object
+
+
+@transaction.atomic
+def outbound_compose_many(specs: list[dict]) -> list[OutboundMessage]:
+    """Compose many messages at once: each spec holds outbound_compose's keyword
+    arguments; the messages come back in the order of the specs.
+
+    The new ones are stored with one INSERT, their history with another, and those to
+    queue are queued together (automatic ones each checked against loop protection and
+    the hourly caps in turn, so every one of them counts for the next); the transaction
+    asks for one delivery, once committed. Idempotent as outbound_compose: a spec whose
+    case and purpose already have a message (stored before, composed by a concurrent
+    transaction, or earlier in the same list) gets that message.
+    """
+    keys = [_idempotency_key(spec) for spec in specs]
+    found = OutboundMessage.objects.in_bulk(set(keys), field_name="idempotency_key")
+    composed: dict[str, _Composed] = {}
+    for key, spec in zip(keys, specs, strict=True):
+        if key not in found and key not in composed:
+            composed[key] = _build(key, **spec)
+    if composed:
+        # A message composed meanwhile by another transaction wins (the unique key): the
+        # stored row is ours only when it carries the Message-ID made here.
+        OutboundMessage.objects.bulk_create(
+            [c.message for c in composed.values()], ignore_conflicts=True, batch_size=500
+        )
+        stored = OutboundMessage.objects.in_bulk(list(composed), field_name="idempotency_key")
+        ours = []
+        for key, draft in composed.items():
+            if key not in stored:
+                raise OutboxError(f"the message {key} could not be stored")
+            if stored[key].message_id == draft.message.message_id:
+                stored[key].email = draft.message.email  # already loaded
+                draft.message = stored[key]
+                ours.append(draft)
+        _store_new(ours)
+        found.update(stored)
+    return [found[key] for key in keys]
+
+
+def _idempotency_key(spec: dict) -> str:
+    case_key = spec.get("case_key")
     if case_key is None:
-        if email is None:
+        if spec.get("email") is None:
             raise OutboxError("a message needs a case email or a case_key")
-        case_key = f"email:{email.pk}"
-    key = f"{case_key}:{purpose}"
-    existing = OutboundMessage.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
+        case_key = f"email:{spec['email'].pk}"
+    return f"{case_key}:{spec['purpose']}"
+
+
+def _build(
+    key: str,
+    *,
+    email: Email | None,
+    purpose: str,
+    template: str | None = None,
+    context: dict | None = None,
+    body_text: str | None = None,
+    body_html_template: str | None = None,
+    to: str | list[str] | None = None,
+    cc: str | list[str] | None = None,
+    reply_to: str | list[str] | None = None,
+    subject: str | None = None,
+    secrets: dict[str, str] | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    automatic: bool = True,
+    case_key: str | None = None,
+    signed_for: str | None = None,
+    queue: bool = False,
+    actor=None,
+) -> _Composed:
+    """One message as outbound_compose describes it, not stored yet."""
     if (template is None) == (body_text is None):
         raise OutboxError("give either a template or a body_text")
     secret_names = sorted((secrets or {}).keys())
     for name in secret_names:
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
             raise OutboxError(f"invalid secret name {name!r}")
-    full_context = {
-        "email": email,
-        "program_name": settings.MAILFLOW_PROGRAM_NAME,
-        "program_acronym": settings.MAILFLOW_PROGRAM_ACRONYM,
-        "institution": settings.MAILFLOW_INSTITUTION,
-        "campus": settings.MAILFLOW_CAMPUS,
-        "coordinator_name": settings.MAILFLOW_COORDINATOR_NAME,
-        "signature": settings.MAILFLOW_SIGNATURE,
-        **(context or {}),
-        # Templates see tokens, never the secrets themselves.
-        "secret": {name: SECRET_TOKEN.format(name=name) for name in secret_names},
-    }
+    if template or body_html_template:
+        full_context = {
+            "email": email,
+            "program_name": settings.MAILFLOW_PROGRAM_NAME,
+            "program_acronym": settings.MAILFLOW_PROGRAM_ACRONYM,
+            "institution": settings.MAILFLOW_INSTITUTION,
+            "campus": settings.MAILFLOW_CAMPUS,
+            "coordinator_name": settings.MAILFLOW_COORDINATOR_NAME,
+            "signature": settings.MAILFLOW_SIGNATURE,
+            **(context or {}),
+            # Templates see tokens, never the secrets themselves.
+            "secret": {name: SECRET_TOKEN.format(name=name) for name in secret_names},
+        }
     text = render_text(template, full_context) if template else body_text
     html = render_to_string(body_html_template, full_context) if body_html_template else ""
     recipients = _split_addresses(to)
@@ -195,6 +285,7 @@ def outbound_compose(
         email=email,
         purpose=purpose,
         idempotency_key=key,
+        case_key=key.rpartition(":")[0],
         automatic=automatic,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=", ".join(recipients),
@@ -208,20 +299,6 @@ def outbound_compose(
         in_reply_to=f"<{email.message_id}>" if email is not None and email.message_id else "",
         references=_references(email) if email is not None else "",
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        # composed concurrently by another worker: that one is the message
-        return OutboundMessage.objects.get(idempotency_key=key)
-    for filename, content_type, payload in attachments or []:
-        OutboundAttachment.objects.create(
-            message=message,
-            filename=filename,
-            content_type=content_type,
-            file=ContentFile(payload, name=attachment_path(filename, content_type)),
-            size=len(payload),
-        )
     labels = dict(OutboundMessage.Purpose.choices)
     note = _("composed (%(purpose)s)") % {"purpose": labels.get(purpose, purpose)}
     if ignored_reply_to:
@@ -229,10 +306,64 @@ def outbound_compose(
             "Reply-To not used (%(count)d address(es) outside the trusted domains): "
             "the answer goes to the sender"
         ) % {"count": len(ignored_reply_to)}
-    _audit(message, "", S.DRAFT, actor=actor, note=note)
-    if queue:
-        outbound_queue(message=message, actor=actor)
-    return message
+    return _Composed(message, note, attachments or [], queue, actor)
+
+
+def _store_new(composed: list[_Composed]) -> None:
+    """The attachments and first history row of messages just stored, then the queuing
+    of those asked to be queued."""
+    for c in composed:
+        for filename, content_type, payload in c.attachments:
+            OutboundAttachment.objects.create(
+                message=c.message,
+                filename=filename,
+                content_type=content_type,
+                file=ContentFile(payload, name=attachment_path(filename, content_type)),
+                size=len(payload),
+            )
+    OutboundStatusChange.objects.bulk_create(
+        (
+            OutboundStatusChange(
+                message=c.message,
+                from_status="",
+                to_status=S.DRAFT,
+                actor=c.actor,
+                actor_label="" if c.actor else "system",
+                note=c.note,
+            )
+            for c in composed
+        ),
+        batch_size=1000,
+    )
+    # What a person queues, or what is not automatic, needs no check: queued together,
+    # one UPDATE per person acting. Automatic messages are checked one after the other,
+    # each counting for the caps of the next.
+    queued = False
+    unchecked: dict[object, list[OutboundMessage]] = defaultdict(list)
+    for c in composed:
+        if not c.queue:
+            continue
+        if c.actor is None and c.message.automatic:
+            queued |= _queue(c.message)
+        else:
+            unchecked[c.actor].append(c.message)
+    for actor, messages in unchecked.items():
+        now = timezone.now()
+        status_transition_bulk(
+            queryset=OutboundMessage.objects.filter(pk__in=[m.pk for m in messages]),
+            from_status=S.DRAFT,
+            to_status=S.QUEUED,
+            history=OutboundStatusChange,
+            link="message",
+            actor=actor,
+            held_reason="",
+            next_attempt_at=now,
+        )
+        for message in messages:
+            message.status, message.held_reason, message.next_attempt_at = S.QUEUED, "", now
+        queued = True
+    if queued:
+        trigger_send()  # one delivery for the whole batch
 
 
 def trusted_domains() -> set[str]:
@@ -268,9 +399,6 @@ def answer_recipients(email: Email) -> tuple[list[str], list[str]]:
 
 def render_text(template: str, context: dict) -> str:
     """A plain-text template: no HTML escaping ("D'Ávila" stays "D'Ávila")."""
-    from django.template import Context
-    from django.template.loader import get_template
-
     return get_template(template).template.render(Context(context, autoescape=False))
 
 
@@ -427,32 +555,16 @@ def _lock_caps() -> None:
 # --- transitions -------------------------------------------------------------------------
 
 
-def _transition(
-    message: OutboundMessage, to_status: str, *, actor=None, actor_label="", note="", **fields
-) -> OutboundMessage:
-    locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
-    if to_status not in ALLOWED_TRANSITIONS[locked.status]:
-        raise TransitionNotAllowed(
-            _("a message in status “%(current)s” cannot become “%(target)s”")
-            % {"current": locked.get_status_display(), "target": S(to_status).label}
-        )
-    fields["status"] = to_status
+def _set_fields(message: OutboundMessage, **fields) -> None:
+    """Fields that change with a status (before the status itself: the database refuses
+    a sent message without sent_at, a discarded one that keeps a secret). Inside the
+    transition's transaction, so a refused transition leaves them as they were."""
     OutboundMessage.objects.filter(pk=message.pk).update(**fields)
-    _audit(message, locked.status, to_status, actor=actor, actor_label=actor_label, note=note)
+
+
+def _fields_changed(message: OutboundMessage, **fields) -> None:
     for name, value in fields.items():
         setattr(message, name, value)
-    return message
-
-
-def _trigger_send() -> None:
-    """Send soon: a task queued once the transaction commits."""
-
-    def send() -> None:
-        from django_q.tasks import async_task
-
-        async_task("sender.tasks.send_outbox", task_name="send_outbox")
-
-    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -462,26 +574,35 @@ def outbound_queue(
     """Move a draft to the queue. An automatic message (no person acting) is checked
     against loop protection, who it may go to and the hourly caps; when held it stays a
     draft, with why."""
+    if _queue(message, actor=actor, actor_label=actor_label, note=note):
+        trigger_send()
+    return message
+
+
+def _queue(message: OutboundMessage, *, actor=None, actor_label: str = "", note: str = "") -> bool:
+    """outbound_queue without asking for a delivery; whether the message was queued."""
     if actor is None and message.automatic:
         reason = Truncator(protection_reason(message)).chars(HELD_REASON_MAX)
         if reason:
-            OutboundMessage.objects.filter(pk=message.pk).update(held_reason=reason)
-            message.held_reason = reason
-            _audit(
-                message, message.status, message.status, actor_label="loop protection", note=reason
+            status_transition_bulk(
+                queryset=OutboundMessage.objects.filter(pk=message.pk),
+                from_status=message.status,
+                to_status=message.status,
+                history=OutboundStatusChange,
+                link="message",
+                actor_label="loop protection",
+                note=reason,
+                held_reason=reason,
             )
-            return message
-    _transition(
-        message,
-        S.QUEUED,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
-        held_reason="",
-        next_attempt_at=timezone.now(),
+            message.held_reason = reason
+            return False
+    fields = {"held_reason": "", "next_attempt_at": timezone.now()}
+    _set_fields(message, **fields)
+    status_transition(
+        obj=message, status=S.QUEUED, actor=actor, actor_label=actor_label, note=note, **TRANSITIONS
     )
-    _trigger_send()
-    return message
+    _fields_changed(message, **fields)
+    return True
 
 
 def outbound_approve(*, message: OutboundMessage, actor) -> OutboundMessage:
@@ -496,18 +617,19 @@ def outbound_retry(*, message: OutboundMessage, actor) -> OutboundMessage:
     """A person sends a failed message again."""
     if message.status != S.FAILED:
         raise TransitionNotAllowed(_("only a failed message can be retried"))
-    _transition(
-        message,
-        S.QUEUED,
-        actor=actor,
-        note=_("retry requested"),
-        attempts=0,
-        next_attempt_at=timezone.now(),
-        last_error="",
-        claimed_by="",
-        claimed_at=None,
+    fields = {
+        "attempts": 0,
+        "next_attempt_at": timezone.now(),
+        "last_error": "",
+        "claimed_by": "",
+        "claimed_at": None,
+    }
+    _set_fields(message, **fields)
+    status_transition(
+        obj=message, status=S.QUEUED, actor=actor, note=_("retry requested"), **TRANSITIONS
     )
-    _trigger_send()
+    _fields_changed(message, **fields)
+    trigger_send()
     return message
 
 
@@ -522,16 +644,18 @@ def outbound_discard(*, message: OutboundMessage, actor, reason: str = "") -> Ou
         raise OutboxError(
             _("the reason is too long (at most %(max)d characters)") % {"max": DISCARD_REASON_MAX}
         )
-    return _transition(
-        message,
-        S.DISCARDED,
-        actor=actor,
-        note=reason or _("discarded"),
-        secrets_encrypted="",
-        next_attempt_at=None,
-        claimed_by="",
-        claimed_at=None,
+    fields = {
+        "secrets_encrypted": "",
+        "next_attempt_at": None,
+        "claimed_by": "",
+        "claimed_at": None,
+    }
+    _set_fields(message, **fields)
+    status_transition(
+        obj=message, status=S.DISCARDED, actor=actor, note=reason or _("discarded"), **TRANSITIONS
     )
+    _fields_changed(message, **fields)
+    return message
 
 
 @transaction.atomic
@@ -542,126 +666,37 @@ def outbound_resolve_uncertain(
     if message.status != S.UNCERTAIN:
         raise TransitionNotAllowed(_("only an uncertain message can be resolved"))
     if was_sent:
-        return _transition(
-            message,
-            S.SENT,
+        fields = {"sent_at": timezone.now(), "secrets_encrypted": ""}
+        _set_fields(message, **fields)
+        status_transition(
+            obj=message,
+            status=S.SENT,
             actor=actor,
             note=_("marked as sent by a person"),
-            sent_at=timezone.now(),
-            secrets_encrypted="",
+            **TRANSITIONS,
         )
+        _fields_changed(message, **fields)
+        return message
     # a fresh start: the dead worker's claim is not waited for, and the attempts it
     # used do not count against this one
-    _transition(
-        message,
-        S.QUEUED,
+    fields = {
+        "next_attempt_at": timezone.now(),
+        "attempts": 0,
+        "claimed_by": "",
+        "claimed_at": None,
+        "last_error": "",
+    }
+    _set_fields(message, **fields)
+    status_transition(
+        obj=message,
+        status=S.QUEUED,
         actor=actor,
         note=_("sent again after confirmation"),
-        next_attempt_at=timezone.now(),
-        attempts=0,
-        claimed_by="",
-        claimed_at=None,
-        last_error="",
+        **TRANSITIONS,
     )
-    _trigger_send()
+    _fields_changed(message, **fields)
+    trigger_send()
     return message
-
-
-# --- sending -----------------------------------------------------------------------------
-
-
-def _outgoing(message: OutboundMessage, *, masked: bool = False) -> dict:
-    """The message as it leaves: secrets filled in (`masked`: shown as the mask, for a copy
-    we keep), threading and robot headers set."""
-    secrets = (
-        json.loads(crypto.decrypt(message.secrets_encrypted))
-        if message.secrets_encrypted and not masked
-        else {}
-    )
-
-    def fill(text: str) -> str:
-        if "⟦" not in text:
-            return text
-        return SECRET_RE.sub(lambda m: secrets.get(m.group(1), MASK), text)
-
-    headers = {
-        "Message-ID": f"<{message.message_id}>",
-        "Auto-Submitted": "auto-replied",
-        "X-Auto-Response-Suppress": "All",
-    }
-    if message.in_reply_to:
-        headers["In-Reply-To"] = message.in_reply_to
-    if message.references:
-        headers["References"] = message.references
-    return {
-        "subject": message.subject,
-        "body": fill(message.body_text),
-        "from_email": message.from_email,
-        "to": _split_addresses(message.to),
-        "cc": _split_addresses(message.cc),
-        "reply_to": _split_addresses(message.reply_to),
-        "headers": headers,
-        "html": fill(message.body_html) if message.body_html else "",
-    }
-
-
-def _attachments(
-    message: OutboundMessage, attachments: list[OutboundAttachment] | None = None
-) -> list[tuple[str, bytes, str]]:
-    contents = []
-    for att in message.attachments.all() if attachments is None else attachments:
-        with att.file.open("rb") as handle:
-            contents.append((att.filename, handle.read(), att.content_type))
-    return contents
-
-
-def _django_email(fields: dict, attachments) -> EmailMultiAlternatives:
-    fields = dict(fields)
-    html = fields.pop("html")
-    mail = EmailMultiAlternatives(**fields)
-    if html:
-        mail.attach_alternative(html, "text/html")
-    for filename, content, content_type in attachments:
-        mail.attach(filename, content, content_type)
-    return mail
-
-
-def build_email(message: OutboundMessage) -> EmailMultiAlternatives:
-    """The message as it leaves, as a Django email (for the console and file backends)."""
-    return _django_email(_outgoing(message), _attachments(message))
-
-
-def build_message(
-    message: OutboundMessage,
-    *,
-    attachments: list[OutboundAttachment] | None = None,
-    masked: bool = False,
-) -> tuple[list[str], bytes]:
-    """The recipients and the bytes that leave: what build_email(message) writes, built
-    without Django's MIME objects when sender.mime covers the message's shape.
-    `attachments`: the message's, when the caller has them already. `masked`: secrets
-    shown as the mask (the copy kept in a Sent folder)."""
-    fields = _outgoing(message, masked=masked)
-    attachments = _attachments(message, attachments)
-    data = mime.message_bytes(**fields, attachments=attachments)
-    if data is None:
-        data = _django_email(fields, attachments).message().as_bytes(linesep="\r\n")
-    return fields["to"] + fields["cc"], data
-
-
-# --- sending (the worker lives in sender/delivery.py) ----------------------------------
-
-
-def outbox_send_due(**kwargs):
-    from sender.delivery import outbox_send_due as send_due
-
-    return send_due(**kwargs)
-
-
-def outbox_sweep(**kwargs) -> int:
-    from sender.delivery import outbox_sweep as sweep
-
-    return sweep(**kwargs)
 
 
 # --- replies to our messages -------------------------------------------------------------
@@ -693,7 +728,7 @@ def link_replies(emails: list[Email]) -> None:
         for ref in refs:
             case_id = found.get(ref.strip().strip("<>"))
             if case_id and case_id != email.pk:
-                _link(email, case_id)
+                email_services.email_link_to_case(email=email, case_id=case_id)
                 break
         else:
             if email.from_address and REPLY_PREFIX_RE.match(email.subject or ""):
@@ -703,11 +738,6 @@ def link_replies(emails: list[Email]) -> None:
 
 
 REPLY_SUBJECT_DAYS = 60
-
-
-def _link(email: Email, case_id: int) -> None:
-    Email.objects.filter(pk=email.pk).update(case_id=case_id)
-    email.case_id = case_id
 
 
 def _link_by_subject(emails: list[Email]) -> None:
@@ -728,4 +758,4 @@ def _link_by_subject(emails: list[Email]) -> None:
         topic = REPLY_PREFIX_RE.sub("", email.subject).strip().lower()
         case_id = by_key.get((email.from_address.lower(), topic))
         if case_id and case_id != email.pk:
-            _link(email, case_id)
+            email_services.email_link_to_case(email=email, case_id=case_id)

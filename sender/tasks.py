@@ -1,11 +1,11 @@
 """django-q2 entry points of the outbox."""
 
 from emails import steps
-from sender import services
+from sender import delivery
 
 
 def send_outbox() -> dict:
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     if report.sent:
         # Cases waiting for their messages to leave (e.g. a defence's chamado and reply).
         steps.enqueue_after_delivery()
@@ -16,7 +16,3 @@ def send_outbox() -> dict:
         "failed": report.failed,
         "uncertain": report.uncertain,
     }
-
-
-def sweep_outbox() -> int:
-    return services.outbox_sweep()

@@ -12,7 +12,7 @@ from acesso.tests.lab import logs_in, trust_lab
 from emails import services as email_services
 from emails import steps
 from emails.tests.factories import make_raw
-from sender import services as outbox
+from sender import delivery
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,7 +68,7 @@ def test_credentials_received_by_smtp_open_every_machine(lab, smtp_settings):
     assert email.status == "processing"  # not answered until the credentials leave
     assert steps.run_pending().get("acesso_finish") is None
     # the authorisation request to the coordinator, the credentials and their copy
-    assert outbox.outbox_send_due().sent == 3
+    assert delivery.outbox_send_due().sent == 3
     assert steps.run_pending().get("acesso_finish") == 1
     request.refresh_from_db()
     assert request.status == "sent"
@@ -119,7 +119,7 @@ def test_a_failed_machine_holds_the_credentials_until_retry(lab, smtp_settings):
     request.refresh_from_db()
     assert request.status == "provisioned"
     services.access_send_credentials(request=request)
-    assert outbox.outbox_send_due().sent == 3  # with the authorisation request
+    assert delivery.outbox_send_due().sent == 3  # with the authorisation request
 
 
 def test_denial_needs_a_reason_and_reaches_the_student(lab, smtp_settings):
@@ -132,7 +132,7 @@ def test_denial_needs_a_reason_and_reaches_the_student(lab, smtp_settings):
     )
     request.refresh_from_db()
     assert request.status == "denied"
-    assert outbox.outbox_send_due().sent == 2  # the authorisation request, the denial
+    assert delivery.outbox_send_due().sent == 2  # the authorisation request, the denial
     [received] = [
         m for m in smtp_settings.messages if m.rcpt_tos == ["maria.souza@aluno.ifes.edu.br"]
     ]
@@ -157,7 +157,7 @@ def _coordinator_answers(smtp_server, text, sender="coordenacao.ppcomp@ifes.edu.
     """Send our queued messages, then ingest the coordinator's answer: a direct reply to our
     question (In-Reply-To names its Message-ID, which carries the token) unless `headers`
     say otherwise."""
-    outbox.outbox_send_due()
+    delivery.outbox_send_due()
     ask = next(
         m.message()
         for m in smtp_server.messages

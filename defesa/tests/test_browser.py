@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, PROFESSOR_ADDRESS, defense_email
 from emails import steps
-from sender import services as outbox
+from sender import delivery
 from testing.browser import artifacts_dir, save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,7 +75,7 @@ def test_secretary_corrects_regenerates_approves_and_sees_the_reply_sent(
     assert "aprovada" in page.inner_text(".messagelist")
 
     # The worker's job: deliver what was approved.
-    assert outbox.outbox_send_due().sent == 2
+    assert delivery.outbox_send_due().sent == 2
     page.goto(f"{live_server.url}/admin/sender/outboundmessage/?purpose__exact=documents")
     row = page.locator("#result_list tbody tr").first
     assert PROFESSOR_ADDRESS in row.inner_text() and "Enviada" in row.inner_text()

@@ -20,7 +20,7 @@ from emails import services as email_services
 from emails import steps
 from emails.models import Email
 from emails.tests.factories import make_raw
-from sender import services as outbox
+from sender import delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,7 @@ def test_complete_request_ends_with_the_chamado_and_the_threaded_reply(
     assert smtp_settings.messages == []  # nothing before the review
 
     services.defense_approve(defense=defense, actor=secretary)
-    assert outbox.outbox_send_due().sent == 2
+    assert delivery.outbox_send_due().sent == 2
     [chamado] = _received(smtp_settings, CHAMADO_TO)
     [reply] = _received(smtp_settings, PROFESSOR_ADDRESS)
     expected = sorted(defense.documents.values_list("filename", flat=True))
@@ -84,7 +84,7 @@ def test_incomplete_request_gets_the_form_and_the_answer_completes_it(
     _collect_and_run(imap_mailbox)
     defense = DefenseRequest.objects.get()
     assert defense.status == "awaiting_data"
-    assert outbox.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     [form] = _received(smtp_settings, PROFESSOR_ADDRESS)
     assert form["In-Reply-To"] == "<defesa-2@ifes.test>"
     form_text = form.get_body(("plain",)).get_content()
@@ -114,7 +114,7 @@ def test_incomplete_request_gets_the_form_and_the_answer_completes_it(
     assert defense.members.get(role="external").institution == "UFES"
 
     services.defense_approve(defense=defense, actor=secretary)
-    assert outbox.outbox_send_due().sent == 2
+    assert delivery.outbox_send_due().sent == 2
     assert len(_received(smtp_settings, CHAMADO_TO)) == 1
     replies = _received(smtp_settings, PROFESSOR_ADDRESS)
     assert len(replies) == 2 and len(_attachment_names(replies[1])) == 6

@@ -9,7 +9,7 @@ from django.db import connection
 
 from emails import services as email_services
 from emails.tests.factories import make_raw
-from sender import services
+from sender import delivery, services, throughput
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,7 +58,7 @@ def test_what_the_server_receives(smtp_settings):
         secrets={"password": "Kq7#vP2mX9zL"},
         attachments=[("Declaração – João.pdf", "application/pdf", b"%PDF-1.4 teste")],
     )
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert (report.sent, report.failed) == (1, 0)
     [received] = smtp_settings.messages
     assert received.rcpt_tos == ["maria@aluno.br"]
@@ -110,7 +110,7 @@ def test_a_template_with_an_html_version_sends_both(smtp_settings, settings, tmp
         secrets={"password": "Kq7#vP2mX9zL"},
         queue=True,
     )
-    assert services.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     [received] = smtp_settings.messages
     parsed = received.message()
     assert parsed.get_content_type() == "multipart/alternative"
@@ -125,7 +125,7 @@ def test_a_template_with_an_html_version_sends_both(smtp_settings, settings, tmp
 
 def test_reply_to_travels(smtp_settings):
     _queued(reply_to=["Secretaria PPComp <secretaria@ppcomp.example>"])
-    assert services.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     [received] = smtp_settings.messages
     assert received.message()["Reply-To"] == "secretaria@ppcomp.example"
 
@@ -144,7 +144,7 @@ def test_starttls_with_auth(settings, smtp_server_tls_auth, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)  # trust the test CA
     _email_url(settings, f"smtp+tls://{server.user}:{server.password}@localhost:{server.port}")
     _queued()
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert report.sent == 1, report.errors
     [received] = server.messages
     assert received.tls and received.authenticated_as == server.user
@@ -158,7 +158,7 @@ def test_wrong_smtp_password_is_a_temporary_failure(settings, smtp_server_tls_au
     settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = True, 5
     settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = server.user, "wrong"
     message = _queued()
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert report.sent == 0 and report.retrying == 1
     message.refresh_from_db()
     assert message.status == S.QUEUED and "login SMTP recusado" in message.last_error
@@ -170,12 +170,12 @@ def test_421_is_retried_with_backoff_then_sent(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 0  # due again at once, for the test
     smtp_settings.fail_next(1, 421, "4.3.0 Try again later", at="DATA")
     message = _queued()
-    first = services.outbox_send_due()
+    first = delivery.outbox_send_due()
     assert (first.sent, first.retrying) == (0, 1)
     message.refresh_from_db()
     assert message.status == S.QUEUED and message.attempts == 1
     assert message.last_error.startswith("421")
-    second = services.outbox_send_due()
+    second = delivery.outbox_send_due()
     assert second.sent == 1
     message.refresh_from_db()
     assert message.status == S.SENT and message.attempts == 2
@@ -188,11 +188,11 @@ def test_backoff_grows(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 60
     smtp_settings.fail_next(1, 451, "4.7.1 Greylisted", at="RCPT")
     message = _queued()
-    services.outbox_send_due()
+    delivery.outbox_send_due()
     message.refresh_from_db()
     wait = (message.next_attempt_at - timezone.now()).total_seconds()
     assert 50 < wait <= 60
-    assert services.outbox_send_due().claimed == 0  # not due yet
+    assert delivery.outbox_send_due().claimed == 0  # not due yet
 
 
 def test_refused_connection_then_success(settings, smtp_server):
@@ -203,25 +203,25 @@ def test_refused_connection_then_success(settings, smtp_server):
     settings.EMAIL_PORT = free_port_with_nothing_listening()
     settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 0
     message = _queued()
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert report.sent == 0 and report.retrying == 1
     message.refresh_from_db()
     assert message.status == S.QUEUED
     assert message.last_error == "conexão recusada pelo servidor SMTP"
     settings.EMAIL_PORT = smtp_server.port
-    assert services.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     assert len(smtp_server.messages) == 1
 
 
 def test_550_fails_for_good_with_the_reply_kept(smtp_settings):
     smtp_settings.fail_always(550, "5.1.1 No such user", at="RCPT")
     message = _queued()
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert report.failed == 1
     message.refresh_from_db()
     assert message.status == S.FAILED
     assert "550 5.1.1 No such user" in message.smtp_reply
-    assert services.outbox_send_due().claimed == 0
+    assert delivery.outbox_send_due().claimed == 0
 
 
 def test_attempts_run_out(smtp_settings, settings):
@@ -229,8 +229,8 @@ def test_attempts_run_out(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_MAX_ATTEMPTS = 2
     smtp_settings.fail_next(5, 421, "4.3.0 busy", at="MAIL")
     message = _queued()
-    services.outbox_send_due()
-    services.outbox_send_due()
+    delivery.outbox_send_due()
+    delivery.outbox_send_due()
     message.refresh_from_db()
     assert message.status == S.FAILED and message.attempts == 2
 
@@ -238,7 +238,7 @@ def test_attempts_run_out(smtp_settings, settings):
 def test_crash_between_claim_and_send_is_uncertain_and_not_resent(smtp_settings):
     from datetime import timedelta
 
-    from sender.delivery import Marker, _claim
+    from sender.throughput import Marker, _claim
 
     message = _queued()
     other = _queued(purpose="other")
@@ -246,9 +246,9 @@ def test_crash_between_claim_and_send_is_uncertain_and_not_resent(smtp_settings)
     with Marker("worker-that-dies") as marker:
         assert marker.mark(None, message)  # claimed for sending, committed
     # the worker dies here; later the sweeper runs and a healthy worker polls
-    assert services.outbox_sweep(older_than=timedelta(0)) == 1
+    assert delivery.outbox_sweep(older_than=timedelta(0)) == 1
     OutboundMessage.objects.filter(pk=other.pk).update(claimed_at=None)  # lapsed reservation
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert report.sent == 1  # the untouched one
     [received] = smtp_settings.messages
     assert received.message()["Message-ID"] == f"<{other.message_id}>"
@@ -261,13 +261,13 @@ def test_sent_again_after_confirmation_goes_at_once(smtp_settings, settings, adm
     lapse, and its attempts start over."""
     from datetime import timedelta
 
-    from sender.delivery import Marker, _claim
+    from sender.throughput import Marker, _claim
 
     message = _queued()
     assert _claim(10, "worker-that-dies") == [message.pk]
     with Marker("worker-that-dies") as marker:
         assert marker.mark(None, message)
-    assert services.outbox_sweep(older_than=timedelta(0)) == 1
+    assert delivery.outbox_sweep(older_than=timedelta(0)) == 1
     OutboundMessage.objects.filter(pk=message.pk).update(
         attempts=settings.MAILFLOW_OUTBOX_MAX_ATTEMPTS
     )
@@ -275,7 +275,7 @@ def test_sent_again_after_confirmation_goes_at_once(smtp_settings, settings, adm
     services.outbound_resolve_uncertain(message=message, actor=admin_user, was_sent=False)
     message.refresh_from_db()
     assert (message.status, message.attempts, message.claimed_by) == (S.QUEUED, 0, "")
-    assert services.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     [received] = smtp_settings.messages
     assert received.message()["Message-ID"] == f"<{message.message_id}>"
 
@@ -285,7 +285,6 @@ def test_a_message_discarded_while_its_worker_holds_it_is_not_sent(
 ):
     """A person discards a queued message the running worker has already reserved and
     built: the worker's mark to "sending" finds it discarded, and it sends the others."""
-    from sender import delivery
 
     first, second, third = _queued_many(3)
     build = delivery._build
@@ -300,7 +299,7 @@ def test_a_message_discarded_while_its_worker_holds_it_is_not_sent(
         return build(message, attachments, **kwargs)
 
     monkeypatch.setattr(delivery, "_build", discard_the_second_when_built)
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert report.sent == 2
     received = [m.message()["Message-ID"] for m in smtp_settings.messages]
     assert received == [f"<{first.message_id}>", f"<{third.message_id}>"]
@@ -326,7 +325,7 @@ def test_two_workers_send_every_message_exactly_once(smtp_settings, settings):
     def worker(name):
         try:
             barrier.wait()
-            reports.append(services.outbox_send_due(worker=name))
+            reports.append(delivery.outbox_send_due(worker=name))
         finally:
             connection.close()
 
@@ -351,12 +350,11 @@ def test_one_run_over_several_connections_sends_every_message_once(
 ):
     """MAILFLOW_OUTBOX_CONNECTIONS: the connections send side by side, each reserving its
     own messages under a name of its own, and the run reports them all."""
-    from sender import delivery
 
-    monkeypatch.setattr(delivery, "CLAIM_SIZE", 5)
+    monkeypatch.setattr(throughput, "CLAIM_SIZE", 5)
     settings.MAILFLOW_OUTBOX_CONNECTIONS = 3
     ids = [m.pk for m in _queued_many(40)]
-    report = services.outbox_send_due(worker="w")
+    report = delivery.outbox_send_due(worker="w")
     assert (report.claimed, report.sent, report.failed) == (40, 40, 0)
     received_ids = [m.message()["Message-ID"] for m in smtp_settings.messages]
     assert len(received_ids) == 40 and len(set(received_ids)) == 40
@@ -371,7 +369,6 @@ def test_one_run_over_several_connections_sends_every_message_once(
     connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
 )
 def test_an_error_in_a_connections_thread_reaches_the_caller(smtp_settings, monkeypatch):
-    from sender import delivery
 
     run = delivery._send_due
 
@@ -383,7 +380,7 @@ def test_an_error_in_a_connections_thread_reaches_the_caller(smtp_settings, monk
     monkeypatch.setattr(delivery, "_send_due", broken_second)
     _queued_many(3)
     with pytest.raises(RuntimeError, match="database gone"):
-        services.outbox_send_due(worker="w", connections=2)
+        delivery.outbox_send_due(worker="w", connections=2)
     assert len(smtp_settings.messages) == 3  # the other connection did its part
 
 
@@ -394,13 +391,13 @@ def test_inside_a_transaction_one_connection_sends(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_CONNECTIONS = 4
     with transaction.atomic():
         _queued_many(6)
-        assert services.outbox_send_due().sent == 6
+        assert delivery.outbox_send_due().sent == 6
     assert smtp_settings.connections == 1
 
 
 def test_one_connection_per_batch(smtp_settings):
     _queued_many(5)
-    assert services.outbox_send_due().sent == 5
+    assert delivery.outbox_send_due().sent == 5
     assert smtp_settings.connections == 1
 
 
@@ -411,7 +408,7 @@ def test_loop_protection_sends_nothing(smtp_settings):
     robot = _request(sender="MAILER-DAEMON@mx.ifes.edu.br")
     _queued(auto)
     _queued(robot)
-    assert services.outbox_send_due().claimed == 0
+    assert delivery.outbox_send_due().claimed == 0
     assert smtp_settings.messages == []
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {S.DRAFT}
 
@@ -420,7 +417,7 @@ def test_hourly_cap(smtp_settings, settings):
     settings.MAILFLOW_OUTBOX_HOURLY_CAP = 3
     for i in range(5):
         _queued(_request(subject=f"pedido {i}", sender="aluno@x.br"))
-    assert services.outbox_send_due().sent == 3
+    assert delivery.outbox_send_due().sent == 3
     assert len(smtp_settings.messages) == 3
     assert OutboundMessage.objects.filter(status=S.DRAFT).exclude(held_reason="").count() == 2
 
@@ -446,7 +443,7 @@ def test_implicit_tls_smtps(settings, monkeypatch):
             settings, f"smtp+ssl://mailflow:{quote(password, safe='')}@localhost:{server.port}"
         )
         _queued()
-        assert services.outbox_send_due().sent == 1
+        assert delivery.outbox_send_due().sent == 1
         [received] = server.messages
         assert received.tls and received.authenticated_as == "mailflow"
 
@@ -475,7 +472,7 @@ def test_copy_of_each_sent_message_in_the_sent_folder(
         body_text=f"Senha: {PASSWORD_TOKEN}\n",
         secrets={"password": "Kq7#vP2mX9zL"},
     )
-    assert services.outbox_send_due().sent == 2
+    assert delivery.outbox_send_due().sent == 2
     uids = dovecot_server.uids(imap_account, "Enviados")
     assert len(uids) == 2
     assert "\\Seen" in dovecot_server.flags(imap_account, uids[0], "Enviados")
@@ -500,7 +497,7 @@ def test_a_failed_copy_does_not_touch_the_sent_status(smtp_settings, settings, d
         protocol="imap", host="127.0.0.1", port=1, security="none", username="x"
     )
     message = _queued(email)
-    assert services.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     message.refresh_from_db()
     assert message.status == S.SENT
 
@@ -522,7 +519,7 @@ def test_sending_is_committed_before_data_and_one_at_a_time(smtp_settings, monke
         return finish(self, data=data, message=message, refused=refused)
 
     monkeypatch.setattr(Sender, "finish", checked)
-    assert services.outbox_send_due().sent == 6
+    assert delivery.outbox_send_due().sent == 6
     assert len(seen) == 6
     for sending, data in seen:
         assert len(sending) == 1 and f"<{sending[0]}>".encode() in data
@@ -533,7 +530,7 @@ def test_a_421_mid_batch_reconnects_once_and_sends_the_rest(smtp_settings, setti
     settings.MAILFLOW_OUTBOX_RETRY_SECONDS = 60
     ids = [m.pk for m in _queued_many(4)]
     smtp_settings.fail_next(1, 421, "4.3.0 Try again later", at="DATA")
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert (report.sent, report.retrying, report.uncertain) == (3, 1, 0)
     statuses = dict(OutboundMessage.objects.filter(pk__in=ids).values_list("pk", "status"))
     assert statuses == {ids[0]: S.QUEUED, ids[1]: S.SENT, ids[2]: S.SENT, ids[3]: S.SENT}
@@ -546,7 +543,7 @@ def test_recipients_refused_in_the_middle_do_not_disturb_the_others(smtp_setting
     smtp_settings.fail_always(550, "5.1.1 No such user", at="RCPT", recipient="ninguem@x.br")
     recipients = ["a@x.br", "ninguem@x.br", "b@x.br", "ninguem@x.br, c@x.br"]
     _queued_many(4, to=lambda i: recipients[i])
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert (report.sent, report.failed) == (3, 1)
     assert sorted(r for m in smtp_settings.messages for r in m.rcpt_tos) == [
         "a@x.br",
@@ -562,7 +559,7 @@ def test_a_message_that_cannot_be_built_fails_alone(smtp_settings):
     broken = _queued(email, purpose="broken", body_text="x")
     OutboundMessage.objects.filter(pk=broken.pk).update(from_email="a@b.br\nBcc: todos@x.br")
     _queued(email, purpose="fine", body_text="y")
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert (report.sent, report.failed) == (1, 1)
     broken.refresh_from_db()
     assert broken.status == S.FAILED and "não foi possível montar a mensagem" in broken.last_error
@@ -575,7 +572,7 @@ def test_a_message_that_cannot_be_built_fails_alone(smtp_settings):
 def test_marks_survive_a_lost_prepared_statement(smtp_settings):
     """Behind a pooler in transaction mode the prepared mark may be missing on the server
     session: the plain statement is sent instead, once, and nothing is marked twice."""
-    from sender.delivery import Marker, _claim
+    from sender.throughput import Marker, _claim
 
     message = _queued()
     assert _claim(10, "w") == [message.pk]
@@ -600,7 +597,7 @@ def test_a_non_smtp_backend_gets_the_django_email(settings, mailoutbox):
     """Trial runs use the console backend: the same message, through Django."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     message = _queued(body_text=f"Senha: {PASSWORD_TOKEN}\n", secrets={"password": "Kq7#vP2mX9zL"})
-    assert services.outbox_send_due().sent == 1
+    assert delivery.outbox_send_due().sent == 1
     [mail] = mailoutbox
     assert mail.extra_headers["Message-ID"] == f"<{message.message_id}>"
     assert mail.body == "Senha: Kq7#vP2mX9zL\n"
@@ -639,25 +636,24 @@ def test_work_done_while_the_server_answers_mail_from(smtp_settings, envelope_fr
 def test_background_reservations_keep_order_and_attachments(smtp_settings, monkeypatch):
     """Reservations made in the background while sending (PostgreSQL): every message once,
     in order, each with its own attachment."""
-    from sender import delivery
 
-    monkeypatch.setattr(delivery, "CLAIM_SIZE", 4)
-    monkeypatch.setattr(delivery._Reserved, "LOW", 2)
+    monkeypatch.setattr(throughput, "CLAIM_SIZE", 4)
+    monkeypatch.setattr(throughput._Reserved, "LOW", 2)
     sent_in_background = []
-    send = delivery._AsyncReserve.send
+    send = throughput._AsyncReserve.send
 
     def counted(self, sql, params):
         sent_in_background.append(params[-1])
         return send(self, sql, params)
 
-    monkeypatch.setattr(delivery._AsyncReserve, "send", counted)
+    monkeypatch.setattr(throughput._AsyncReserve, "send", counted)
     messages = _queued_many(
         23,
         attachments=lambda i: (
             [(f"anexo-{i}.txt", "text/plain", f"conteúdo {i}".encode())] if i % 3 == 0 else []
         ),
     )
-    report = services.outbox_send_due()
+    report = delivery.outbox_send_due()
     assert (report.sent, report.claimed) == (23, 23)
     assert len(sent_in_background) >= 5  # all but the first reservation, and the last look
     received = [m.message() for m in smtp_settings.messages]
@@ -674,11 +670,10 @@ def test_background_reservations_keep_order_and_attachments(smtp_settings, monke
 def test_a_small_run_needs_no_background_reservation(smtp_settings, monkeypatch):
     """Fewer messages than one reservation asks for: all of them in one query, and no
     connection for more."""
-    from sender import delivery
 
     opened = []
-    monkeypatch.setattr(delivery._AsyncReserve, "send", lambda *args: opened.append(args))
+    monkeypatch.setattr(throughput._AsyncReserve, "send", lambda *args: opened.append(args))
     for i in range(3):
         _queued(purpose=f"p{i}", automatic=False)
-    assert services.outbox_send_due().sent == 3
+    assert delivery.outbox_send_due().sent == 3
     assert opened == []

@@ -122,7 +122,7 @@ def test_a_newline_in_a_header_is_refused():
 def test_the_outbox_sends_what_build_email_describes(request_email):
     """services.build_message (what the worker sends) and services.build_email (the Django
     email, used by the console backend) give the same bytes, secrets filled in."""
-    from sender import services
+    from sender import compose, services
 
     message = services.outbound_compose(
         email=request_email,
@@ -132,8 +132,8 @@ def test_the_outbox_sends_what_build_email_describes(request_email):
         attachments=[("Declaração – João.pdf", "application/pdf", b"%PDF-1.4 teste")],
         cc="Coordenação <coord@ppcomp.example>",
     )
-    recipients, data = services.build_message(message)
+    recipients, data = compose.build_message(message)
     assert recipients == ["maria.souza@aluno.ifes.edu.br", "coord@ppcomp.example"]
-    expected = services.build_email(message).message().as_bytes(linesep="\r\n")
+    expected = compose.build_email(message).message().as_bytes(linesep="\r\n")
     assert _normal(data) == _normal(expected)
     assert b"Senha: Kq7#vP2mX9zL" in data

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from emails import services as email_services
 from emails.tests.factories import make_raw
-from sender import services
+from sender import compose, delivery, services
 from sender.models import OutboundMessage, OutboundStatusChange
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_compose_from_template_masks_secrets(request_email, tmp_path, settings):
     assert "Xk9#pL2qRm7v" not in stored.body_text
     assert "Xk9#pL2qRm7v" not in stored.secrets_encrypted
     assert services.masked(stored.body_text) == "Olá Maria, sua senha é ••••••••.\nPPComp"
-    built = services.build_email(stored)
+    built = compose.build_email(stored)
     assert "sua senha é Xk9#pL2qRm7v." in built.body
 
 
@@ -293,17 +293,17 @@ def test_a_discard_reason_has_a_limit(request_email, admin_user):
 
 
 def test_sweeper_turns_stale_sends_uncertain(request_email):
-    from sender.delivery import Marker, _claim
+    from sender.throughput import Marker, _claim
 
     message = services.outbound_compose(email=request_email, purpose="x", body_text="x", queue=True)
     assert _claim(10, "dead-worker") == [message.pk]
     with Marker("dead-worker") as marker:
         assert marker.mark(None, message)  # "sending", committed: DATA would go next
-    assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 0
+    assert delivery.outbox_sweep(older_than=timedelta(minutes=10)) == 0
     OutboundMessage.objects.filter(pk=message.pk).update(
         claimed_at=timezone.now() - timedelta(minutes=11)
     )
-    assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 1
+    assert delivery.outbox_sweep(older_than=timedelta(minutes=10)) == 1
     message.refresh_from_db()
     assert message.status == S.UNCERTAIN and message.last_error
     # never picked up again by a worker
@@ -313,7 +313,7 @@ def test_sweeper_turns_stale_sends_uncertain(request_email):
 def _one_sending_one_reserved(request_email, worker: str):
     """Two messages reserved by `worker`, the first of them marked sending (the state a
     worker killed mid-send leaves)."""
-    from sender.delivery import Marker, _claim
+    from sender.throughput import Marker, _claim
 
     sending, reserved = (
         services.outbound_compose(email=request_email, purpose=p, body_text="x", queue=True)
@@ -343,12 +343,12 @@ def test_the_sweeper_sees_a_dead_local_worker_at_once(
     waiting for the timeouts."""
     import socket
 
-    from sender.delivery import _claim
+    from sender.throughput import _claim
 
     dead = f"{socket.gethostname()}:{_dead_pid()}{connection_suffix}"
     sending, reserved = _one_sending_one_reserved(request_email, dead)
     with django_capture_on_commit_callbacks() as callbacks:
-        assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 1
+        assert delivery.outbox_sweep(older_than=timedelta(minutes=10)) == 1
     assert len(callbacks) == 1  # a send, for the released message
     sending.refresh_from_db()
     reserved.refresh_from_db()
@@ -374,7 +374,7 @@ def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
             "unparsable": "worker-without-a-pid",
         }[where]
         sending, reserved = _one_sending_one_reserved(request_email, worker)
-        assert services.outbox_sweep(older_than=timedelta(minutes=10)) == 0
+        assert delivery.outbox_sweep(older_than=timedelta(minutes=10)) == 0
         sending.refresh_from_db()
         reserved.refresh_from_db()
         assert sending.status == S.SENDING
@@ -385,7 +385,7 @@ def test_the_sweeper_leaves_a_worker_it_cannot_call_dead(request_email, where):
 
 
 def test_a_dead_workers_reservation_lapses(request_email):
-    from sender.delivery import _claim, reservation
+    from sender.throughput import _claim, reservation
 
     message = services.outbound_compose(email=request_email, purpose="x", body_text="x", queue=True)
     assert _claim(10, "dead-worker") == [message.pk]
@@ -481,7 +481,7 @@ def test_text_templates_are_not_html_escaped(request_email):
 def test_a_reservation_takes_no_more_than_asked(request_email):
     """PostgreSQL once ran the LIMITed pick again for each row it updated, each run
     picking new rows: a worker asking for 4 reserved the whole queue."""
-    from sender.delivery import _claim
+    from sender.throughput import _claim
 
     ids = [
         services.outbound_compose(

@@ -1,16 +1,16 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sender import services
+from sender import delivery
 
 
 class Command(BaseCommand):
     help = "Send every queued message that is due, then turn stale sends into uncertain."
 
     def handle(self, *args, **options):
-        swept = services.outbox_sweep()
+        swept = delivery.outbox_sweep()
         if swept:
             self.stdout.write(f"{swept} interrupted sends marked uncertain (a person decides)")
-        report = services.outbox_send_due()
+        report = delivery.outbox_send_due()
         self.stdout.write(
             f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
             f"uncertain {report.uncertain}"
