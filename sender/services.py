@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from emails.models import Email, Mailbox
 from emails.storage import attachment_path
 from mailflow import crypto, tokens
+from mailflow.errors import DomainError
 from sender import mime
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
 
@@ -60,12 +61,14 @@ ROBOT_LOCAL_PARTS = {
 REPLY_PREFIX_RE = re.compile(r"^\s*((re|res|resp|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+", re.I)
 
 
-class OutboxError(Exception):
+class OutboxError(DomainError):
     """A request the outbox cannot honour; the message says why."""
+
+    status_code = 400
 
 
 class TransitionNotAllowed(OutboxError):
-    pass
+    status_code = 409
 
 
 # --- composing ---------------------------------------------------------------------------
