@@ -118,36 +118,33 @@ class AccessRequestViewSet(
         "adopt": ["acesso.change_accessrequest", "acesso.decide_accessrequest"],
     }
 
-    def _act(self, operation):
-        access = self.get_object()
-        try:
-            operation(access)
-        except services.AccessPermissionDenied:
-            raise
-        except (services.AccessError, ValueError) as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(self.get_serializer(self.get_queryset().get(pk=access.pk)).data)
+    def _detail(self, access_id: int) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=access_id)).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._act(lambda a: services.access_approve(request=a, actor=request.user))
+        access = self.get_object()
+        services.access_approve(request=access, actor=request.user)
+        return self._detail(access.pk)
 
     @extend_schema(request=DenySerializer)
     @action(detail=True, methods=["post"])
     def deny(self, request, pk=None):
         body = DenySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._act(
-            lambda a: services.access_deny(
-                request=a, actor=request.user, reason=body.validated_data["reason"]
-            )
+        access = self.get_object()
+        services.access_deny(
+            request=access, actor=request.user, reason=body.validated_data["reason"]
         )
+        return self._detail(access.pk)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
-        return self._act(lambda a: services.access_retry(request=a, actor=request.user))
+        access = self.get_object()
+        services.access_retry(request=access, actor=request.user)
+        return self._detail(access.pk)
 
     @extend_schema(request=IdentityUpdateSerializer, responses=AccessRequestSerializer)
     def partial_update(self, request, pk=None):
@@ -181,7 +178,9 @@ class AccessRequestViewSet(
     @action(detail=True, methods=["post"], url_path="check-accounts")
     def check_accounts(self, request, pk=None):
         """Ask every active lab computer whether it already has the request's login."""
-        return self._act(lambda a: services.access_check_accounts(request=a))
+        access = self.get_object()
+        services.access_check_accounts(request=access)
+        return self._detail(access.pk)
 
     @extend_schema(request=AdoptSerializer)
     @action(detail=True, methods=["post"])
@@ -192,12 +191,9 @@ class AccessRequestViewSet(
         host = LabHost.objects.filter(pk=body.validated_data["host"]).first()
         if host is None:
             return Response({"detail": _("No such lab computer.")}, status=404)
-        try:
-            return self._act(
-                lambda a: services.access_adopt_account(request=a, host=host, actor=request.user)
-            )
-        except services.AccessPermissionDenied as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        access = self.get_object()
+        services.access_adopt_account(request=access, host=host, actor=request.user)
+        return self._detail(access.pk)
 
 
 class LabHostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -8,6 +8,8 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from mailflow.errors import DomainError
+
 MAX_LOGIN = 32
 # What useradd accepts on every distribution we know, and what a shell never interprets.
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
@@ -41,8 +43,8 @@ PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c
 PASSWORD_LENGTH = 16
 
 
-class InvalidName(ValueError):
-    """No usable login can be made from this name."""
+class InvalidName(ValueError, DomainError):
+    """No usable login can be made from this name (the API answers 409 with why)."""
 
 
 class ReservedLogin(InvalidName):

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from acesso import decisions, identity, ssh
 from acesso.models import (
     AccessRequest,
-    AccessStatusChange,
     LabAccount,
     LabAccountAdoption,
     LabAccountCheck,
@@ -29,7 +29,8 @@ from acesso.models import (
     Provisioning,
 )
 from mailflow import crypto, policy, tokens
-from mailflow.audit import status_transition
+from mailflow.audit import TransitionRules, status_note, status_transition
+from mailflow.errors import DomainError
 from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
@@ -50,12 +51,22 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class AccessError(Exception):
+class AccessError(DomainError):
     """A request the lab-access workflow cannot honour; the message says why."""
 
 
 class AccessPermissionDenied(AccessError):
     """The user may not do this (the API answers 403 with the message)."""
+
+    status_code = 403
+
+
+# A request changes status only through status_transition(obj=request, **ACCESS_TRANSITIONS).
+ACCESS_TRANSITIONS = TransitionRules(
+    allowed=ALLOWED_TRANSITIONS,
+    refused=gettext_lazy("a request in status “%(current)s” cannot become “%(target)s”"),
+    error=AccessError,
+)
 
 
 def lab_credentials() -> ssh.SshCredentials:
@@ -129,25 +140,6 @@ def lab_host_test(*, host: LabHost) -> None:
         LabHost.objects.filter(pk=host.pk).update(last_error=str(exc))
         raise
     LabHost.objects.filter(pk=host.pk).update(last_contact=timezone.now(), last_error="")
-
-
-@transaction.atomic
-def access_set_status(
-    *, request: AccessRequest, status: str, actor=None, actor_label: str = "", note: str = ""
-) -> AccessRequest:
-    status_transition(
-        obj=request,
-        status=status,
-        allowed=ALLOWED_TRANSITIONS,
-        history=AccessStatusChange,
-        link="request",
-        refused=_("a request in status “%(current)s” cannot become “%(target)s”"),
-        error=AccessError,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
-    )
-    return request
 
 
 def access_password(*, request: AccessRequest) -> str:
@@ -320,20 +312,29 @@ def access_provision(
     if not hosts:
         raise AccessError(_("there is no active lab computer"))
     if login is None:
-        access_set_status(
-            request=request, status=R.PROVISIONING, actor=actor, note=_("login refused")
+        status_transition(
+            obj=request,
+            status=R.PROVISIONING,
+            **ACCESS_TRANSITIONS,
+            actor=actor,
+            note=_("login refused"),
         )
-        access_set_status(
-            request=request,
+        status_transition(
+            obj=request,
             status=R.PROVISIONING_FAILED,
+            **ACCESS_TRANSITIONS,
             actor=actor,
             note=reserved_login_message(request.login),
         )
         return []
     credentials = lab_credentials() if any(not h.dry_run for h in hosts) else None
     password = access_password(request=request)
-    access_set_status(
-        request=request, status=R.PROVISIONING, actor=actor, note=", ".join(h.name for h in hosts)
+    status_transition(
+        obj=request,
+        status=R.PROVISIONING,
+        **ACCESS_TRANSITIONS,
+        actor=actor,
+        note=", ".join(h.name for h in hosts),
     )
     attempt = (request.provisionings.aggregate(n=Max("attempt"))["n"] or 0) + 1
     started = timezone.now()
@@ -379,9 +380,10 @@ def access_provision(
             LabHost.objects.filter(pk=outcome.host_id).update(last_error=outcome.error)
         else:
             LabHost.objects.filter(pk=outcome.host_id).update(last_contact=finished, last_error="")
-    access_set_status(
-        request=request,
+    status_transition(
+        obj=request,
         status=R.PROVISIONED if _all_active_hosts_done(request) else R.PROVISIONING_FAILED,
+        **ACCESS_TRANSITIONS,
         actor=actor,
     )
     return list(rows.values())
@@ -571,10 +573,8 @@ def access_adopt_account(*, request: AccessRequest, host: LabHost, actor) -> Lab
             "adopted_by": actor,
         },
     )
-    AccessStatusChange.objects.create(
-        request=request,
-        from_status=request.status,
-        to_status=request.status,
+    status_note(
+        obj=request,
         actor=actor,
         note=_(
             "%(user)s allowed taking over the existing account %(login)s (uid %(uid)s) on "
@@ -627,10 +627,8 @@ def access_identity_update(*, request: AccessRequest, changes: dict, actor) -> A
         "student_email": _("student's email"),
         "login": _("login"),
     }
-    AccessStatusChange.objects.create(
-        request=locked,
-        from_status=locked.status,
-        to_status=locked.status,
+    status_note(
+        obj=locked,
         actor=actor,
         note="; ".join(
             f"{labels[k]}: {before[k]} → {changed[k]}" for k in IDENTITY_FIELDS if k in changed
@@ -746,17 +744,19 @@ def _access_request_create(
         student, login = _student_and_login(email)
     except identity.ReservedLogin as exc:
         # "Root da <evil@...>" must not become a request for root's password.
-        email_services.email_set_status(
-            email=email,
+        status_transition(
+            obj=email,
             status=Email.Status.NEEDS_REVIEW,
+            **email_services.EMAIL_TRANSITIONS,
             actor_label="acesso",
             note=reserved_login_message(exc.login),
         )
         return None
     except identity.InvalidName as exc:
-        email_services.email_set_status(
-            email=email,
+        status_transition(
+            obj=email,
             status=Email.Status.NEEDS_REVIEW,
+            **email_services.EMAIL_TRANSITIONS,
             actor_label="acesso",
             note=_("no login can be made from the name: %(error)s") % {"error": exc},
         )
@@ -764,17 +764,18 @@ def _access_request_create(
     request = AccessRequest.objects.create(
         email=email, student_name=student.name, student_email=student.email, login=login
     )
-    AccessStatusChange.objects.create(
-        request=request,
-        to_status=request.status,
+    status_note(
+        obj=request,
+        from_status="",
         actor_label="acesso",
         note=_("student identified from the %(source)s") % {"source": student.source},
     )
     if login == checked_login:  # else another request took that login meanwhile
         _record_checks(request, login, lookups)
-    email_services.email_set_status(
-        email=email,
+    status_transition(
+        obj=email,
         status=Email.Status.PROCESSING,
+        **email_services.EMAIL_TRANSITIONS,
         actor_label="acesso",
         note=_("lab access request #%(id)d") % {"id": request.pk},
     )
@@ -862,7 +863,9 @@ def access_advance(request_id: int) -> AccessRequest | None:
         if hosts:
             access_provision(request=request, hosts=hosts)
         else:
-            access_set_status(request=request, status=R.PROVISIONED, actor_label="sweeper")
+            status_transition(
+                obj=request, status=R.PROVISIONED, **ACCESS_TRANSITIONS, actor_label="sweeper"
+            )
     request.refresh_from_db()
     if request.status == R.PROVISIONED:
         access_send_credentials(request=request)
@@ -946,27 +949,33 @@ def access_decide_by_email(email_id: int) -> None:
         outcome, note = Email.Status.DONE, _("denied by email")
     else:
         outcome, note = Email.Status.NEEDS_REVIEW, verdict.note
-    email_services.email_set_status(email=email, status=outcome, actor_label="acesso", note=note)
+    status_transition(
+        obj=email,
+        status=outcome,
+        **email_services.EMAIL_TRANSITIONS,
+        actor_label="acesso",
+        note=note,
+    )
 
 
 def access_approve(*, request: AccessRequest, actor, actor_label: str = "") -> AccessRequest:
     """The coordinator authorises: accounts are created on every active lab computer and,
     when all succeeded, the credentials go to the student."""
-    with transaction.atomic():
-        access_set_status(
-            request=request,
-            status=R.APPROVED,
-            actor=actor,
-            actor_label=actor_label,
-            note=_("authorised"),
-        )
-        AccessRequest.objects.filter(pk=request.pk).update(
-            decided_by=actor,
-            decided_at=timezone.now(),
-            approved_student_name=F("student_name"),
-            approved_student_email=F("student_email"),
-            approved_login=F("login"),
-        )
+    status_transition(
+        obj=request,
+        status=R.APPROVED,
+        **ACCESS_TRANSITIONS,
+        actor=actor,
+        actor_label=actor_label,
+        note=_("authorised"),
+        fields={
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "approved_student_name": F("student_name"),
+            "approved_student_email": F("student_email"),
+            "approved_login": F("login"),
+        },
+    )
     access_provision(request=request, actor=actor)
     request.refresh_from_db()
     if request.status == R.PROVISIONED:
@@ -984,12 +993,15 @@ def access_deny(
     reason = (reason or "").strip()
     if not reason:
         raise AccessError(_("a denial needs a reason: it is sent to the student"))
-    # the reason first: the database refuses a denial without one
-    AccessRequest.objects.filter(pk=request.pk).update(
-        decided_by=actor, decided_at=timezone.now(), denial_reason=reason
-    )
-    access_set_status(
-        request=request, status=R.DENIED, actor=actor, actor_label=actor_label, note=reason
+    # the reason with the status: the database refuses a denial without one
+    status_transition(
+        obj=request,
+        status=R.DENIED,
+        **ACCESS_TRANSITIONS,
+        actor=actor,
+        actor_label=actor_label,
+        note=reason,
+        fields={"decided_by": actor, "decided_at": timezone.now(), "denial_reason": reason},
     )
     # to the student's address as recorded: when it is not the sender of the request nor
     # in a trusted domain, the outbox holds it as a draft, with why, for a person
@@ -1004,10 +1016,8 @@ def access_deny(
     )
     held = denial.status == denial.Status.DRAFT and denial.held_reason
     if held:
-        AccessStatusChange.objects.create(
-            request=request,
-            from_status=R.DENIED,
-            to_status=R.DENIED,
+        status_note(
+            obj=request,
             actor_label="outbox",
             note=_("the denial waits in the outbox for a person: %(why)s")
             % {"why": denial.held_reason},
@@ -1036,8 +1046,12 @@ def _close_case(request: AccessRequest, note: str) -> None:
         return
     email = Email.objects.get(pk=request.email_id)
     if email.status == Email.Status.PROCESSING:
-        email_services.email_set_status(
-            email=email, status=Email.Status.DONE, actor_label="acesso", note=note
+        status_transition(
+            obj=email,
+            status=Email.Status.DONE,
+            **email_services.EMAIL_TRANSITIONS,
+            actor_label="acesso",
+            note=note,
         )
 
 
@@ -1095,7 +1109,9 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
             "to": request.student_email,
             "why": credentials.held_reason,
         }
-    access_set_status(request=request, status=R.CREDENTIALS_QUEUED, actor=actor, note=note)
+    status_transition(
+        obj=request, status=R.CREDENTIALS_QUEUED, **ACCESS_TRANSITIONS, actor=actor, note=note
+    )
     # already sent (this is a second send after a retry on the computers that had failed)
     if access_finish(request.pk) is not None:
         request.refresh_from_db()
@@ -1127,9 +1143,10 @@ def access_finish(request_id: int) -> AccessRequest | None:
             return None
         if not case_messages([_case_key(request.pk)], ["credentials"], sent=True).exists():
             return None
-        access_set_status(
-            request=request,
+        status_transition(
+            obj=request,
             status=R.SENT,
+            **ACCESS_TRANSITIONS,
             actor_label="outbox",
             note=_("credentials sent to %(to)s") % {"to": request.student_email},
         )

@@ -20,6 +20,8 @@ from categorizer.text import document
 from emails import services as email_services
 from emails import steps
 from emails.models import Email
+from mailflow.audit import status_transition
+from mailflow.errors import DomainError
 
 if TYPE_CHECKING:
     from categorizer.classifier import Trained
@@ -31,7 +33,7 @@ KIND = Email.Kind
 STATUS = Email.Status
 
 
-class CategorizerError(Exception):
+class CategorizerError(DomainError):
     pass
 
 
@@ -196,8 +198,13 @@ def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
         STATUS.NEEDS_REVIEW,
         STATUS.IGNORED,
     ):
-        email_services.email_set_status(
-            email=email, status=target, actor=actor, actor_label="categorizer", note=note
+        status_transition(
+            obj=email,
+            status=target,
+            **email_services.EMAIL_TRANSITIONS,
+            actor=actor,
+            actor_label="categorizer",
+            note=note,
         )
     if target == STATUS.RECEIVED and email.status == STATUS.RECEIVED:
         # The kind's workflow picks it up now (its own steps check what is due).

@@ -153,37 +153,28 @@ class DefenseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         if MEMBER_FIELDS & set(body.validated_data):
             require(request, *MEMBER_PERMISSIONS)
-        try:
-            services.defense_update(
-                defense=defense, changes=dict(body.validated_data), actor=request.user
-            )
-        except services.DefenseError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return self._detail(defense.pk)
-
-    def _act(self, operation):
-        defense = self.get_object()
-        try:
-            operation(defense)
-        except services.DefenseError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        services.defense_update(
+            defense=defense, changes=dict(body.validated_data), actor=request.user
+        )
         return self._detail(defense.pk)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._act(lambda d: services.defense_approve(defense=d, actor=request.user))
+        defense = self.get_object()
+        services.defense_approve(defense=defense, actor=request.user)
+        return self._detail(defense.pk)
 
     @extend_schema(request=RejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         body = RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._act(
-            lambda d: services.defense_reject(
-                defense=d, actor=request.user, reason=body.validated_data["reason"]
-            )
+        defense = self.get_object()
+        services.defense_reject(
+            defense=defense, actor=request.user, reason=body.validated_data["reason"]
         )
+        return self._detail(defense.pk)
 
     @extend_schema(request=None, responses={(200, "application/octet-stream"): bytes})
     @action(

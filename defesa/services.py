@@ -32,12 +32,12 @@ from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Mem
 from defesa.models import (
     CommitteeMember,
     DefenseRequest,
-    DefenseStatusChange,
     DocumentTemplate,
     GeneratedDocument,
 )
 from mailflow import policy
-from mailflow.audit import status_transition
+from mailflow.audit import TransitionRules, status_note, status_transition
+from mailflow.errors import DomainError
 from mailflow.text import cut_words
 from sender.selectors import case_messages
 
@@ -80,8 +80,16 @@ _VALUE_LABELS = {
 }
 
 
-class DefenseError(Exception):
+class DefenseError(DomainError):
     """A request the defence workflow cannot honour; the message says why."""
+
+
+# A defence request changes status only through status_transition(**DEFENSE_TRANSITIONS).
+DEFENSE_TRANSITIONS = TransitionRules(
+    allowed=ALLOWED_TRANSITIONS,
+    refused=gettext_lazy("a defence request in status “%(current)s” cannot become “%(target)s”"),
+    error=DefenseError,
+)
 
 
 # --- configuration -----------------------------------------------------------------------
@@ -196,37 +204,6 @@ def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
     )
 
 
-def _history(defense: DefenseRequest, *, actor=None, actor_label: str = "", note: str) -> None:
-    """An audit row that is not a status change (an edit, a merge, documents)."""
-    DefenseStatusChange.objects.create(
-        defense=defense,
-        from_status=defense.status,
-        to_status=defense.status,
-        actor=actor,
-        actor_label="" if actor else (actor_label or "system"),
-        note=note,
-    )
-
-
-@transaction.atomic
-def defense_set_status(
-    *, defense: DefenseRequest, status: str, actor=None, actor_label: str = "", note: str = ""
-) -> DefenseRequest:
-    status_transition(
-        obj=defense,
-        status=status,
-        allowed=ALLOWED_TRANSITIONS,
-        history=DefenseStatusChange,
-        link="defense",
-        refused=_("a defence request in status “%(current)s” cannot become “%(target)s”"),
-        error=DefenseError,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
-    )
-    return defense
-
-
 # --- opening a request -------------------------------------------------------------------
 
 
@@ -271,16 +248,17 @@ def defense_open(email_id: int) -> DefenseRequest | None:
             email=email, status=D.AWAITING_DATA, problems=found.problems
         )
         _write_data(defense, found.data)
-        DefenseStatusChange.objects.create(
-            defense=defense,
-            to_status=defense.status,
+        status_note(
+            obj=defense,
+            from_status="",
             actor_label="defesa",
             note=_("data read from the email; missing: %(missing)s")
             % {"missing": _missing_text(defense.missing_fields)},
         )
-        email_services.email_set_status(
-            email=email,
+        status_transition(
+            obj=email,
             status=Email.Status.PROCESSING,
+            **email_services.EMAIL_TRANSITIONS,
             actor_label="defesa",
             note=_("defence request #%(id)d") % {"id": defense.pk},
         )
@@ -321,11 +299,12 @@ def _complete(defense: DefenseRequest, *, actor, actor_label: str = "") -> None:
     try:
         defense_generate_documents(defense=defense, actor=actor, actor_label=actor_label)
     except DefenseError as exc:
-        _history(defense, actor=actor, actor_label=actor_label, note=str(exc))
+        status_note(obj=defense, actor=actor, actor_label=actor_label, note=str(exc))
     if defense.status == D.AWAITING_DATA:
-        defense_set_status(
-            defense=defense,
+        status_transition(
+            obj=defense,
             status=D.AWAITING_REVIEW,
+            **DEFENSE_TRANSITIONS,
             actor=actor,
             actor_label=actor_label,
             note=_("data complete"),
@@ -341,7 +320,7 @@ def _approve_if_automatic(defense: DefenseRequest) -> None:
             # e.g. no chamado address: it waits for a person, who sees why.
             last = defense.status_changes.order_by("-at", "-id").first()
             if last is None or last.note != str(exc):
-                _history(defense, actor_label="policy", note=str(exc))
+                status_note(obj=defense, actor_label="policy", note=str(exc))
 
 
 def advance_due() -> list[int]:
@@ -405,9 +384,10 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
             return None
         if defense.status not in EDITABLE:
             # e.g. the coordination answering the chamado: a person reads it.
-            email_services.email_set_status(
-                email=email,
+            status_transition(
+                obj=email,
                 status=Email.Status.NEEDS_REVIEW,
+                **email_services.EMAIL_TRANSITIONS,
                 actor_label="defesa",
                 note=_("a later email in the case of defence request #%(id)d (%(status)s)")
                 % {"id": defense.pk, "status": defense.get_status_display()},
@@ -417,9 +397,10 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         answer = found.data
         given = [answer.student, answer.title, answer.date, answer.time, answer.room]
         if not any([*given, answer.link, answer.members]):
-            email_services.email_set_status(
-                email=email,
+            status_transition(
+                obj=email,
                 status=Email.Status.NEEDS_REVIEW,
+                **email_services.EMAIL_TRANSITIONS,
                 actor_label="defesa",
                 note=_("an answer in the case of defence request #%(id)d without its data")
                 % {"id": defense.pk},
@@ -430,23 +411,25 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         changed = _changed_fields(before, merged)
         _write_data(defense, merged)
         DefenseRequest.objects.filter(pk=defense.pk).update(problems=found.problems)
-        _history(
-            defense,
+        status_note(
+            obj=defense,
             actor_label=email.from_address or "defesa",
             note=_("answer merged (email #%(email)d)\n%(changes)s")
             % {"email": email.pk, "changes": _change_note(before, merged, changed) or "—"},
         )
-        email_services.email_set_status(
-            email=email,
+        status_transition(
+            obj=email,
             status=Email.Status.DONE,
+            **email_services.EMAIL_TRANSITIONS,
             actor_label="defesa",
             note=_("merged into defence request #%(id)d") % {"id": defense.pk},
         )
         if defense.missing_fields:
             if defense.status == D.AWAITING_REVIEW:
-                defense_set_status(
-                    defense=defense,
+                status_transition(
+                    obj=defense,
                     status=D.AWAITING_DATA,
+                    **DEFENSE_TRANSITIONS,
                     actor_label="defesa",
                     note=_("missing: %(missing)s")
                     % {"missing": _missing_text(defense.missing_fields)},
@@ -484,11 +467,12 @@ def defense_edited(
         defense.missing_fields = missing
         changed = _changed_fields(before, after)
         if changed:
-            _history(defense, actor=actor, note=_change_note(before, after, changed))
+            status_note(obj=defense, actor=actor, note=_change_note(before, after, changed))
         if missing and defense.status == D.AWAITING_REVIEW:
-            defense_set_status(
-                defense=defense,
+            status_transition(
+                obj=defense,
                 status=D.AWAITING_DATA,
+                **DEFENSE_TRANSITIONS,
                 actor=actor,
                 note=_("missing: %(missing)s") % {"missing": _missing_text(missing)},
             )
@@ -641,8 +625,8 @@ def defense_generate_documents(
             documents_fingerprint=_data_fingerprint(data)
         )
         defense.documents_fingerprint = _data_fingerprint(data)
-        _history(
-            defense,
+        status_note(
+            obj=defense,
             actor=actor,
             actor_label=actor_label,
             note=_("%(count)d documents generated") % {"count": len(rows)},
@@ -711,15 +695,14 @@ def defense_approve(*, defense: DefenseRequest, actor, actor_label: str = "") ->
     attachments = _attachments(defense)
     context = _announcement_context(defense)
     with transaction.atomic():
-        defense_set_status(
-            defense=defense,
+        status_transition(
+            obj=defense,
             status=D.APPROVED,
+            **DEFENSE_TRANSITIONS,
             actor=actor,
             actor_label=actor_label,
             note=_("approved"),
-        )
-        DefenseRequest.objects.filter(pk=defense.pk).update(
-            approved_by=actor, approved_at=timezone.now()
+            fields={"approved_by": actor, "approved_at": timezone.now()},
         )
         outbox.outbound_compose(
             email=defense.email,
@@ -761,9 +744,14 @@ def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseReq
             % {"status": defense.get_status_display()}
         )
     with transaction.atomic():
-        DefenseRequest.objects.filter(pk=defense.pk).update(rejection_reason=reason)
-        defense.rejection_reason = reason
-        defense_set_status(defense=defense, status=D.REJECTED, actor=actor, note=reason)
+        status_transition(
+            obj=defense,
+            status=D.REJECTED,
+            **DEFENSE_TRANSITIONS,
+            actor=actor,
+            note=reason,
+            fields={"rejection_reason": reason},
+        )
         outbox.outbound_compose(
             email=defense.email,
             case_key=f"defense:{defense.pk}",
@@ -805,9 +793,10 @@ def defense_finish(defense_id: int) -> DefenseRequest | None:
         sent = case_messages([f"defense:{defense.pk}"], ["chamado", "documents"], sent=True)
         if sent.count() != 2:
             return None
-        defense_set_status(
-            defense=defense,
+        status_transition(
+            obj=defense,
             status=D.SENT,
+            **DEFENSE_TRANSITIONS,
             actor_label="outbox",
             note=_("chamado and reply sent"),
         )
@@ -823,6 +812,10 @@ def _close_case(defense: DefenseRequest, note: str) -> None:
         return
     email = Email.objects.get(pk=defense.email_id)
     if email.status == Email.Status.PROCESSING:
-        email_services.email_set_status(
-            email=email, status=Email.Status.DONE, actor_label="defesa", note=note
+        status_transition(
+            obj=email,
+            status=Email.Status.DONE,
+            **email_services.EMAIL_TRANSITIONS,
+            actor_label="defesa",
+            note=note,
         )

@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, close_old_connections, conn
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from emails import steps
 from emails.imap import (
@@ -38,6 +39,8 @@ from emails.models import Attachment, Email, Mailbox, StatusChange
 from emails.parsing import ParsedEmail, parse_email
 from emails.storage import attachment_path
 from mailflow import crypto
+from mailflow.audit import TransitionRules, status_note, status_transition
+from mailflow.errors import DomainError, TransitionRefused
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +48,11 @@ DEFAULT_MAILBOX = "default"
 MANUAL_MAILBOX = "manual"
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(TransitionRefused):
     """The current status does not allow the requested change."""
 
 
-class CollectionBusy(Exception):
+class CollectionBusy(DomainError):
     """Another collection of the same mailbox is running."""
 
 
@@ -663,13 +666,14 @@ def email_fetch_full(*, email: Email, actor=None, actor_label: str = "") -> Emai
             target, note = Email.Status.NEEDS_REVIEW, duplicate_reason(locked.duplicate_of_id)
         else:
             target, note = Email.Status.RECEIVED, _("fetched in full on request")
-        email_set_status(
-            email=locked,
+        status_transition(
+            obj=locked,
             status=target,
+            **EMAIL_TRANSITIONS,
             actor=actor,
             actor_label=actor_label,
             note=note,
-            error="" if target == Email.Status.RECEIVED else note,
+            fields={"error": "" if target == Email.Status.RECEIVED else note},
         )
         if target == Email.Status.RECEIVED:
             steps.run_intake_hooks([locked])
@@ -1233,36 +1237,12 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.DONE: {S.PROCESSING, S.NEEDS_REVIEW},
     S.IGNORED: {S.RECEIVED, S.NEEDS_REVIEW},
 }
-
-
-@transaction.atomic
-def email_set_status(
-    *,
-    email: Email,
-    status: str,
-    actor=None,
-    actor_label: str = "",
-    note: str = "",
-    error: str | None = None,
-) -> Email:
-    locked = Email.objects.select_for_update().only("id", "status", "error").get(pk=email.pk)
-    if status not in ALLOWED_TRANSITIONS.get(locked.status, set()):
-        raise TransitionNotAllowed(f"an email in status {locked.status!r} cannot become {status!r}")
-    fields = {"status": status}
-    if error is not None:
-        fields["error"] = error
-    Email.objects.filter(pk=email.pk).update(**fields)
-    StatusChange.objects.create(
-        email=email,
-        from_status=locked.status,
-        to_status=status,
-        actor=actor,
-        actor_label=actor_label if actor is None else "",
-        note=note,
-    )
-    for key, value in fields.items():
-        setattr(email, key, value)
-    return email
+# An email changes status only through status_transition(obj=email, **EMAIL_TRANSITIONS).
+EMAIL_TRANSITIONS = TransitionRules(
+    allowed=ALLOWED_TRANSITIONS,
+    refused=gettext_lazy("an email in status “%(current)s” cannot become “%(target)s”"),
+    error=TransitionNotAllowed,
+)
 
 
 @transaction.atomic
@@ -1288,12 +1268,9 @@ def email_set_kind(
     email.kind_confidence = confidence
     email.kind_scores = scores
     email.save(update_fields=["kind", "kind_confidence", "kind_scores"])
-    StatusChange.objects.create(
-        email=email,
-        from_status=email.status,
-        to_status=email.status,
+    status_note(
+        obj=email,
         actor=actor,
-        actor_label="" if actor else "system",
         note=note or _("kind: %(old)s → %(new)s") % {"old": previous or "-", "new": kind},
     )
     if actor is not None:

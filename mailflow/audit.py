@@ -1,9 +1,11 @@
 """The audit row every status change writes, shared by the apps that have statuses."""
 
+from typing import Any, TypedDict
+
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,23 +54,37 @@ class StatusChangeBase(models.Model):
         return {}
 
 
+class TransitionRules(TypedDict):
+    """What `status_transition` needs to know about one model, kept next to its allowed
+    transitions map: `status_transition(obj=email, status=..., **EMAIL_TRANSITIONS)`."""
+
+    allowed: dict[str, set[str]]
+    refused: str
+    error: type[Exception]
+
+
+@transaction.atomic
 def status_transition(
     *,
     obj: models.Model,
     status: str,
     allowed: dict[str, set[str]],
-    history: type[StatusChangeBase],
-    link: str,
     refused: str,
     error: type[Exception],
+    history: type[StatusChangeBase] | None = None,
+    link: str = "",
     actor=None,
     actor_label: str = "",
     note: str = "",
+    fields: dict[str, Any] | None = None,
 ) -> None:
     """Move `obj` to `status` if its current status (read under a row lock) allows it, and
-    write the audit row (`history` points at `obj` through the field `link`). Otherwise
-    raise `error` with `refused` (a translated text with %(current)s and %(target)s).
-    Call it inside a transaction."""
+    write the audit row (`history` points at `obj` through the field `link`; by default
+    the model behind `obj.status_changes`). Otherwise raise `error` with `refused` (a
+    translated text with %(current)s and %(target)s). `fields` are the other columns that
+    change with the status (an error, a reason, who decided), written in the same UPDATE
+    and set on `obj` (an expression such as F() is read back). It runs in a transaction
+    (a savepoint inside the caller's)."""
     model = type(obj)
     locked = model.objects.select_for_update().only("id", "status").get(pk=obj.pk)
     if status not in allowed[locked.status]:
@@ -76,16 +92,70 @@ def status_transition(
         raise error(
             refused % {"current": choices[locked.status], "target": choices.get(status, status)}
         )
-    model.objects.filter(pk=obj.pk).update(status=status)
-    history.objects.create(
-        **{link: obj},
+    changes = {**(fields or {}), "status": status}
+    model.objects.filter(pk=obj.pk).update(**changes)
+    _history_row(
+        obj,
+        history=history,
+        link=link,
         from_status=locked.status,
         to_status=status,
         actor=actor,
+        actor_label=actor_label,
+        note=note,
+    )
+    computed = [name for name, value in changes.items() if hasattr(value, "resolve_expression")]
+    for name, value in changes.items():
+        if name not in computed:
+            setattr(obj, name, value)
+    if computed:
+        obj.refresh_from_db(fields=computed)
+
+
+def status_note(
+    *,
+    obj: models.Model,
+    note: str,
+    actor=None,
+    actor_label: str = "",
+    from_status: str | None = None,
+) -> None:
+    """An audit row that is not a status change (an edit, a merge, documents, a message
+    held): from and to are the current status. `from_status=""` makes it the first row of
+    an object just created in its first status."""
+    _history_row(
+        obj,
+        from_status=obj.status if from_status is None else from_status,
+        to_status=obj.status,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+    )
+
+
+def _history_row(
+    obj: models.Model,
+    *,
+    from_status: str,
+    to_status: str,
+    actor,
+    actor_label: str,
+    note: str,
+    history: type[StatusChangeBase] | None = None,
+    link: str = "",
+) -> StatusChangeBase:
+    if history is None:
+        rel = type(obj)._meta.get_field("status_changes")
+        history, link = rel.related_model, rel.field.name
+    return history.objects.create(
+        **{link: obj},
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        # "system", or what acted for it, only when no person did
         actor_label="" if actor else (actor_label or "system"),
         note=note,
     )
-    obj.status = status
 
 
 # What acted when no person did, as the staff read it (the rows keep the stable code).
@@ -141,9 +211,6 @@ class StatusHistoryInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
-
-
-from django.db import transaction  # noqa: E402 - kept with the function below (merge)
 
 
 def status_transition_bulk(

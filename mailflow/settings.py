@@ -176,6 +176,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A DomainError from a service answers 409 (or its status_code) with the reason.
+    "EXCEPTION_HANDLER": "mailflow.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mailflow API",

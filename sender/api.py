@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -130,30 +130,25 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return OutboundMessageSerializer
         return OutboundMessageDetailSerializer
 
-    def _act(self, request, operation):
-        message = self.get_object()
-        try:
-            operation(message)
-        except services.TransitionNotAllowed as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except services.OutboxError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        message = self.get_queryset().get(pk=message.pk)
+    def _detail(self, message_id: int) -> Response:
+        message = self.get_queryset().get(pk=message_id)
         return Response(OutboundMessageDetailSerializer(message).data)
 
     @extend_schema(request=None, responses={200: OutboundMessageDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a draft: it is queued for sending (409 unless it is a draft)."""
-        return self._act(
-            request, lambda m: services.outbound_approve(message=m, actor=request.user)
-        )
+        message = self.get_object()
+        services.outbound_approve(message=message, actor=request.user)
+        return self._detail(message.pk)
 
     @extend_schema(request=None, responses={200: OutboundMessageDetailSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         """Queue a failed message again (409 unless it failed)."""
-        return self._act(request, lambda m: services.outbound_retry(message=m, actor=request.user))
+        message = self.get_object()
+        services.outbound_retry(message=message, actor=request.user)
+        return self._detail(message.pk)
 
     @extend_schema(request=ResolveSerializer, responses={200: OutboundMessageDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -162,12 +157,11 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         it sent; false sends it again (it may then reach its recipient twice)."""
         body = ResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._act(
-            request,
-            lambda m: services.outbound_resolve_uncertain(
-                message=m, actor=request.user, was_sent=body.validated_data["arrived"]
-            ),
+        message = self.get_object()
+        services.outbound_resolve_uncertain(
+            message=message, actor=request.user, was_sent=body.validated_data["arrived"]
         )
+        return self._detail(message.pk)
 
     @extend_schema(request=DiscardSerializer, responses={200: OutboundMessageDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -177,12 +171,11 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         message being sent, already sent or already discarded)."""
         body = DiscardSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._act(
-            request,
-            lambda m: services.outbound_discard(
-                message=m, actor=request.user, reason=body.validated_data.get("reason", "")
-            ),
+        message = self.get_object()
+        services.outbound_discard(
+            message=message, actor=request.user, reason=body.validated_data.get("reason", "")
         )
+        return self._detail(message.pk)
 
 
 def register(router) -> None:

@@ -29,6 +29,7 @@ from emails.models import Email, Mailbox
 from emails.storage import attachment_path
 from mailflow import crypto, tokens
 from mailflow.audit import status_transition, status_transition_bulk
+from mailflow.errors import DomainError
 from sender.compose import MASK, SECRET_RE, SECRET_TOKEN, trigger_send
 from sender.compose import split_addresses as _split_addresses
 from sender.models import OutboundAttachment, OutboundMessage, OutboundStatusChange
@@ -63,12 +64,14 @@ ROBOT_LOCAL_PARTS = {
 REPLY_PREFIX_RE = re.compile(r"^\s*((re|res|resp|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+", re.I)
 
 
-class OutboxError(Exception):
+class OutboxError(DomainError):
     """A request the outbox cannot honour; the message says why."""
+
+    status_code = 400
 
 
 class TransitionNotAllowed(OutboxError):
-    pass
+    status_code = 409
 
 
 # What status_transition needs to know of the outbox's statuses.

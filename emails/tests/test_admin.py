@@ -7,6 +7,7 @@ from emails import services
 from emails.models import Mailbox
 from emails.services import Incoming
 from emails.tests.factories import make_raw
+from mailflow.audit import status_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,9 @@ def test_detail_sanitises_html_and_offers_downloads(admin_client):
 
 def test_status_history_inline(admin_client):
     email, _ = services.email_ingest(raw=make_raw())
-    services.email_set_status(email=email, status="ignored", actor_label="system", note="spam")
+    status_transition(
+        obj=email, status="ignored", **services.EMAIL_TRANSITIONS, actor_label="system", note="spam"
+    )
     html = admin_client.get(reverse("admin:emails_email_change", args=[email.pk])).content.decode()
     assert "spam" in html
 

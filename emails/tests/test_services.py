@@ -8,6 +8,7 @@ from emails import services, steps
 from emails.models import Attachment, Email, Mailbox, StatusChange
 from emails.services import Incoming
 from emails.tests.factories import make_raw
+from mailflow.audit import status_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,9 @@ def test_broken_maildir_path_sets_last_error(maildir_mailbox, tmp_path):
 
 def test_status_transition_writes_audit_and_refuses_illegal(maildir_mailbox, admin_user):
     email, _ = services.email_ingest(raw=make_raw())
-    services.email_set_status(email=email, status="needs_review", actor=admin_user, note="x")
+    status_transition(
+        obj=email, status="needs_review", **services.EMAIL_TRANSITIONS, actor=admin_user, note="x"
+    )
     assert Email.objects.get(pk=email.pk).status == "needs_review"
     change = StatusChange.objects.filter(email=email).last()
     assert (change.from_status, change.to_status, change.actor) == (
@@ -163,10 +166,18 @@ def test_status_transition_writes_audit_and_refuses_illegal(maildir_mailbox, adm
         "needs_review",
         admin_user,
     )
-    services.email_set_status(email=email, status="processing", actor_label="system")
-    with pytest.raises(services.TransitionNotAllowed):
-        services.email_set_status(email=email, status="ignored", actor_label="system")
+    status_transition(
+        obj=email, status="processing", **services.EMAIL_TRANSITIONS, actor_label="system"
+    )
+    with pytest.raises(
+        services.TransitionNotAllowed,
+        match="um email na situação “Em processamento” não pode passar a “Ignorado”",
+    ):
+        status_transition(
+            obj=email, status="ignored", **services.EMAIL_TRANSITIONS, actor_label="system"
+        )
     assert Email.objects.get(pk=email.pk).status == "processing"
+    assert email.status_changes.count() == 3
 
 
 def test_set_kind_validates(admin_user):
