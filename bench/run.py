@@ -205,6 +205,9 @@ def main() -> int:
 
     rows += outbox.run(db_url, _fresh_database, _django_migrate)
     rows += compose.run(db_url, _fresh_database, _django_migrate)
+    from bench.yardstick import runner as yardstick
+
+    rows += yardstick.run(db_url, _fresh_database, _django_migrate)
     rows += [tuple(r) for r in _child_json("--categorizer", db_url)]
     _fresh_database(db_url)
     _django_migrate(db_url)
@@ -311,7 +314,7 @@ def _admin_hostile_rows(db_url: str) -> list[tuple]:
 def only(section: str) -> int:
     """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
     pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
-    admin-hostile, compose-bulk."""
+    admin-hostile, compose-bulk, yardstick."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     if section in ("collect-2000", "collect-20000"):
         from testing.dovecot import DovecotServer
@@ -332,6 +335,10 @@ def only(section: str) -> int:
         from bench import compose
 
         rows = compose.run(db_url, _fresh_database, _django_migrate)
+    elif section == "yardstick":
+        from bench.yardstick import runner as yardstick
+
+        rows = yardstick.run(db_url, _fresh_database, _django_migrate)
     elif section in ("pipeline-idle", "pipeline-poll"):
         _fresh_database(db_url)
         _django_migrate(db_url)

@@ -1,0 +1,10 @@
+"""manage.py of the yardstick project (run with bench/.yardstick-venv's python)."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
