@@ -8,7 +8,7 @@ class AcessoConfig(AppConfig):
 
     def ready(self) -> None:
         from acesso import checks, services  # noqa: F401 - checks registers the system checks
-        from emails.steps import Step, register_step
+        from pipeline.steps import Step, register_step
 
         register_step(
             Step(

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
-from emails import steps
 from emails.models import Email
+from pipeline import steps
 
 if TYPE_CHECKING:
     from categorizer.classifier import Trained

@@ -8,7 +8,7 @@ class DefesaConfig(AppConfig):
 
     def ready(self) -> None:
         from defesa import services
-        from emails.steps import Step, register_step
+        from pipeline.steps import Step, register_step
 
         register_step(
             Step(

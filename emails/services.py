@@ -23,7 +23,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emails import steps
 from emails.imap import (
     IDLE_MAX_SECONDS,
     IMAP_ERRORS,
@@ -38,6 +37,7 @@ from emails.models import Attachment, Email, Mailbox, StatusChange
 from emails.parsing import ParsedEmail, parse_email
 from emails.storage import attachment_path
 from mailflow import crypto
+from pipeline import steps
 
 logger = logging.getLogger(__name__)
 

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    # The spine: kinds of request, the steps the workflow apps register, the sweeper and
+    # the project-wide commands. Before the apps that register into it.
+    "pipeline",
     "emails",
     "categorizer",
     "defesa",
