@@ -19,7 +19,7 @@ from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
 from emails.models import Email
-from pipeline import steps
+from pipeline import kinds, steps
 
 if TYPE_CHECKING:
     from categorizer.classifier import Trained
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KIND = Email.Kind
 STATUS = Email.Status
 
 
@@ -49,13 +48,14 @@ def _classifier():
 def shipped_examples() -> list[tuple[str, str]]:
     """(document, label) for every example shipped in categorizer/data/*.jsonl."""
     out = []
+    known = set(kinds.kind_codes())
     for path in sorted(DATA_DIR.glob("*.jsonl")):
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
                 row = json.loads(line)
-                if row.get("label") not in KIND.values:
+                if row.get("label") not in known:
                     raise CategorizerError(f"{path.name}:{number}: unknown label")
                 out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
     if not out:
@@ -187,7 +187,7 @@ def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
         note = _("not sure (%(guesses)s): a person decides") % {
             "guesses": ", ".join(f"{k} {v:.0%}" for k, v in _top(email.kind_scores))
         }
-    elif kind == KIND.OUTRO:
+    elif kind == kinds.OTHER:
         target, note = STATUS.IGNORED, _("not a request (outro)")
     else:
         target, note = STATUS.RECEIVED, _("routed to the %(kind)s workflow") % {"kind": kind}
@@ -231,11 +231,11 @@ def emails_classify(email_ids: list[int]) -> int:
             # Automatic mail never goes through the model and is never answered.
             email_services.email_set_kind(
                 email=email,
-                kind=KIND.OUTRO,
+                kind=kinds.OTHER,
                 confidence=1.0,
                 note=_("automatic mail (%(reason)s)") % {"reason": email.auto_reason},
             )
-            _move(email, KIND.OUTRO, 1.0, None)
+            _move(email, kinds.OTHER, 1.0, None)
         elif email.case_id is not None and email.case.kind:
             # A reply in an existing case belongs to that case's kind.
             email_route(

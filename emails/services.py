@@ -37,7 +37,7 @@ from emails.models import Attachment, Email, Mailbox, StatusChange
 from emails.parsing import ParsedEmail, parse_email
 from emails.storage import attachment_path
 from mailflow import crypto
-from pipeline import steps
+from pipeline import kinds, steps
 
 logger = logging.getLogger(__name__)
 
@@ -1279,7 +1279,7 @@ def email_set_kind(
     system (actor), whose choice the categorizer learns from (kind hooks)."""
     from django.core.exceptions import ValidationError
 
-    if kind not in Email.Kind.values:
+    if not kinds.is_kind(kind):
         raise ValidationError({"kind": f"unknown kind {kind!r}"})
     if confidence is not None and not 0 <= confidence <= 1:
         raise ValidationError({"kind_confidence": "must be between 0 and 1"})

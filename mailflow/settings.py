@@ -192,7 +192,7 @@ SPECTACULAR_SETTINGS = {
     # Each model's Status gets its own schema name instead of a hashed one.
     "ENUM_NAME_OVERRIDES": {
         "EmailStatusEnum": "emails.models.Email.Status",
-        "EmailKindEnum": "emails.models.Email.Kind",
+        "EmailKindEnum": "pipeline.kinds.kind_choices",
         "OutboundStatusEnum": "sender.models.OutboundMessage.Status",
     },
 }

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline import steps
+from pipeline import kinds, steps
 
 
 @pytest.fixture
@@ -11,3 +11,12 @@ def isolated_steps():
     yield steps
     steps._registry.clear()
     steps._registry.update(saved)
+
+
+@pytest.fixture
+def extra_kind():
+    """A kind of request no app ships ("bolsa", a scholarship), registered the way a
+    workflow app does it in its AppConfig.ready, and unregistered afterwards."""
+    kinds.register_kind("bolsa", "Bolsa de estudos")
+    yield "bolsa"
+    kinds.unregister_kind("bolsa")
