@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from acesso import KIND
+from pipeline.kinds import register_kind
+
 
 class AcessoConfig(AppConfig):
     name = "acesso"
@@ -8,7 +11,9 @@ class AcessoConfig(AppConfig):
 
     def ready(self) -> None:
         from acesso import checks, services  # noqa: F401 - checks registers the system checks
-        from emails.steps import Step, register_step
+        from pipeline.steps import Step, register_step
+
+        register_kind(KIND, _("Lab access"))
 
         register_step(
             Step(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from acesso import decisions, identity, ssh
+from acesso import KIND, decisions, identity, ssh
 from acesso.models import (
     AccessRequest,
     LabAccount,
@@ -660,7 +660,7 @@ def open_due() -> list[int]:
 
     return list(
         Email.objects.filter(
-            kind=Email.Kind.ACESSO,
+            kind=KIND,
             status=Email.Status.RECEIVED,
             case__isnull=True,
             access_requests__isnull=True,
@@ -692,7 +692,7 @@ def _login_to_check(email_id: int) -> str | None:
     if (
         email is None
         or email.status != Email.Status.RECEIVED
-        or email.kind != Email.Kind.ACESSO
+        or email.kind != KIND
         or AccessRequest.objects.filter(email=email).exists()
     ):
         return None
@@ -735,7 +735,7 @@ def _access_request_create(
     from emails.models import Email
 
     email = Email.objects.select_for_update().get(pk=email_id)
-    if email.status != Email.Status.RECEIVED or email.kind != Email.Kind.ACESSO:
+    if email.status != Email.Status.RECEIVED or email.kind != KIND:
         return None
     existing = AccessRequest.objects.filter(email=email).first()
     if existing is not None:

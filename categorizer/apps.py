@@ -8,7 +8,7 @@ class CategorizerConfig(AppConfig):
 
     def ready(self) -> None:
         from categorizer import services
-        from emails.steps import Step, register_kind_hook, register_step
+        from pipeline.steps import Step, register_kind_hook, register_step
 
         register_step(
             Step(

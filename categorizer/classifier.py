@@ -22,8 +22,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from categorizer.text import normalise, normalise_start
+from pipeline.kinds import kind_codes
 
-LABELS = ["defesa", "acesso", "outro"]
 SEED = 20251015
 
 
@@ -70,7 +70,9 @@ def train(docs: Sequence[str], labels: Sequence[str]) -> Trained:
     """Evaluate on the held-out split and by 5-fold cross-validation, then fit on all."""
     started = time.perf_counter()
     docs, labels = list(docs), list(labels)
-    missing = set(LABELS) - set(labels)
+    # Every kind the apps register must have examples, or the model could never say it.
+    kinds = kind_codes()
+    missing = set(kinds) - set(labels)
     if missing:
         raise ValueError(f"no training example for: {', '.join(sorted(missing))}")
     held = [is_held_out(d) for d in docs]
@@ -81,14 +83,14 @@ def train(docs: Sequence[str], labels: Sequence[str]) -> Trained:
     evaluated = build_pipeline().fit(train_x, train_y)
     predicted = evaluated.predict(test_x)
     precision, recall, f1, support = precision_recall_fscore_support(
-        test_y, predicted, labels=LABELS, zero_division=0
+        test_y, predicted, labels=kinds, zero_division=0
     )
-    holdout_f1 = float(f1_score(test_y, predicted, labels=LABELS, average="macro"))
+    holdout_f1 = float(f1_score(test_y, predicted, labels=kinds, average="macro"))
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
     cv = cross_val_score(build_pipeline(), docs, labels, cv=folds, scoring="f1_macro")
     final = build_pipeline().fit(docs, labels)
     metrics = {
-        "labels": LABELS,
+        "labels": kinds,
         "per_class": {
             label: {
                 "precision": round(float(precision[i]), 4),
@@ -96,13 +98,13 @@ def train(docs: Sequence[str], labels: Sequence[str]) -> Trained:
                 "f1": round(float(f1[i]), 4),
                 "support": int(support[i]),
             }
-            for i, label in enumerate(LABELS)
+            for i, label in enumerate(kinds)
         },
         "holdout_macro_f1": round(holdout_f1, 4),
         "holdout_size": len(test_x),
         "cv_macro_f1_mean": round(float(np.mean(cv)), 4),
         "cv_macro_f1_std": round(float(np.std(cv)), 4),
-        "confusion_matrix": confusion_matrix(test_y, predicted, labels=LABELS).tolist(),
+        "confusion_matrix": confusion_matrix(test_y, predicted, labels=kinds).tolist(),
         "sklearn_version": sklearn.__version__,
     }
     return Trained(final, metrics, holdout_f1, time.perf_counter() - started)

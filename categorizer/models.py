@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pipeline import kinds
+
 
 class ClassifierModel(models.Model):
     version = models.PositiveIntegerField(_("version"), unique=True)
@@ -53,12 +55,8 @@ class TrainingExample(models.Model):
     forwarded = models.BooleanField(_("forwarded"), default=False)
     label = models.CharField(
         _("kind"),
-        max_length=10,
-        choices=[
-            ("defesa", _("Thesis defence")),
-            ("acesso", _("Lab access")),
-            ("outro", _("Other")),
-        ],
+        max_length=kinds.CODE_MAX_LENGTH,
+        choices=kinds.kind_choices,
     )
     is_correction = models.BooleanField(_("staff correction"), default=True)
     predicted = models.CharField(_("machine's guess"), max_length=10, blank=True)

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
-from emails import steps
 from emails.models import Email
 from mailflow.audit import status_transition
 from mailflow.errors import DomainError
+from pipeline import kinds, steps
 
 if TYPE_CHECKING:
     from categorizer.classifier import Trained
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KIND = Email.Kind
 STATUS = Email.Status
 
 
@@ -51,13 +50,14 @@ def _classifier():
 def shipped_examples() -> list[tuple[str, str]]:
     """(document, label) for every example shipped in categorizer/data/*.jsonl."""
     out = []
+    known = set(kinds.kind_codes())
     for path in sorted(DATA_DIR.glob("*.jsonl")):
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
                 row = json.loads(line)
-                if row.get("label") not in KIND.values:
+                if row.get("label") not in known:
                     raise CategorizerError(f"{path.name}:{number}: unknown label")
                 out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
     if not out:
@@ -189,7 +189,7 @@ def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
         note = _("not sure (%(guesses)s): a person decides") % {
             "guesses": ", ".join(f"{k} {v:.0%}" for k, v in _top(email.kind_scores))
         }
-    elif kind == KIND.OUTRO:
+    elif kind == kinds.OTHER:
         target, note = STATUS.IGNORED, _("not a request (outro)")
     else:
         target, note = STATUS.RECEIVED, _("routed to the %(kind)s workflow") % {"kind": kind}
@@ -238,11 +238,11 @@ def emails_classify(email_ids: list[int]) -> int:
             # Automatic mail never goes through the model and is never answered.
             email_services.email_set_kind(
                 email=email,
-                kind=KIND.OUTRO,
+                kind=kinds.OTHER,
                 confidence=1.0,
                 note=_("automatic mail (%(reason)s)") % {"reason": email.auto_reason},
             )
-            _move(email, KIND.OUTRO, 1.0, None)
+            _move(email, kinds.OTHER, 1.0, None)
         elif email.case_id is not None and email.case.kind:
             # A reply in an existing case belongs to that case's kind.
             email_route(

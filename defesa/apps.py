@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from defesa import KIND
+from pipeline.kinds import register_kind
+
 
 class DefesaConfig(AppConfig):
     name = "defesa"
@@ -8,7 +11,9 @@ class DefesaConfig(AppConfig):
 
     def ready(self) -> None:
         from defesa import services
-        from emails.steps import Step, register_step
+        from pipeline.steps import Step, register_step
+
+        register_kind(KIND, _("Thesis defence"))
 
         register_step(
             Step(

@@ -27,7 +27,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from defesa import documents, extraction
+from defesa import KIND, documents, extraction
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
 from defesa.models import (
     CommitteeMember,
@@ -212,7 +212,7 @@ def open_due() -> list[int]:
 
     return list(
         Email.objects.filter(
-            kind=Email.Kind.DEFESA,
+            kind=KIND,
             status=Email.Status.RECEIVED,
             case__isnull=True,
             defense_requests__isnull=True,
@@ -238,7 +238,7 @@ def defense_open(email_id: int) -> DefenseRequest | None:
 
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
-        if email.status != Email.Status.RECEIVED or email.kind != Email.Kind.DEFESA:
+        if email.status != Email.Status.RECEIVED or email.kind != KIND:
             return None
         existing = DefenseRequest.objects.filter(email=email).first()
         if existing is not None:

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
@@ -16,6 +17,7 @@ from emails.parsing import HTML_TEXT_MAX_CHARS
 from mailflow.audit import StatusHistoryInline
 from mailflow.crypto import SecretUnreadable
 from mailflow.html import sanitised, too_complex_to_show
+from pipeline import kinds
 from sender.admin_replies import CaseRepliesMixin
 
 
@@ -218,7 +220,8 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         "auto_generated",
         "mailbox",
     ]
-    actions = ["classify_defesa", "classify_acesso", "classify_outro", "fetch_anyway"]
+    # And one "Classify as …" action per registered kind (get_actions).
+    actions = ["fetch_anyway"]
     list_filter = ["status", "kind", "forwarded", "auto_generated", "mailbox"]
     search_fields = [
         "subject",
@@ -475,30 +478,37 @@ class EmailAdmin(CaseRepliesMixin, admin.ModelAdmin):
         self.message_user(
             request,
             gettext("%(n)d emails classified as “%(kind)s”.")
-            % {"n": len(queryset), "kind": Email.Kind(kind).label},
+            % {"n": len(queryset), "kind": kinds.kind_label(kind)},
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Classify as thesis defence"), permissions=["change"])
-    def classify_defesa(self, request, queryset):
-        self._classify_as(request, queryset, Email.Kind.DEFESA)
+    def get_actions(self, request):
+        """Django's actions, with one "Classify as …" per kind the apps register
+        (pipeline.kinds): a new kind of request gets its action without an edit here."""
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR in request.GET or not self.has_change_permission(request):
+            return actions
+        classify = {}
+        for kind in kinds.registered_kinds():
+            name = f"classify_{kind.code}"
+            description = gettext("Classify as “%(kind)s”") % {"kind": kind.label}
+            classify[name] = (self._classify_action(kind.code), name, description)
+        first = {k: v for k, v in actions.items() if k == "delete_selected"}
+        return {**first, **classify, **actions}
 
-    @admin.action(description=_("Classify as lab access"), permissions=["change"])
-    def classify_acesso(self, request, queryset):
-        self._classify_as(request, queryset, Email.Kind.ACESSO)
+    @staticmethod
+    def _classify_action(code: str):
+        def classify(modeladmin, request, queryset):
+            modeladmin._classify_as(request, queryset, code)
 
-    @admin.action(description=_("Classify as other"), permissions=["change"])
-    def classify_outro(self, request, queryset):
-        self._classify_as(request, queryset, Email.Kind.OUTRO)
+        return classify
 
     @admin.display(description=_("classifier's guesses"))
     def guesses(self, obj: Email) -> str:
         if not obj.kind_scores:
             return "-"
         ranked = sorted(obj.kind_scores.items(), key=lambda kv: kv[1], reverse=True)[:2]
-        return ", ".join(
-            f"{Email.Kind(k).label if k in Email.Kind.values else k}: {v:.0%}" for k, v in ranked
-        )
+        return ", ".join(f"{kinds.kind_label(k)}: {v:.0%}" for k, v in ranked)
 
     @admin.display(description=_("confidence"), ordering="kind_confidence")
     def confidence(self, obj: Email) -> str:

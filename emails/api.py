@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from emails import selectors, services
 from emails.models import Attachment, Email
+from pipeline import kinds
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -79,8 +80,16 @@ class EmailDetailSerializer(EmailSerializer):
         read_only_fields = [f for f in fields if f not in ("kind", "kind_confidence")]
 
 
+class KindField(serializers.ChoiceField):
+    """A kind of request: one of the codes the apps register (pipeline.kinds), read each
+    time a serializer is made, so a kind registered later is accepted too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=kinds.kind_choices(), **kwargs)
+
+
 class EmailKindSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Email.Kind.choices)
+    kind = KindField()
     kind_confidence = serializers.FloatField(
         required=False, allow_null=True, min_value=0.0, max_value=1.0
     )
@@ -104,7 +113,8 @@ class EmailFilter(filters.FilterSet):
     received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     mailbox = filters.CharFilter(field_name="mailbox__name")
-    kind = filters.ChoiceFilter(choices=Email.Kind.choices)
+    # The model field's choices: read from the registry each time, and listed in the schema.
+    kind = filters.ChoiceFilter(choices=Email._meta.get_field("kind").choices)
     status = filters.ChoiceFilter(choices=Email.Status.choices)
 
     class Meta:

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mailflow.audit import StatusChangeBase
+from pipeline import kinds
 
 
 class Mailbox(models.Model):
@@ -110,11 +111,6 @@ class Email(models.Model):
         # It could not be parsed or processed; `error` says why. The raw bytes are kept.
         FAILED = "failed", _("Failed")
 
-    class Kind(models.TextChoices):
-        DEFESA = "defesa", _("Thesis defence")
-        ACESSO = "acesso", _("Lab access")
-        OUTRO = "outro", _("Other")
-
     mailbox = models.ForeignKey(
         Mailbox, on_delete=models.PROTECT, related_name="emails", verbose_name=_("mailbox")
     )
@@ -161,9 +157,15 @@ class Email(models.Model):
     original_date = models.DateTimeField(_("original date"), null=True, blank=True)
     auto_generated = models.BooleanField(_("automatic"), default=False)
     auto_reason = models.CharField(_("why automatic"), max_length=255, blank=True)
-    # Null until classified (DESIGN.md): "not yet" differs from any kind.
+    # Null until classified (DESIGN.md): "not yet" differs from any kind. The kinds are
+    # registered by the workflow apps (pipeline.kinds), so a new kind changes no file here.
     kind = models.CharField(  # noqa: DJ001
-        _("kind"), max_length=10, choices=Kind.choices, null=True, blank=True, db_index=True
+        _("kind"),
+        max_length=kinds.CODE_MAX_LENGTH,
+        choices=kinds.kind_choices,
+        null=True,
+        blank=True,
+        db_index=True,
     )
     kind_confidence = models.FloatField(_("confidence"), null=True, blank=True)
     # The classifier's probability for each kind, e.g. {"defesa": 0.7, "outro": 0.2, ...}.

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from emails import steps
 from emails.imap import (
     IDLE_MAX_SECONDS,
     IMAP_ERRORS,
@@ -41,6 +40,7 @@ from emails.storage import attachment_path
 from mailflow import crypto
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError, TransitionRefused
+from pipeline import kinds, steps
 
 logger = logging.getLogger(__name__)
 
@@ -1259,7 +1259,7 @@ def email_set_kind(
     system (actor), whose choice the categorizer learns from (kind hooks)."""
     from django.core.exceptions import ValidationError
 
-    if kind not in Email.Kind.values:
+    if not kinds.is_kind(kind):
         raise ValidationError({"kind": f"unknown kind {kind!r}"})
     if confidence is not None and not 0 <= confidence <= 1:
         raise ValidationError({"kind_confidence": "must be between 0 and 1"})

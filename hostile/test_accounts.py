@@ -20,8 +20,8 @@ from acesso.models import AccessRequest, LabAccount, LabAccountAdoption, LabHost
 from acesso.tests.lab import logs_in, trust_lab
 from acesso.tests.test_admin_api import request_form
 from emails import services as email_services
-from emails import steps
 from emails.models import Email
+from pipeline import steps
 from sender import delivery
 from sender.models import OutboundMessage
 

@@ -21,10 +21,10 @@ from django.urls import reverse
 
 from acesso.models import AccessRequest, LabHost
 from emails import services as email_services
-from emails import steps
 from emails.models import Email
 from emails.tests.factories import make_raw
 from hostile.generate_decisions import guessed_references
+from pipeline import steps
 from sender import delivery
 from sender import services as outbox
 from sender.models import OutboundMessage

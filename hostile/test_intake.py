@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from emails import services, steps
+from emails import services
 from emails.models import Email, Mailbox
 from emails.tests.factories import make_raw
 from hostile.generate_intake import (
@@ -21,6 +21,7 @@ from hostile.generate_intake import (
     many_references_message,
     nested_divs_message,
 )
+from pipeline import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""System checks of the project's own settings (registered by emails' AppConfig.ready)."""
+"""System checks of the project's own settings (registered by pipeline's AppConfig.ready)."""
 
 from django.conf import settings
 from django.core.checks import Error, register

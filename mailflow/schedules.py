@@ -39,7 +39,7 @@ def schedule_definitions() -> list[dict]:
         {
             # Re-queues work stuck past a deadline; stale sends become uncertain.
             "name": "sweep",
-            "func": "mailflow.tasks.sweep",
+            "func": "pipeline.tasks.sweep",
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.MAILFLOW_SWEEP_MINUTES,
             "repeats": -1,

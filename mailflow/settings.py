@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    # The spine: kinds of request, the steps the workflow apps register, the sweeper and
+    # the project-wide commands. Before the apps that register into it.
+    "pipeline",
     "emails",
     "categorizer",
     "defesa",
@@ -191,7 +194,7 @@ SPECTACULAR_SETTINGS = {
     # Each model's Status gets its own schema name instead of a hashed one.
     "ENUM_NAME_OVERRIDES": {
         "EmailStatusEnum": "emails.models.Email.Status",
-        "EmailKindEnum": "emails.models.Email.Kind",
+        "EmailKindEnum": "pipeline.kinds.kind_choices",
         "OutboundStatusEnum": "sender.models.OutboundMessage.Status",
     },
 }

@@ -7,7 +7,7 @@ class SenderConfig(AppConfig):
     verbose_name = _("Outbox")
 
     def ready(self) -> None:
-        from emails.steps import register_intake_hook
+        from pipeline.steps import register_intake_hook
         from sender import checks  # noqa: F401 - registers the system checks
         from sender.services import link_replies
 

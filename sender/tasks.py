@@ -1,6 +1,6 @@
 """django-q2 entry points of the outbox."""
 
-from emails import steps
+from pipeline import steps
 from sender import delivery
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from emails.models import Email
+from pipeline.kinds import kind_choices
 from staff.selectors import WeekCount
 
 BAR_WIDTH = 12
@@ -56,7 +56,7 @@ class BarChart:
 
 def weekly_bar_chart(weeks: list[WeekCount]) -> BarChart:
     """One group of bars per week (one bar per kind), heights scaled to the largest count."""
-    kinds = [(kind, str(label)) for kind, label in Email.Kind.choices]
+    kinds = [(kind, str(label)) for kind, label in kind_choices()]
     group_width = len(kinds) * BAR_WIDTH + (len(kinds) - 1) * BAR_GAP
     tallest = max((n for week in weeks for _kind, n in week.per_kind), default=0) or 1
     baseline = TOP + PLOT_HEIGHT

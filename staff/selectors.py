@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from acesso.models import AccessRequest
 from defesa.models import DefenseRequest
 from emails.models import Email, Mailbox
+from pipeline import kinds
 from sender.models import OutboundMessage
 
 WEEKS = 8
@@ -59,7 +60,7 @@ class WeekCount:
 
     @property
     def per_kind(self) -> list[tuple[str, int]]:
-        return [(kind, self.counts.get(kind, 0)) for kind in Email.Kind.values]
+        return [(kind, self.counts.get(kind, 0)) for kind in kinds.kind_codes()]
 
 
 # (key, title, [(model, status, label; None: the model's plural name)]), in the order shown.
@@ -183,7 +184,7 @@ def requests_per_week(*, weeks: int = WEEKS, today: dt.date | None = None) -> li
         if week in counts:
             counts[week][kind] = n
     return [
-        WeekCount(start=monday, counts={k: counts[monday].get(k, 0) for k in Email.Kind.values})
+        WeekCount(start=monday, counts={k: counts[monday].get(k, 0) for k in kinds.kind_codes()})
         for monday in mondays
     ]
 

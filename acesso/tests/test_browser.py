@@ -5,8 +5,8 @@ import pytest
 from acesso.models import AccessRequest, LabHost
 from defesa.tests.test_browser import log_in, staff_user
 from emails import services as email_services
-from emails import steps
 from emails.tests.factories import make_raw
+from pipeline import steps
 from testing.browser import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ from acesso import services
 from acesso.models import AccessRequest
 from acesso.tests.lab import logs_in, trust_lab
 from emails import services as email_services
-from emails import steps
 from emails.tests.factories import make_raw
+from pipeline import steps
 from sender import delivery
 from sender.models import OutboundMessage
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from defesa.models import DefenseRequest, DefenseStatusChange, DocumentTemplate
 from defesa.tests.factories import COMPLETE, INCOMPLETE, defense_email
 from defesa.tests.test_services import docx_text
-from emails import steps
+from pipeline import steps
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, INCOMPLETE, defense_email
 from defesa.tests.test_services import docx_text
-from emails import steps
+from pipeline import steps
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, PROFESSOR_ADDRESS, defense_email
-from emails import steps
+from pipeline import steps
 from sender import delivery
 from testing.browser import artifacts_dir, save_screenshot
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, defense_email
-from emails import steps
+from pipeline import steps
 
 pytestmark = pytest.mark.django_db
 

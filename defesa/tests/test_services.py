@@ -8,8 +8,8 @@ from defesa import documents, services
 from defesa.models import DefenseRequest, DefenseStatusChange, DocumentTemplate
 from defesa.tests.factories import COMPLETE, INCOMPLETE, PROFESSOR_ADDRESS, defense_email
 from emails import services as email_services
-from emails import steps
 from emails.tests.factories import make_raw
+from pipeline import steps
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db

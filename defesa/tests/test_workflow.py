@@ -17,9 +17,9 @@ from defesa.tests.factories import (
     raw_request,
 )
 from emails import services as email_services
-from emails import steps
 from emails.models import Email
 from emails.tests.factories import make_raw
+from pipeline import steps
 from sender import delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)

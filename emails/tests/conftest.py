@@ -29,15 +29,3 @@ def imap_mailbox(dovecot_server, imap_account, db):
     )
     services.mailbox_set_password(mailbox=mailbox, password=imap_account.password)
     return mailbox
-
-
-@pytest.fixture
-def isolated_steps():
-    """The step registry without the other apps' steps, restored afterwards."""
-    from emails import steps
-
-    saved = dict(steps._registry)
-    steps._registry.clear()
-    yield steps
-    steps._registry.clear()
-    steps._registry.update(saved)

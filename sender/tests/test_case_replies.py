@@ -8,7 +8,7 @@ from django.utils import timezone
 from acesso.models import AccessRequest
 from defesa.models import DefenseRequest
 from defesa.tests.factories import defense_email
-from emails import steps
+from pipeline import steps
 from sender import services
 from sender.models import OutboundMessage
 

@@ -12,11 +12,11 @@ from acesso.models import AccessRequest, LabHost
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, defense_email
 from emails import services as email_services
-from emails import steps
 from emails.models import Email
 from emails.tests.factories import make_raw
 from mailflow.api import router
 from mailflow.permissions import ModelPermissions
+from pipeline import steps
 from sender import services as outbox_services
 from sender.models import OutboundMessage
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from acesso.models import AccessRequest, LabHost
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, defense_email
-from emails import steps
+from pipeline import steps
 from sender.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from emails import steps
+from pipeline import steps
 
 
 class Command(BaseCommand):

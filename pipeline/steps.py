@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +96,7 @@ def step_enqueue(name: str, ids: Iterable[int]) -> None:
     step_get(name)  # fail now, not in the worker, on a typo
 
     def send() -> None:
-        from django_q.tasks import async_task
-
-        async_task("emails.tasks.run_step", name, id_list, task_name=f"{name}:{id_list[0]}")
+        async_task("pipeline.tasks.run_step", name, id_list, task_name=f"{name}:{id_list[0]}")
 
     transaction.on_commit(send)
 
@@ -123,9 +122,7 @@ def enqueue_after_routing(email_ids: list[int]) -> None:
         return
 
     def send() -> None:
-        from django_q.tasks import async_task
-
-        async_task("emails.tasks.run_steps", names, id_list, task_name=f"routed:{id_list[0]}")
+        async_task("pipeline.tasks.run_steps", names, id_list, task_name=f"routed:{id_list[0]}")
 
     transaction.on_commit(send)
 
@@ -137,9 +134,7 @@ def enqueue_due(names: Iterable[str]) -> None:
         return
 
     def send() -> None:
-        from django_q.tasks import async_task
-
-        async_task("emails.tasks.run_due_steps", names, task_name=f"due:{','.join(names)}")
+        async_task("pipeline.tasks.run_due_steps", names, task_name=f"due:{','.join(names)}")
 
     transaction.on_commit(send)
 

@@ -1,0 +1,73 @@
+"""The kinds of request, registered by the workflow apps instead of fixed in emails/.
+
+A kind is the code stored in `Email.kind` (the API and the classifier use the same code)
+and the label a person sees. A workflow app registers its kind in its AppConfig.ready
+(`register_kind("defesa", _("Thesis defence"))`), so a new kind of request is a new app:
+emails/ takes its choices, its admin actions ("Classify as …") and its API validation from
+this registry. "outro" is the kind of everything that is not a request: it has no workflow,
+so the pipeline registers it itself, and lists it last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# The longest code `Email.kind` can store.
+CODE_MAX_LENGTH = 10
+
+# Not a request: kept and shown, never answered.
+OTHER = "outro"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    # Lazy (gettext_lazy): translated when shown, in the language of whoever looks.
+    label: str | Promise
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register_kind(code: str, label: str | Promise) -> Kind:
+    if not code or len(code) > CODE_MAX_LENGTH or code != code.strip():
+        raise ValueError(f"a kind's code has 1 to {CODE_MAX_LENGTH} characters: {code!r}")
+    kind = Kind(code=code, label=label)
+    _registry[code] = kind
+    return kind
+
+
+def unregister_kind(code: str) -> None:
+    if code == OTHER:
+        raise ValueError(f"{OTHER!r} is the pipeline's own kind")
+    _registry.pop(code, None)
+
+
+def registered_kinds() -> list[Kind]:
+    """Every kind, in the order the apps registered them, "outro" last."""
+    return sorted(_registry.values(), key=lambda kind: kind.code == OTHER)
+
+
+def kind_codes() -> list[str]:
+    return [kind.code for kind in registered_kinds()]
+
+
+def kind_choices() -> list[tuple[str, str | Promise]]:
+    """The choices of `Email.kind` (a callable, so a kind registered later is one too)."""
+    return [(kind.code, kind.label) for kind in registered_kinds()]
+
+
+def is_kind(code: str | None) -> bool:
+    return code in _registry
+
+
+def kind_label(code: str) -> str:
+    """The label of a kind, or its code when no app registers it (any more)."""
+    kind = _registry.get(code)
+    return str(kind.label) if kind else code
+
+
+register_kind(OTHER, _("Other"))
