@@ -201,9 +201,10 @@ def main() -> int:
         rows.append(
             (f"{label} (ms, median of 5)", f"{ms:.0f}", f"< {target:,}", admin_size, ms < target)
         )
-    from bench import outbox
+    from bench import outbox, process
 
     rows += outbox.run(db_url, _fresh_database, _django_migrate)
+    rows += process.run(db_url, _fresh_database, _django_migrate)
     rows += [tuple(r) for r in _child_json("--categorizer", db_url)]
     _fresh_database(db_url)
     _django_migrate(db_url)
@@ -310,7 +311,8 @@ def _admin_hostile_rows(db_url: str) -> list[tuple]:
 def only(section: str) -> int:
     """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
     pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
-    admin-hostile."""
+    admin-hostile, process (the whole-process rows of bench/process.py) or one of them:
+    process-collect-2000, process-empty-poll, process-pending, process-start-up."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     if section in ("collect-2000", "collect-20000"):
         from testing.dovecot import DovecotServer
@@ -327,6 +329,14 @@ def only(section: str) -> int:
         from bench import outbox
 
         rows = outbox.run(db_url, _fresh_database, _django_migrate)
+    elif section == "process" or section.startswith("process-"):
+        from bench import process
+
+        part = section.removeprefix("process").removeprefix("-") or None
+        if part is not None and part not in process.SECTIONS:
+            print(f"unknown section {section!r}", file=sys.stderr)
+            return 2
+        rows = process.run(db_url, _fresh_database, _django_migrate, only=part)
     elif section in ("pipeline-idle", "pipeline-poll"):
         _fresh_database(db_url)
         _django_migrate(db_url)
