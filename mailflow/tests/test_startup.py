@@ -65,3 +65,17 @@ def test_a_collection_command_starts_without_the_web_side():
 def test_the_urls_bring_the_admin_and_the_api():
     loaded = _modules_after("import sys, django; django.setup(); import mailflow.urls")
     assert {"emails.admin", "defesa.admin", "emails.api", "drf_spectacular.openapi"} <= loaded
+
+
+def test_the_system_checks_still_check_every_model_admin():
+    """The admin modules load with the URLs now; `manage.py check` finds them first."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.contrib import admin; from django.core import checks; "
+        "from emails.models import Email; "
+        "errors = checks.run_checks(tags=['admin']); "
+        "assert not errors, errors; "
+        "assert admin.site.is_registered(Email)"
+    )
+    loaded = _modules_after(code)
+    assert {"emails.admin", "defesa.admin", "acesso.admin", "sender.admin"} <= loaded
