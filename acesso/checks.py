@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from mailflow.checks import MAILFLOW
 
-@register()
+
+@register(MAILFLOW)
 def decision_key_configured(app_configs, **kwargs) -> list[Error]:
     """Without MAILFLOW_DECISION_KEY our Message-IDs carry no token and no answer by email
     from the coordinator can count: production refuses to start instead."""

@@ -19,10 +19,13 @@ import socket
 import unicodedata
 from dataclasses import dataclass, field
 
-import paramiko
 from django.utils.translation import gettext as _
 
 from acesso.identity import validate_login
+
+# paramiko (with cryptography and invoke) is imported by the functions that open a
+# connection, not with this module: Django imports it when it starts (acesso's steps), and
+# a `manage.py` command that never talks to a lab computer should not pay ~0.1 s for it.
 
 
 class LabSshError(Exception):
@@ -135,6 +138,8 @@ def read_host_key(address: str, port: int, timeout: float = 10.0) -> str:
         sock = socket.create_connection((address, port), timeout=timeout)
     except OSError as exc:
         raise LabSshError(f"{address}:{port}: {exc}") from exc
+    import paramiko
+
     transport = paramiko.Transport(sock)
     try:
         transport.start_client(timeout=timeout)
@@ -163,9 +168,13 @@ class LabConnection:
     def __init__(self, target: Target, credentials: SshCredentials):
         self.target = target
         self.credentials = credentials
+        import paramiko
+
         self.client = paramiko.SSHClient()
 
     def __enter__(self) -> LabConnection:
+        import paramiko
+
         target, creds = self.target, self.credentials
         if not target.host_key.strip():
             raise HostKeyNotPinned(
@@ -230,6 +239,8 @@ class LabConnection:
         self, args: list[str], stdin: str = "", admin: bool = True
     ) -> tuple[int, str, str]:
         """Run a command like run(); (exit status, stdout, stderr)."""
+        import paramiko
+
         creds = self.credentials
         command = shlex.join(args)
         if admin and creds.use_sudo and creds.user != "root":

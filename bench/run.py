@@ -201,10 +201,11 @@ def main() -> int:
         rows.append(
             (f"{label} (ms, median of 5)", f"{ms:.0f}", f"< {target:,}", admin_size, ms < target)
         )
-    from bench import compose, outbox
+    from bench import compose, outbox, process
 
     rows += outbox.run(db_url, _fresh_database, _django_migrate)
     rows += compose.run(db_url, _fresh_database, _django_migrate)
+    rows += process.run(db_url, _fresh_database, _django_migrate)
     from bench.yardstick import runner as yardstick
 
     rows += yardstick.run(db_url, _fresh_database, _django_migrate)
@@ -314,7 +315,9 @@ def _admin_hostile_rows(db_url: str) -> list[tuple]:
 def only(section: str) -> int:
     """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
     pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
-    admin-hostile, compose-bulk, yardstick."""
+    admin-hostile, compose-bulk, yardstick, process (the whole-process rows of
+    bench/process.py) or one of them: process-collect-2000, process-empty-poll,
+    process-pending, process-start-up."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     if section in ("collect-2000", "collect-20000"):
         from testing.dovecot import DovecotServer
@@ -339,6 +342,14 @@ def only(section: str) -> int:
         from bench.yardstick import runner as yardstick
 
         rows = yardstick.run(db_url, _fresh_database, _django_migrate)
+    elif section == "process" or section.startswith("process-"):
+        from bench import process
+
+        part = section.removeprefix("process").removeprefix("-") or None
+        if part is not None and part not in process.SECTIONS:
+            print(f"unknown section {section!r}", file=sys.stderr)
+            return 2
+        rows = process.run(db_url, _fresh_database, _django_migrate, only=part)
     elif section in ("pipeline-idle", "pipeline-poll"):
         _fresh_database(db_url)
         _django_migrate(db_url)

@@ -27,20 +27,23 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from docx.opc.exceptions import PackageNotFoundError
-from docx.opc.oxml import parse_xml
-from docxtpl import DocxTemplate
-from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
-from lxml import etree
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
+
+# python-docx, docxtpl, lxml and Jinja are imported by the functions that open or render a
+# template, not with this module: Django imports it when it starts (defesa's steps), and a
+# `manage.py` command that writes no document should not pay ~0.15 s for them.
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+    from jinja2 import Template, nodes
+    from jinja2.sandbox import SandboxedEnvironment
+    from lxml import etree
 
 
 @dataclass(frozen=True)
@@ -216,29 +219,36 @@ class GeneratedFile:
     member: Member | None
 
 
-class _Environment(SandboxedEnvironment):
-    """Templates come from uploads: the sandbox keeps them from reaching Python internals,
-    and autoescaping keeps "&" or "<" in a title from breaking the document's XML."""
+@functools.cache
+def _environment() -> SandboxedEnvironment:
+    """The Jinja environment every template renders in (made on first use)."""
+    from jinja2.sandbox import SandboxedEnvironment
 
-    def from_string(
-        self,
-        source: str | nodes.Template,
-        globals: Any = None,  # the name Jinja's signature uses
-        template_class: type[Template] | None = None,
-    ) -> Template:
-        if globals is None and template_class is None and isinstance(source, str):
-            # docxtpl compiles every part of every document anew; a set renders the same
-            # few sources again and again.
-            return _compiled(source)
-        return super().from_string(source, globals, template_class)
+    class _Environment(SandboxedEnvironment):
+        """Templates come from uploads: the sandbox keeps them from reaching Python
+        internals, and autoescaping keeps "&" or "<" in a title from breaking the
+        document's XML."""
 
+        def from_string(
+            self,
+            source: str | nodes.Template,
+            globals: Any = None,  # the name Jinja's signature uses
+            template_class: type[Template] | None = None,
+        ) -> Template:
+            if globals is None and template_class is None and isinstance(source, str):
+                # docxtpl compiles every part of every document anew; a set renders the
+                # same few sources again and again.
+                return _compiled(source)
+            return super().from_string(source, globals, template_class)
 
-_ENVIRONMENT = _Environment(autoescape=True)
+    return _Environment(autoescape=True)
 
 
 @functools.lru_cache(maxsize=64)
 def _compiled(source: str) -> Template:
-    return SandboxedEnvironment.from_string(_ENVIRONMENT, source)
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment.from_string(_environment(), source)
 
 
 # --- Values -------------------------------------------------------------------------------
@@ -353,6 +363,8 @@ def validate_template(content: bytes, *, kind: str | None = None) -> None:
             gettext("The file is larger than %(size)d MB.")
             % {"size": MAX_TEMPLATE_BYTES // (1024 * 1024)}
         )
+    from jinja2 import TemplateSyntaxError, meta
+
     template = _open_template(content)
     problems: list[str] = []
     names: list[str] = []
@@ -368,7 +380,7 @@ def validate_template(content: bytes, *, kind: str | None = None) -> None:
         if malformed:
             continue  # Jinja's error would only repeat it, less clearly.
         try:
-            ast = _ENVIRONMENT.parse(source)
+            ast = _environment().parse(source)
         except TemplateSyntaxError as exc:
             near = _line_text(source, exc.lineno)
             names.append(near)
@@ -397,7 +409,7 @@ def validate_template(content: bytes, *, kind: str | None = None) -> None:
                     gettext("These minutes must not say “%(word)s”: use {{ result }}.")
                     % {"word": wrong}
                 )
-    unknown -= set(PLACEHOLDERS) | set(_ENVIRONMENT.globals)
+    unknown -= set(PLACEHOLDERS) | set(_environment().globals)
     if unknown:
         names[:0] = sorted(unknown)
         problems.insert(
@@ -409,6 +421,10 @@ def validate_template(content: bytes, *, kind: str | None = None) -> None:
 
 
 def _open_template(content: bytes) -> DocxTemplate:
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
     template = DocxTemplate(io.BytesIO(content))
     try:
         template.init_docx()
@@ -427,6 +443,8 @@ def _open_template(content: bytes) -> DocxTemplate:
 
 def _template_parts(template: DocxTemplate) -> list[tuple[str, str, list[str]]]:
     """(where, Jinja source as docxtpl renders it, paragraph texts) for each part."""
+    from docx.opc.oxml import parse_xml
+
     parts = [(gettext("the document body"), template.docx.element.body)]
     for uri, where in (
         (_DOCX_URI_HEADER, gettext("a page header")),
@@ -488,6 +506,8 @@ def _line_text(source: str, lineno: int | None) -> str:
 
 def _bad_attributes(ast: nodes.Template) -> list[str]:
     """``member.nome``-like typos, and any attribute reaching for Python internals."""
+    from jinja2 import nodes
+
     aliases = {"member"}
     for loop in ast.find_all(nodes.For):
         if (
@@ -512,9 +532,11 @@ def _bad_attributes(ast: nodes.Template) -> list[str]:
 
 def render_document(template: bytes, context: dict[str, Any]) -> bytes:
     """The .docx ``template`` with its placeholders replaced by ``context``."""
+    from jinja2 import TemplateError
+
     document = _open_template(template)
     try:
-        document.render(context, jinja_env=_ENVIRONMENT)
+        document.render(context, jinja_env=_environment())
     except TemplateError as exc:
         raise TemplateInvalid(
             gettext("The template cannot be rendered: %(error)s") % {"error": exc}

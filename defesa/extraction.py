@@ -83,6 +83,24 @@ class Extraction:
 # --- text helpers ----------------------------------------------------------------------------
 
 
+class _Pattern:
+    """A regular expression compiled on its first use. Django imports this module when it
+    starts (defesa's steps), and compiling the sixty patterns below would add ~25 ms to
+    every `manage.py` command, most of which never read a defence request. After the first
+    use the compiled pattern's methods sit on the instance, so a call costs what it costs
+    on a compiled pattern."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str):
+        compiled = re.compile(*self._source)
+        for attribute in dir(compiled):
+            if not attribute.startswith("_"):
+                setattr(self, attribute, getattr(compiled, attribute))
+        return getattr(compiled, name)
+
+
 @cache
 def _fold_char(char: str) -> str:
     base = unicodedata.normalize("NFD", char)[0].lower()
@@ -100,7 +118,7 @@ def _collapse(text: str) -> str:
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x02\x03"))
-_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]")
+_ODD_SPACES = _Pattern(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]")
 
 
 def _text_lines(text: str) -> list[str]:
@@ -179,17 +197,15 @@ _MONTH_NAMES = "|".join(
     [*_MONTHS, "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
 )
 # All on folded text.
-_DATE_ISO = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
-_DATE_NUMERIC = re.compile(
-    r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"
-)
-_DATE_WORDS = re.compile(
+_DATE_ISO = _Pattern(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
+_DATE_NUMERIC = _Pattern(r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
+_DATE_WORDS = _Pattern(
     rf"(?<!\d)(\d{{1,2}})\s?[º°o]?\s*(?:de\s+|/\s*)?({_MONTH_NAMES})\b\.?\s*(?:de\s+|/\s*)?(\d{{4}})(?!\d)"
 )
-_DATE_NO_YEAR = re.compile(
+_DATE_NO_YEAR = _Pattern(
     rf"(?<![\d/.-])(\d{{1,2}})/(\d{{1,2}})(?![\d/])|(?<!\d)(\d{{1,2}})\s+de\s+({_MONTH_NAMES})\b"
 )
-_DATE_PLACEHOLDER_RE = re.compile(
+_DATE_PLACEHOLDER_RE = _Pattern(
     r"d{1,2}\s*/\s*m{1,2}\s*/\s*a{2,4}|_{1,2}\s*/\s*_{1,2}\s*/\s*_{2,4}"
 )
 
@@ -247,11 +263,11 @@ def parse_date(value: str) -> datetime.date | None:
 
 
 # "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs" (folded text).
-_TIME = re.compile(
+_TIME = _Pattern(
     r"(?<![\d/:.,])(\d{1,2})\s?(?::\s?(\d{2})(?:\s?(?:h|hs|hrs?|horas?|min)\b)?"
     r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d]))"
 )
-_TIME_PLACEHOLDER_RE = re.compile(
+_TIME_PLACEHOLDER_RE = _Pattern(
     r"^(?:0?0\s?[:h]\s?00\s?h?|hh\s?:\s?mm\s?h?|_{1,2}\s?:\s?_{1,2}\s?h?)$"
 )
 
@@ -284,9 +300,9 @@ _HONORIFIC_WORD = (
     r"|dr(?:\(a\)|a|\.?\s?ª)?\.?|m[ea]\.|ms\.?c\.?|m\.\s?sc\.|d\.\s?sc\.|ph\.?\s?d\.?"
     r"|sr(?:a|ª)?\.|eng(?:a|º|ª)?\.|mestre|mestra)"
 )
-_HONORIFICS = re.compile(rf"^\s*((?:{_HONORIFIC_WORD}(?:\s+|$))+)", re.IGNORECASE)
-_STARTS_WITH_HONORIFIC = re.compile(rf"^{_HONORIFIC_WORD}\s", re.IGNORECASE)
-_HONORIFIC_INSIDE = re.compile(rf"(?:^|(?<=[\s,;(])){_HONORIFIC_WORD}\s", re.IGNORECASE)
+_HONORIFICS = _Pattern(rf"^\s*((?:{_HONORIFIC_WORD}(?:\s+|$))+)", re.IGNORECASE)
+_STARTS_WITH_HONORIFIC = _Pattern(rf"^{_HONORIFIC_WORD}\s", re.IGNORECASE)
+_HONORIFIC_INSIDE = _Pattern(rf"(?:^|(?<=[\s,;(])){_HONORIFIC_WORD}\s", re.IGNORECASE)
 
 
 def split_honorific(text: str) -> tuple[str, str]:
@@ -303,7 +319,7 @@ _PARTICLES = frozenset(
     {"da", "de", "do", "das", "dos", "e", "di", "du", "van", "von", "der", "del", "la", "le"}
 )
 _NAME_EDGES = " \t*_\"'“”‘’«».,;:!-–—•·"
-_UPPER_START = re.compile(r"^[\"“'‘(]?[A-ZÀ-ÖØ-Þ]")
+_UPPER_START = _Pattern(r"^[\"“'‘(]?[A-ZÀ-ÖØ-Þ]")
 
 
 def _clean_name(text: str) -> str:
@@ -343,11 +359,11 @@ def _leading_name(text: str, *, min_words: int = 1) -> str:
     return " ".join(words) if len(capitalised) >= min_words else ""
 
 
-_INSTITUTION_WORDS = re.compile(
+_INSTITUTION_WORDS = _Pattern(
     r"^(?:universidade|univ\.|instituto|faculdade|centro|escola|fundacao|campus|departamento"
     r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg)\b"
 )
-_ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
+_ACRONYM = _Pattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
 
 
 class _Institutions:
@@ -388,38 +404,38 @@ class _Institutions:
 # --- committee members -----------------------------------------------------------------------
 
 _ROLE_MARKERS = (
-    (COADVISOR, re.compile(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
+    (COADVISOR, _Pattern(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
     (
         ADVISOR,
-        re.compile(
+        _Pattern(
             r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?|orientacao"
             r"|presidente(?:\s+da\s+banca)?"
         ),
     ),
     (
         INTERNAL,
-        re.compile(
+        _Pattern(
             r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
             r"intern[oa](?:\s+ao\s+programa)?"
         ),
     ),
     (
         EXTERNAL,
-        re.compile(
+        _Pattern(
             r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
             r"extern[oa](?:\s+ao\s+programa)?"
         ),
     ),
 )
-_SUBSTITUTE = re.compile(r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?")
-_NOTE = re.compile(
+_SUBSTITUTE = _Pattern(r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?")
+_NOTE = _Pattern(
     r".*\b(?:a\s+confirmar|confirmad[oa]|remot[oa]|remotamente|virtual|online|on-line|"
     r"videoconferencia|participacao|a\s+distancia|lattes|https?|www)\b.*"
 )
-_OF = re.compile(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
-_PART_SEPARATOR = re.compile(r"\s*[,;/]\s*|\s+[-–—]\s+")
-_TAIL_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
-_URL_OR_EMAIL = re.compile(r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE)
+_OF = _Pattern(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
+_PART_SEPARATOR = _Pattern(r"\s*[,;/]\s*|\s+[-–—]\s+")
+_TAIL_SEPARATOR = _Pattern(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
+_URL_OR_EMAIL = _Pattern(r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE)
 
 
 @dataclass
@@ -525,11 +541,11 @@ def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
 
 
 _NAME_SUFFIXES = frozenset({"jr", "junior", "filho", "neto", "sobrinho"})
-_ITEM_SEMICOLON = re.compile(r"\s*;\s*")
-_ITEM_COMMA = re.compile(r"\s*,\s*")
-_ITEM_AND = re.compile(r"\s+e\s+")
+_ITEM_SEMICOLON = _Pattern(r"\s*;\s*")
+_ITEM_COMMA = _Pattern(r"\s*,\s*")
+_ITEM_AND = _Pattern(r"\s+e\s+")
 # "pelo Prof. X, pela Profa. Y e pelo Dr. Z": the words that join names in a sentence.
-_JOINING_WORDS = re.compile(r"^(?:(?:e|pel[oa]s?|com|o|a|os|as)\s+)+(?=[^\W\d_])", re.IGNORECASE)
+_JOINING_WORDS = _Pattern(r"^(?:(?:e|pel[oa]s?|com|o|a|os|as)\s+)+(?=[^\W\d_])", re.IGNORECASE)
 
 
 def _without_joining_words(text: str) -> str:
@@ -596,7 +612,7 @@ def _member(person: _Person, role: str) -> Member:
 
 # --- emptiness and placeholders --------------------------------------------------------------
 
-_EMPTY = re.compile(
+_EMPTY = _Pattern(
     r"^(?:-+|–|—|_+|\.+|x|n/?a|n\.a\.?|na|nao|nada|nenhum[a]?|nao\s+ha|nao\s+tem|nao\s+possui"
     r"|nao\s+possuo|nao\s+existe|nao\s+se\s+aplica|inexistente|sem\s+\w+|a\s+definir"
     r"|a\s+confirmar|indefinido|\?+|vazio|em\s+branco)$"
@@ -657,10 +673,10 @@ _LABEL_PATTERNS = (
 )
 # A tab separates table cells: never part of a label ("Sala<TAB>Virtual" is no "sala virtual").
 _LABEL_ALTERNATIVES = "|".join(f"(?:{p})" for _, p in _LABEL_PATTERNS).replace(r"\s", r"[^\S\t\n]")
-_KIND_OF = [(kind, re.compile(rf"(?:{p})")) for kind, p in _LABEL_PATTERNS]
+_KIND_OF = [(kind, _Pattern(rf"(?:{p})")) for kind, p in _LABEL_PATTERNS]
 # "Membro Externo 2", "Link Sala Virtual(Se n houver, deixar em branco)"
 _LABEL_TAIL = r"(?P<number>\s*(?:n[º°o]\.?\s*)?\d{1,2}[º°ª]?)?(?:\s*\([^)\n]{0,80}\))?"
-_LABEL_LINE = re.compile(
+_LABEL_LINE = _Pattern(
     rf"^(?:[\s*_•·◦▪►‣⁃-]*|\s*(?:\d{{1,2}}|[a-z])[.)]\s+)[*_\s]*(?P<label>{_LABEL_ALTERNATIVES})"
     rf"{_LABEL_TAIL}[\s*_]*(?P<sep>[:：\t|]|[-–—](?=\s|$)|$)"
 )
@@ -669,13 +685,13 @@ _LABEL_LINE = re.compile(
 _INLINE_SAFE = "|".join(
     [f"(?:{p})" for kind, p in _LABEL_PATTERNS if kind in ("time", "link", *ROLES)] + ["sala"]
 ).replace(r"\s", r"[^\S\t\n]")
-_INNER_LABEL = re.compile(
+_INNER_LABEL = _Pattern(
     rf"(?:(?:[;|\t]|\s{{2,}}|[.,]\s)[\s*_]*(?P<label>{_LABEL_ALTERNATIVES})"
     rf"|\s(?P<inline>{_INLINE_SAFE})){_LABEL_TAIL}[\s*_]*[:：]"
 )
 # Any "Label:" (Curso:, Matrícula:, E-mail:): ends a value that runs over several lines.
-_ANY_LABEL = re.compile(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
-_COMMITTEE_INTRO = re.compile(r"^[^:\n]{0,60}\bbanca\b[^:\n]{0,120}:(?!//)(?P<rest>.*)$")
+_ANY_LABEL = _Pattern(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
+_COMMITTEE_INTRO = _Pattern(r"^[^:\n]{0,60}\bbanca\b[^:\n]{0,120}:(?!//)(?P<rest>.*)$")
 
 
 def _label_kind(label: str) -> str:
@@ -769,24 +785,24 @@ class _Findings:
 
 # --- links and rooms -------------------------------------------------------------------------
 
-_URL = re.compile(
+_URL = _Pattern(
     r"(?:https?://|(?<![\w./@])(?=(?:meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
     r"|[\w-]+\.zoom\.us|zoom\.us|conferenciaweb\.rnp\.br|webconf\.rnp\.br|meet\.jit\.si)/))"
     r"[^\s<>\"'“”*|]+",
     re.IGNORECASE,
 )
-_MEETING_HOST = re.compile(
+_MEETING_HOST = _Pattern(
     r"meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|zoom\.us|rnp\.br|jit\.si"
     r"|webex\.com|whereby\.com|bigbluebutton|mconf",
     re.IGNORECASE,
 )
-_VIRTUAL = re.compile(
+_VIRTUAL = _Pattern(
     r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
     r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
 )
-_PHYSICAL_ROOM = re.compile(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
-_ROOM_PREFIX = re.compile(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
-_ROOM_PLACEHOLDER_RE = re.compile(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
+_PHYSICAL_ROOM = _Pattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
+_ROOM_PREFIX = _Pattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
+_ROOM_PLACEHOLDER_RE = _Pattern(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
 
 
 def _urls(text: str) -> list[str]:
@@ -976,7 +992,7 @@ class _SegmentReader:
 
 
 # "Maria Souza (matrícula 20231234)": a note, not part of the name.
-_STUDENT_NOTE = re.compile(
+_STUDENT_NOTE = _Pattern(
     r"\s*[(\[][^()\[\]]*(?:\d|matr[ií]cula|ra\b)[^()\[\]]*[)\]]\s*$", re.IGNORECASE
 )
 
@@ -1032,7 +1048,7 @@ def _member_line(text: str) -> bool:
     return _looks_like_name(name)
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•·◦▪►‣⁃–—]+\s*|\d{1,2}[.)]\s+|[a-z]\)\s+)")
+_BULLET = _Pattern(r"^\s*(?:[-*•·◦▪►‣⁃–—]+\s*|\d{1,2}[.)]\s+|[a-z]\)\s+)")
 
 
 def _strip_bullet(line: str) -> str:
@@ -1076,14 +1092,14 @@ def _committee(people: list[_Person], found: _Findings, institutions: _Instituti
 
 # --- HTML tables written as text -------------------------------------------------------------
 
-_NAME_COLUMN = re.compile(
+_NAME_COLUMN = _Pattern(
     r"(?:nome|membros?|professor(?:es|a|as)?|avaliador(?:es|a|as)?|docentes?|banca"
     r"|examinador(?:es|a|as)?)(?:\s+d[ao]s?\s+\w+)?"
 )
-_INSTITUTION_COLUMN = re.compile(
+_INSTITUTION_COLUMN = _Pattern(
     r"instituicao|ies|afiliacao|origem|vinculo|instituicao\s+de\s+origem"
 )
-_ROLE_COLUMN = re.compile(r"funcao|papel|participacao|tipo|cargo|condicao|atuacao")
+_ROLE_COLUMN = _Pattern(r"funcao|papel|participacao|tipo|cargo|condicao|atuacao")
 
 
 def _whole_label(cell: str) -> str | None:
@@ -1192,45 +1208,45 @@ def _sentences(paragraph: str) -> list[str]:
     return out
 
 
-_P_STUDENT = re.compile(
+_P_STUDENT = _Pattern(
     r"\b(?:alun[oa]|discente|mestrand[oa]|orientand[oa]|estudante|candidat[oa])(?:\s?\(a\))?"
     r"(?:\s+de\s+mestrado)?\s+"
 )
-_P_TITLE = re.compile(
+_P_TITLE = _Pattern(
     r"(?:intitulad[oa]|com\s+o\s+titulo|cujo\s+titulo\s+e|sob\s+o\s+titulo|titulo"
     r"|dissertacao|trabalho)\s*:?\s*(?:de\s+)?[“\"«]"
 )
 _CLOSE_QUOTE = {"“": "”", '"': '"', "«": "»"}
-_P_DAY_NO_YEAR = re.compile(
+_P_DAY_NO_YEAR = _Pattern(
     rf"\bdia\s+(\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+de\s+(?:{_MONTH_NAMES})\b)(?![/\d]|\s+de\s+\d)"
 )
-_P_TIME = re.compile(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
-_P_DATE_CONTEXT = re.compile(
+_P_TIME = _Pattern(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
+_P_DATE_CONTEXT = _Pattern(
     r"defesa|banca|apresenta|realizad|ocorr|marcad|agendad|dissertac|\bsera\b|\bsala\b|horario"
 )
-_P_ROOM = re.compile(r"\bsala\s+(?:n[º°o]?\.?\s*)?([a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?)\b")
+_P_ROOM = _Pattern(r"\bsala\s+(?:n[º°o]?\.?\s*)?([a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?)\b")
 # On the original text: the auditorium's name is its capitalised words.
-_P_AUDITORIUM = re.compile(
+_P_AUDITORIUM = _Pattern(
     r"\b(?i:n[oa])\s+((?i:mini-?)?(?i:audit[oó]rio|anfiteatro)"
     r"(?:\s+(?:d[aoe]s?\s+)?[A-ZÀ-Ý0-9][\w-]*)*)"
 )
-_P_VIRTUAL = re.compile(
+_P_VIRTUAL = _Pattern(
     r"\b(?:de\s+forma|em\s+formato|no\s+formato|na\s+modalidade|formato|modalidade)\s+"
     r"(?:virtual|remot[oa]|online|on-line|a\s+distancia)"
     r"|\bpor\s+(?:video|web)\s?conferencia|\b(?:pelo|via|no|atraves\s+do)\s+"
     r"(?:google\s+meet|meet|microsoft\s+teams|teams|zoom|rnp)\b|\bsala\s+virtual\b"
     r"|\bvirtualmente\b|\bremotamente\b|\bonline\b|\bon-line\b"
 )
-_P_COMMITTEE = re.compile(
+_P_COMMITTEE = _Pattern(
     r"\bbanca\b.{0,80}?\b(?:compost|formad|constituid|integrad)[ao]s?\s+(?:pel[oa]s?|por|de)\s+"
     r"(?:(?:seguintes\s+)?(?:professor(?:es|as)|profs\.?|membros|docentes|avaliador(?:es|as)"
     r"|examinador(?:es|as)|doutor(?:es|as)|pesquisador(?:es|as))\s+)?(?:seguintes\s*)?:?\s*"
 )
-_P_ADVISOR = re.compile(
+_P_ADVISOR = _Pattern(
     r"(?<![\w-])(?:orientad[oa]\s+pel[oa]|sob\s+(?:a\s+)?orientacao\s+d[oa]"
     r"|(?:seu|sua|meu|minha|cujo|cuja)\s+orientador(?:a)?\s+(?:e|sera)(?:\s+[oa])?)\s+"
 )
-_P_COADVISOR = re.compile(
+_P_COADVISOR = _Pattern(
     r"(?<![\w-])(?:co-?orientad[oa]\s+pel[oa]|(?:e\s+|sob\s+(?:a\s+)?)?co-?orientacao\s+d[oa])\s+"
 )
 
@@ -1338,16 +1354,16 @@ def _prose_person(text: str, institutions: _Institutions) -> _Person | None:
 
 # --- the parts of a message ------------------------------------------------------------------
 
-_QUOTED = re.compile(r"^\s*>")
-_UNQUOTE = re.compile(r"^\s*> ?")
-_FORWARD_MARKER = re.compile(
+_QUOTED = _Pattern(r"^\s*>")
+_UNQUOTE = _Pattern(r"^\s*> ?")
+_FORWARD_MARKER = _Pattern(
     r"^[\s*]*(?:-{2,}\s*(?:forwarded message|mensagem (?:re)?encaminhada|mensaje reenviado)\s*-{2,}"
     r"|(?:inicio da mensagem (?:re)?encaminhada|begin forwarded message)\s*:?)[\s*]*$"
 )
-_ORIGINAL_MARKER = re.compile(
+_ORIGINAL_MARKER = _Pattern(
     r"^[\s*]*(?:-{2,}\s*(?:original message|mensagem original)\s*-{2,}|_{10,})[\s*]*$"
 )
-_HEADER_FIELD = re.compile(
+_HEADER_FIELD = _Pattern(
     r"^[\s*]*(de|from|data|date|enviad[oa](?:\s+em)?|sent|assunto|subject|para|to|cc|cco|bcc"
     r"|responder\s+(?:a|para)|reply-to|importancia|importance|anexos?|attachments?)[\s*]*:",
 )
@@ -1362,10 +1378,10 @@ _HEADER_KEYS = {
     "para": "to",
     "to": "to",
 }
-_ATTRIBUTION_END = re.compile(r"(?:escreveu|wrote|a ecrit|escribio|schrieb)\s*:\s*$")
-_ATTRIBUTION_START = re.compile(r"^[\s*]*(?:em|on|le|el|am)\s")
-_SIGNATURE = re.compile(r"^--\s?$")
-_CLOSING = re.compile(
+_ATTRIBUTION_END = _Pattern(r"(?:escreveu|wrote|a ecrit|escribio|schrieb)\s*:\s*$")
+_ATTRIBUTION_START = _Pattern(r"^[\s*]*(?:em|on|le|el|am)\s")
+_SIGNATURE = _Pattern(r"^--\s?$")
+_CLOSING = _Pattern(
     r"^[\s*_]*(?:(?:atenciosamente|cordialmente|respeitosamente|att|atte|at\.|abracos?|abs"
     r"|um\s+abraco|saudacoes(?:\s+academicas)?)(?:[\s,.!].*)?"
     r"|(?:grat[oa]|obrigad[oa]|muito\s+obrigad[oa]|sds|best|regards|best\s+regards"
@@ -1796,7 +1812,7 @@ class _HtmlLines(HTMLParser):
 
 # A "<" that no ">" closes before the next "<": html.parser rescans the rest of the document
 # for each one (minutes for 60 KB of "<a "), so it becomes text first (as in emails.htmltext).
-_UNCLOSED_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+_UNCLOSED_LT = _Pattern(r"<(?=[^<>]*(?:<|\Z))")
 
 
 def _html_lines(markup: str) -> list[str]:

@@ -255,8 +255,9 @@ MAILFLOW_IMAP_BATCH_BYTES = env.int("MAILFLOW_IMAP_BATCH_BYTES", default=50 * 10
 # the API and `ingest_eml` over this size are refused.
 MAILFLOW_MAX_MESSAGE_BYTES = env.int("MAILFLOW_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
 MAILFLOW_COLLECT_INTERVAL_MINUTES = env.int("MAILFLOW_COLLECT_INTERVAL_MINUTES", default=1)
-# A collection's lease on its mailbox, renewed after every batch: a collection killed with
-# its worker blocks the mailbox for at most this long.
+# SQLite: a collection's lease on its mailbox, renewed after every batch: a collection
+# killed with its worker blocks the mailbox for at most this long. (PostgreSQL holds the
+# mailbox with an advisory lock, released at once when the process dies.)
 MAILFLOW_COLLECT_LOCK_SECONDS = env.int("MAILFLOW_COLLECT_LOCK_SECONDS", default=120)
 # `collect_emails --idle`: seconds between two checks of a mailbox whose server has no IDLE
 # (and of a Maildir mailbox); with IDLE, mail is collected as soon as the server reports it.

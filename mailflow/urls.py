@@ -13,6 +13,9 @@ from emails.api import register as register_emails_api
 from mailflow.api import router
 from sender.api import register as register_outbox_api
 
+# The apps' admin modules (staff.apps.StaffAdminConfig: not when Django starts).
+admin.autodiscover()
+
 register_emails_api(router)
 register_outbox_api(router)
 register_categorizer_api(router)

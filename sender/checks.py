@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from mailflow.checks import MAILFLOW
+
 # Backends that deliver nothing: fine for a trial or development, never for production.
 NOT_DELIVERING = {
     "django.core.mail.backends.console.EmailBackend",
@@ -11,7 +13,7 @@ NOT_DELIVERING = {
 }
 
 
-@register()
+@register(MAILFLOW)
 def outgoing_mail_configured(app_configs, **kwargs) -> list[Error]:
     """Without EMAIL_URL, replies would be printed (generated lab passwords included) and
     recorded as sent: production refuses to start instead."""
@@ -29,7 +31,7 @@ def outgoing_mail_configured(app_configs, **kwargs) -> list[Error]:
     ]
 
 
-@register()
+@register(MAILFLOW)
 def smtp_password_not_in_clear(app_configs, **kwargs) -> list[Error]:
     """An SMTP login over a plain connection would carry the password in clear: only to
     this machine (a local relay)."""

@@ -29,3 +29,41 @@ def imap_mailbox(dovecot_server, imap_account, db):
     )
     services.mailbox_set_password(mailbox=mailbox, password=imap_account.password)
     return mailbox
+
+
+@pytest.fixture
+def another_collection():
+    """Makes another run hold a mailbox as a real one does: on PostgreSQL its advisory lock,
+    taken on a database connection of its own; on SQLite its lease on the row. Call the
+    result with the mailbox; call what it returns to let go."""
+    from datetime import timedelta
+
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from emails import services
+
+    held = []
+
+    def hold(mailbox: Mailbox):
+        if connection.vendor == "postgresql":
+            other = connections.create_connection("default")
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [services._lock_key(mailbox)])
+            held.append(other)
+
+            def let_go():
+                with other.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [services._lock_key(mailbox)])
+
+            return let_go
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            lock_token="another-run", locked_until=timezone.now() + timedelta(minutes=10)
+        )
+        return lambda: Mailbox.objects.filter(pk=mailbox.pk).update(
+            lock_token="", locked_until=None
+        )
+
+    yield hold
+    for other in held:
+        other.close()

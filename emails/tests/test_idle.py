@@ -14,13 +14,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
-from django.utils import timezone
 
 from emails import services
 from emails.imap import ImapClient, ImapConfig, _SocketReader
@@ -225,18 +223,16 @@ def test_watch_reconnects_after_the_server_restarts(
 
 
 def test_watch_waits_for_the_lease_of_another_collection(
-    dovecot_server, imap_account, imap_mailbox, start_watch, caplog
+    dovecot_server, imap_account, imap_mailbox, start_watch, caplog, another_collection
 ):
     caplog.set_level(logging.INFO, logger="emails.services")
-    Mailbox.objects.filter(pk=imap_mailbox.pk).update(
-        lock_token="another-run", locked_until=timezone.now() + timedelta(minutes=10)
-    )
+    let_go = another_collection(imap_mailbox)
     dovecot_server.append(imap_account, make_raw(subject="na fila"))
     watcher = start_watch(imap_mailbox)
     assert wait_until(lambda: "another collection is running" in caplog.text)
     assert Email.objects.count() == 0  # the lease is never bypassed
 
-    Mailbox.objects.filter(pk=imap_mailbox.pk).update(lock_token="", locked_until=None)
+    let_go()
     assert wait_until(lambda: stored("na fila"))
     assert watcher.finish().errors == 0
 

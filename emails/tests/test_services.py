@@ -123,16 +123,26 @@ def test_maildir_collection_is_incremental(maildir_mailbox):
     assert maildir_mailbox.lock_token == "" and maildir_mailbox.locked_until is None
 
 
-def test_collection_while_locked_does_nothing(maildir_mailbox):
-    Mailbox.objects.filter(pk=maildir_mailbox.pk).update(
-        lock_token="other", locked_until=timezone.now() + timedelta(minutes=5)
-    )
+def test_collection_while_locked_does_nothing(maildir_mailbox, another_collection):
+    another_collection(maildir_mailbox)
     mailbox_lib.Maildir(maildir_mailbox.maildir_path).add(make_raw())
     result = services.mailbox_collect(mailbox=maildir_mailbox)
     assert result.busy and result.stored == 0
     assert Email.objects.count() == 0
     # the other run's lock is left alone
-    assert Mailbox.objects.get(pk=maildir_mailbox.pk).lock_token == "other"
+    again = services.mailbox_collect(mailbox=maildir_mailbox)
+    assert again.busy and Email.objects.count() == 0
+
+
+def test_collection_after_the_other_run_lets_go(maildir_mailbox, another_collection):
+    let_go = another_collection(maildir_mailbox)
+    mailbox_lib.Maildir(maildir_mailbox.maildir_path).add(make_raw())
+    assert services.mailbox_collect(mailbox=maildir_mailbox).busy
+    let_go()
+    result = services.mailbox_collect(mailbox=maildir_mailbox)
+    assert not result.busy and result.stored == 1
+    maildir_mailbox.refresh_from_db()
+    assert maildir_mailbox.lock_token == "" and maildir_mailbox.locked_until is None
 
 
 def test_expired_lock_is_taken_over(maildir_mailbox):

@@ -5,9 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from emails import services
 from emails.models import Mailbox
+from mailflow import checks
 
 
 class Command(BaseCommand):
+    # Run from cron: only the project's own checks (mailflow/checks.py says why).
+    requires_system_checks = [checks.MAILFLOW]
     help = (
         "Fetch new messages from every active mailbox (or the one named). With --idle, "
         "keep running and collect as soon as mail arrives (IMAP IDLE) until stopped."

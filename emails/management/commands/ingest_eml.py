@@ -6,10 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from emails import services
 from emails.models import Mailbox
+from mailflow import checks
 
 
 class Command(BaseCommand):
     help = "Store raw messages from .eml files, or from standard input with '-' (for an MTA)."
+    # An MTA may run it once per message: only the project's own checks (mailflow/checks.py).
+    requires_system_checks = [checks.MAILFLOW]
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", help=".eml files, or - for standard input")

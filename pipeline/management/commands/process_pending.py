@@ -1,9 +1,12 @@
 from django.core.management.base import BaseCommand
 
+from mailflow import checks
 from pipeline import steps
 
 
 class Command(BaseCommand):
+    # Run from cron: only the project's own checks (mailflow/checks.py says why).
+    requires_system_checks = [checks.MAILFLOW]
     help = "Run every due pipeline step now, in this process, until nothing is left."
 
     def handle(self, *args, **options):

@@ -1,9 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from mailflow import checks
 from sender import delivery
 
 
 class Command(BaseCommand):
+    # Run from cron: only the project's own checks (mailflow/checks.py says why).
+    requires_system_checks = [checks.MAILFLOW]
     help = "Send every queued message that is due, then turn stale sends into uncertain."
 
     def handle(self, *args, **options):
