@@ -21,8 +21,6 @@ import mimetypes
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,21 +205,6 @@ def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def open_due() -> list[int]:
-    from emails.models import Email
-
-    return list(
-        Email.objects.filter(
-            kind=KIND,
-            status=Email.Status.RECEIVED,
-            case__isnull=True,
-            defense_requests__isnull=True,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-
-
 def _extract(email) -> extraction.Extraction:
     return extraction.extract_defense(
         body_text=email.body_text or "",
@@ -323,23 +306,6 @@ def _approve_if_automatic(defense: DefenseRequest) -> None:
                 status_note(obj=defense, actor_label="policy", note=str(exc))
 
 
-def advance_due() -> list[int]:
-    """Requests a dead worker left half-way: complete data still marked awaiting_data, or
-    (automatic approval) awaiting_review."""
-    ids = list(
-        DefenseRequest.objects.filter(status=D.AWAITING_DATA, missing_fields=[])
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-    if policy.is_automatic("MAILFLOW_DEFENSE_APPROVAL"):
-        ids += list(
-            DefenseRequest.objects.filter(status=D.AWAITING_REVIEW, missing_fields=[])
-            .order_by("id")
-            .values_list("id", flat=True)[:200]
-        )
-    return ids
-
-
 def defense_advance(defense_id: int) -> DefenseRequest | None:
     defense = DefenseRequest.objects.filter(pk=defense_id).first()
     if defense is None or defense.missing_fields:
@@ -352,21 +318,6 @@ def defense_advance(defense_id: int) -> DefenseRequest | None:
 
 
 # --- the professor's answer --------------------------------------------------------------
-
-
-def answer_due() -> list[int]:
-    """Emails that joined the case of a defence request and were not handled yet."""
-    from emails.models import Email
-
-    return list(
-        Email.objects.filter(
-            status=Email.Status.RECEIVED,
-            case__isnull=False,
-            case__defense_requests__isnull=False,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
 
 
 def defense_merge_answer(email_id: int) -> DefenseRequest | None:
@@ -767,21 +718,6 @@ def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseReq
 
 
 # --- the end of a case -------------------------------------------------------------------
-
-
-def finish_due() -> list[int]:
-    """Approved requests whose chamado and reply were both sent (one query)."""
-    case = OuterRef("case_key")
-    return list(
-        DefenseRequest.objects.filter(status=D.APPROVED)
-        .annotate(case_key=Concat(Value("defense:"), Cast("pk", CharField())))
-        .filter(
-            Exists(case_messages([case], ["chamado"], sent=True)),
-            Exists(case_messages([case], ["documents"], sent=True)),
-        )
-        .order_by("pk")
-        .values_list("id", flat=True)[:200]
-    )
 
 
 def defense_finish(defense_id: int) -> DefenseRequest | None:
