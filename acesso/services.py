@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acesso import KIND, decisions, identity, selectors, ssh
+from acesso.extraction import identify_student
 from acesso.models import (
     AccessRequest,
     LabAccount,
@@ -28,9 +29,12 @@ from acesso.models import (
     Provisioning,
 )
 from acesso.selectors import access_case_key
+from emails import services as email_services
+from emails.models import Email
 from mailflow import crypto, policy, tokens
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError
+from sender import services as outbox
 from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
@@ -661,7 +665,6 @@ def access_request_open(email_id: int) -> AccessRequest | None:
 
 def _login_to_check(email_id: int) -> str | None:
     """The login a request for this email would get now (None: no request would open)."""
-    from emails.models import Email
 
     email = Email.objects.filter(pk=email_id).first()
     if (
@@ -680,7 +683,6 @@ def _login_to_check(email_id: int) -> str | None:
 def _student_and_login(email):
     """Who asks (the extraction's Student) and the login made from the name (ReservedLogin,
     InvalidName)."""
-    from acesso.extraction import identify_student
 
     student = identify_student(
         body=email.body_text,
@@ -706,8 +708,6 @@ def _student_and_login(email):
 def _access_request_create(
     email_id: int, *, checked_login: str | None, lookups: dict[int, _Lookup]
 ) -> AccessRequest | None:
-    from emails import services as email_services
-    from emails.models import Email
 
     email = Email.objects.select_for_update().get(pk=email_id)
     if email.status != Email.Status.RECEIVED or email.kind != KIND:
@@ -761,14 +761,12 @@ def _access_request_create(
 def _may_receive_credentials(request: AccessRequest) -> bool:
     """Whether the credentials may go to the student's address without a person: it is
     the sender of the request or an address of a trusted domain."""
-    from sender import services as outbox
 
     return outbox.may_answer_on_its_own(request.student_email, email=request.email)
 
 
 def _ask_the_coordinator(request: AccessRequest) -> None:
     """An authorisation request by email: the coordinator's threaded answer decides."""
-    from sender import services as outbox
 
     if not settings.MAILFLOW_COORDINATOR_EMAIL or policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
         return
@@ -840,8 +838,6 @@ def access_decide_by_email(email_id: int) -> None:
     """The coordinator's threaded answer: "Autorizado" approves, "Negado: <reason>" denies,
     when it passes every check of acesso/decisions.py. Anything else waits for a person in
     the admin, with a note saying why it did not count."""
-    from emails import services as email_services
-    from emails.models import Email
 
     email = Email.objects.get(pk=email_id)
     if email.status != Email.Status.RECEIVED:
@@ -915,7 +911,6 @@ def access_deny(
     *, request: AccessRequest, actor, reason: str, actor_label: str = ""
 ) -> AccessRequest:
     """The coordinator says no; the reason goes to the student."""
-    from sender import services as outbox
 
     reason = (reason or "").strip()
     if not reason:
@@ -966,8 +961,6 @@ def access_send_anyway(*, request: AccessRequest, actor) -> None:
 
 def _close_case(request: AccessRequest, note: str) -> None:
     """The originating email's case is finished once the student has the answer."""
-    from emails import services as email_services
-    from emails.models import Email
 
     if request.email_id is None:
         return
@@ -989,7 +982,6 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
     keeps no password afterwards once every active lab computer has the account; after a
     partial send ("send anyway") it keeps it, encrypted, so that a retry on the computers
     that failed sets the password the student already got."""
-    from sender import services as outbox
 
     _require_the_approved_identity(request)  # only to the identity the coordinator authorised
     password = access_password(request=request)

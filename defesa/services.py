@@ -33,10 +33,13 @@ from defesa.models import (
     DocumentTemplate,
     GeneratedDocument,
 )
+from emails import services as email_services
+from emails.models import Email
 from mailflow import policy
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError
 from mailflow.text import cut_words
+from sender import services as outbox
 from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
@@ -216,8 +219,6 @@ def _extract(email) -> extraction.Extraction:
 def defense_open(email_id: int) -> DefenseRequest | None:
     """A defesa email becomes a defence request (once per email): complete data gets its
     documents and waits for review; missing data sends the professor the form."""
-    from emails import services as email_services
-    from emails.models import Email
 
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
@@ -261,7 +262,6 @@ def _missing_text(codes: list[str]) -> str:
 def _ask_for_data(defense: DefenseRequest, data: DefenseData) -> None:
     """The form, pre-filled with what was found, to the professor (sent without waiting
     for a person; loop protection still applies)."""
-    from sender import services as outbox
 
     outbox.outbound_compose(
         email=defense.email,
@@ -323,8 +323,6 @@ def defense_advance(defense_id: int) -> DefenseRequest | None:
 def defense_merge_answer(email_id: int) -> DefenseRequest | None:
     """The professor's threaded answer: the values it gives win; the change goes to the
     history; a request that becomes complete moves on to review."""
-    from emails import services as email_services
-    from emails.models import Email
 
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
@@ -625,7 +623,6 @@ def _announcement_context(defense: DefenseRequest) -> dict:
 def defense_approve(*, defense: DefenseRequest, actor, actor_label: str = "") -> DefenseRequest:
     """A secretary approves: the chamado goes to the coordination and the documents to
     the professor (both through the outbox, threaded, with the documents attached)."""
-    from sender import services as outbox
 
     if defense.status != D.AWAITING_REVIEW:
         raise DefenseError(
@@ -684,7 +681,6 @@ def defense_approve(*, defense: DefenseRequest, actor, actor_label: str = "") ->
 
 def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseRequest:
     """A secretary refuses the request; the reason goes to the professor."""
-    from sender import services as outbox
 
     reason = (reason or "").strip()
     if not reason:
@@ -741,8 +737,6 @@ def defense_finish(defense_id: int) -> DefenseRequest | None:
 
 
 def _close_case(defense: DefenseRequest, note: str) -> None:
-    from emails import services as email_services
-    from emails.models import Email
 
     if defense.email_id is None:
         return
