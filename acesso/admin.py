@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from acesso import identity, services, ssh
+from acesso import identity, selectors, services, ssh
 from acesso.models import (
     AccessRequest,
     AccessStatusChange,
@@ -248,7 +248,7 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
 
     @admin.display(description=_("login already on the lab computers"))
     def existing_accounts(self, obj: AccessRequest) -> str:
-        checks = services.existing_accounts(obj)
+        checks = selectors.existing_accounts(obj)
         if not checks:
             return (
                 _("no lab computer has this login")

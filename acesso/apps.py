@@ -10,7 +10,7 @@ class AcessoConfig(AppConfig):
     verbose_name = _("Lab access")
 
     def ready(self) -> None:
-        from acesso import checks, services  # noqa: F401 - checks registers the system checks
+        from acesso import checks, selectors, services, tasks  # noqa: F401 - checks registers the system checks
         from pipeline.steps import Step, register_step
 
         register_kind(KIND, _("Lab access"))
@@ -18,26 +18,24 @@ class AcessoConfig(AppConfig):
         register_step(
             Step(
                 name="acesso_open",
-                due=services.open_due,
-                run=services.access_open_step,
+                due=selectors.open_due,
+                run=tasks.open_request,
                 after_routing=True,
             )
         )
         register_step(
             Step(
                 name="acesso_decision",
-                due=services.decision_due,
+                due=selectors.decision_due,
                 run=services.access_decide_by_email,
                 after_routing=True,
             )
         )
-        register_step(
-            Step(name="acesso_advance", due=services.advance_due, run=services.access_advance)
-        )
+        register_step(Step(name="acesso_advance", due=selectors.advance_due, run=tasks.advance))
         register_step(
             Step(
                 name="acesso_finish",
-                due=services.finish_due,
+                due=selectors.finish_due,
                 run=services.access_finish,
                 after_delivery=True,
             )

@@ -10,7 +10,6 @@ import logging
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from acesso import KIND, decisions, identity, ssh
+from acesso import KIND, decisions, identity, selectors, ssh
+from acesso.extraction import identify_student
 from acesso.models import (
     AccessRequest,
     LabAccount,
@@ -28,9 +28,13 @@ from acesso.models import (
     LabHost,
     Provisioning,
 )
+from acesso.selectors import access_case_key
+from emails import services as email_services
+from emails.models import Email
 from mailflow import crypto, policy, tokens
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError
+from sender import services as outbox
 from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
@@ -532,16 +536,6 @@ def access_check_accounts(*, request: AccessRequest) -> list[LabAccountCheck]:
     return list(request.account_checks.select_related("host"))
 
 
-def existing_accounts(request: AccessRequest) -> list[LabAccountCheck]:
-    """The computers where the request's login exists, or that could not be asked."""
-    login = request.approved_login or request.login
-    return [
-        check
-        for check in request.account_checks.select_related("host").filter(login=login)
-        if check.exists or check.result == LabAccountCheck.Result.ERROR
-    ]
-
-
 @transaction.atomic
 def access_adopt_account(*, request: AccessRequest, host: LabHost, actor) -> LabAccountAdoption:
     """A superuser lets this request take over the existing account on one computer (the
@@ -655,21 +649,6 @@ def access_retry(*, request: AccessRequest, actor=None) -> list[Provisioning]:
 # --- the request workflow ----------------------------------------------------------------
 
 
-def open_due() -> list[int]:
-    from emails.models import Email
-
-    return list(
-        Email.objects.filter(
-            kind=KIND,
-            status=Email.Status.RECEIVED,
-            case__isnull=True,
-            access_requests__isnull=True,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-
-
 def access_request_open(email_id: int) -> AccessRequest | None:
     """An acesso email becomes a request awaiting the coordinator (once per email).
 
@@ -686,7 +665,6 @@ def access_request_open(email_id: int) -> AccessRequest | None:
 
 def _login_to_check(email_id: int) -> str | None:
     """The login a request for this email would get now (None: no request would open)."""
-    from emails.models import Email
 
     email = Email.objects.filter(pk=email_id).first()
     if (
@@ -705,7 +683,6 @@ def _login_to_check(email_id: int) -> str | None:
 def _student_and_login(email):
     """Who asks (the extraction's Student) and the login made from the name (ReservedLogin,
     InvalidName)."""
-    from acesso.extraction import identify_student
 
     student = identify_student(
         body=email.body_text,
@@ -731,8 +708,6 @@ def _student_and_login(email):
 def _access_request_create(
     email_id: int, *, checked_login: str | None, lookups: dict[int, _Lookup]
 ) -> AccessRequest | None:
-    from emails import services as email_services
-    from emails.models import Email
 
     email = Email.objects.select_for_update().get(pk=email_id)
     if email.status != Email.Status.RECEIVED or email.kind != KIND:
@@ -786,14 +761,12 @@ def _access_request_create(
 def _may_receive_credentials(request: AccessRequest) -> bool:
     """Whether the credentials may go to the student's address without a person: it is
     the sender of the request or an address of a trusted domain."""
-    from sender import services as outbox
 
     return outbox.may_answer_on_its_own(request.student_email, email=request.email)
 
 
 def _ask_the_coordinator(request: AccessRequest) -> None:
     """An authorisation request by email: the coordinator's threaded answer decides."""
-    from sender import services as outbox
 
     if not settings.MAILFLOW_COORDINATOR_EMAIL or policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
         return
@@ -810,8 +783,8 @@ def _ask_the_coordinator(request: AccessRequest) -> None:
             "student_email": request.student_email,
             "login": request.login,
             # which lab computers already have the login (checked when the request opened)
-            "existing_accounts": [c for c in existing_accounts(request) if c.exists],
-            "unchecked_hosts": [c for c in existing_accounts(request) if not c.exists],
+            "existing_accounts": [c for c in selectors.existing_accounts(request) if c.exists],
+            "unchecked_hosts": [c for c in selectors.existing_accounts(request) if not c.exists],
             # credentials to an address the request did not come from wait for staff
             "untrusted_address": not _may_receive_credentials(request),
         },
@@ -819,43 +792,9 @@ def _ask_the_coordinator(request: AccessRequest) -> None:
     )
 
 
-def access_open_step(email_id: int) -> AccessRequest | None:
-    """The intake step: open the request, then go as far as the policy allows."""
-    request = access_request_open(email_id)
-    if request is not None:
-        access_advance(request.pk)
-    return request
-
-
-def _stuck(request: AccessRequest) -> bool:
-    last = request.status_changes.order_by("-at", "-id").values_list("at", flat=True).first()
-    deadline = timezone.now() - timedelta(seconds=settings.MAILFLOW_STUCK_SECONDS)
-    return last is None or last < deadline
-
-
-def advance_due() -> list[int]:
-    """Requests the policy approves by itself, and requests a dead worker left half-way
-    (authorised but no account yet, accounts half made, made but not sent)."""
-    wanted = [R.APPROVED, R.PROVISIONING, R.PROVISIONED]
-    if policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
-        wanted.append(R.AWAITING_APPROVAL)
-    ids = []
-    for request in AccessRequest.objects.filter(status__in=wanted).order_by("id")[:200]:
-        if request.status == R.AWAITING_APPROVAL or _stuck(request):
-            ids.append(request.pk)
-    return ids
-
-
-def access_advance(request_id: int) -> AccessRequest | None:
-    request = AccessRequest.objects.filter(pk=request_id).first()
-    if request is None:
-        return None
-    if request.status == R.AWAITING_APPROVAL:
-        if policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
-            return access_approve(request=request, actor=None, actor_label="policy")
-        return request
-    if not _stuck(request):
-        return request
+def access_resume(*, request: AccessRequest) -> AccessRequest:
+    """Carry on a request a dead worker left half-way: authorised but no account yet,
+    accounts half made, or made but the credentials not queued."""
     if request.status == R.APPROVED:
         access_provision(request=request)
     elif request.status == R.PROVISIONING:
@@ -881,20 +820,6 @@ def _hosts_without_account(request: AccessRequest) -> list[LabHost]:
     return missing
 
 
-def decision_due() -> list[int]:
-    from emails.models import Email
-
-    return list(
-        Email.objects.filter(
-            status=Email.Status.RECEIVED,
-            case__isnull=False,
-            case__access_requests__status=R.AWAITING_APPROVAL,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-
-
 def _authorisation_request_key(request: AccessRequest) -> str:
     """The outbox's key of the authorisation request."""
     return f"access:{request.pk}:authorisation_request"
@@ -913,8 +838,6 @@ def access_decide_by_email(email_id: int) -> None:
     """The coordinator's threaded answer: "Autorizado" approves, "Negado: <reason>" denies,
     when it passes every check of acesso/decisions.py. Anything else waits for a person in
     the admin, with a note saying why it did not count."""
-    from emails import services as email_services
-    from emails.models import Email
 
     email = Email.objects.get(pk=email_id)
     if email.status != Email.Status.RECEIVED:
@@ -988,7 +911,6 @@ def access_deny(
     *, request: AccessRequest, actor, reason: str, actor_label: str = ""
 ) -> AccessRequest:
     """The coordinator says no; the reason goes to the student."""
-    from sender import services as outbox
 
     reason = (reason or "").strip()
     if not reason:
@@ -1039,8 +961,6 @@ def access_send_anyway(*, request: AccessRequest, actor) -> None:
 
 def _close_case(request: AccessRequest, note: str) -> None:
     """The originating email's case is finished once the student has the answer."""
-    from emails import services as email_services
-    from emails.models import Email
 
     if request.email_id is None:
         return
@@ -1062,7 +982,6 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
     keeps no password afterwards once every active lab computer has the account; after a
     partial send ("send anyway") it keeps it, encrypted, so that a retry on the computers
     that failed sets the password the student already got."""
-    from sender import services as outbox
 
     _require_the_approved_identity(request)  # only to the identity the coordinator authorised
     password = access_password(request=request)
@@ -1117,31 +1036,13 @@ def access_send_credentials(*, request: AccessRequest, actor=None) -> None:
         request.refresh_from_db()
 
 
-def _case_key(request_id: int) -> str:
-    """The request's case in the outbox."""
-    return f"access:{request_id}"
-
-
-def finish_due() -> list[int]:
-    """Requests whose credentials the outbox has sent."""
-    waiting = list(
-        AccessRequest.objects.filter(status=R.CREDENTIALS_QUEUED).values_list("id", flat=True)[:200]
-    )
-    sent = set(
-        case_messages([_case_key(i) for i in waiting], ["credentials"], sent=True).values_list(
-            "case_key", flat=True
-        )
-    )
-    return [i for i in waiting if _case_key(i) in sent]
-
-
 def access_finish(request_id: int) -> AccessRequest | None:
     """The credentials left: the request is answered and its email done."""
     with transaction.atomic():
         request = AccessRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None or request.status != R.CREDENTIALS_QUEUED:
             return None
-        if not case_messages([_case_key(request.pk)], ["credentials"], sent=True).exists():
+        if not case_messages([access_case_key(request.pk)], ["credentials"], sent=True).exists():
             return None
         status_transition(
             obj=request,

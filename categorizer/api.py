@@ -2,6 +2,7 @@
 
 from rest_framework import mixins, serializers, viewsets
 
+from categorizer import selectors
 from categorizer.models import ClassifierModel
 
 
@@ -30,7 +31,7 @@ class ClassifierModelViewSet(
     """Versions of the email classifier with their evaluation metrics."""
 
     serializer_class = ClassifierModelSerializer
-    queryset = ClassifierModel.objects.defer("pipeline").order_by("-version")
+    queryset = selectors.model_list()
     filterset_fields = ["active"]
     search_fields = []
     ordering_fields = ["version", "created_at"]

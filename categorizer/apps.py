@@ -7,13 +7,13 @@ class CategorizerConfig(AppConfig):
     verbose_name = _("Classification")
 
     def ready(self) -> None:
-        from categorizer import services
+        from categorizer import selectors, services
         from pipeline.steps import Step, register_kind_hook, register_step
 
         register_step(
             Step(
                 name="classify",
-                due=services.classify_due,
+                due=selectors.classify_due,
                 run=services.email_classify,
                 run_batch=services.emails_classify,
                 after_intake=True,

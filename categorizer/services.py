@@ -15,10 +15,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from categorizer import selectors
 from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
 from emails.models import Email
+from emails.selectors import unclassified_emails
 from mailflow.audit import status_transition
 from mailflow.errors import DomainError
 from pipeline import kinds, steps
@@ -65,13 +67,6 @@ def shipped_examples() -> list[tuple[str, str]]:
     return out
 
 
-def correction_examples() -> list[tuple[str, str]]:
-    return [
-        (document(t.subject, t.body, t.original_subject, t.forwarded), t.label)
-        for t in TrainingExample.objects.all()
-    ]
-
-
 # The same data trains the same model: reuse it within a process (tests, a retrain that
 # found no new correction).
 _trained: dict[str, Trained] = {}
@@ -97,7 +92,7 @@ def model_train(*, force: bool = False, note: str = "") -> TrainResult:
     """Train on the shipped data plus every staff correction. The new model becomes active
     only if its held-out macro-F1 is not worse than the active one's (or with force)."""
     shipped = shipped_examples()
-    corrections = correction_examples()
+    corrections = selectors.correction_examples()
     pairs = shipped + corrections
     trained = _train([d for d, _l in pairs], [label for _d, label in pairs])
     with transaction.atomic():
@@ -216,22 +211,9 @@ def _top(scores: dict[str, float] | None, n: int = 2) -> list[tuple[str, float]]
     return sorted((scores or {}).items(), key=lambda kv: kv[1], reverse=True)[:n]
 
 
-def classify_due() -> list[int]:
-    return list(
-        Email.objects.filter(status=STATUS.RECEIVED, kind__isnull=True)
-        .order_by("id")
-        .values_list("id", flat=True)[:1000]
-    )
-
-
 def emails_classify(email_ids: list[int]) -> int:
     """Classify a batch: rules first, then one model call for the rest."""
-    emails = list(
-        Email.objects.select_related("case")
-        .defer("raw", "body_html")
-        .filter(pk__in=email_ids, status=STATUS.RECEIVED, kind__isnull=True)
-        .order_by("id")
-    )
+    emails = list(unclassified_emails().filter(pk__in=email_ids).select_related("case"))
     to_model = []
     for email in emails:
         if email.auto_generated:

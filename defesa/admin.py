@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -380,8 +380,6 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
             return FileResponse(
                 uploaded.file.open("rb"), as_attachment=True, filename=f"{kind}.docx"
             )
-        from django.http import HttpResponse
-
         response = HttpResponse(
             documents.default_template(kind),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -10,7 +10,7 @@ class DefesaConfig(AppConfig):
     verbose_name = _("Thesis defences")
 
     def ready(self) -> None:
-        from defesa import services
+        from defesa import selectors, services
         from pipeline.steps import Step, register_step
 
         register_kind(KIND, _("Thesis defence"))
@@ -18,7 +18,7 @@ class DefesaConfig(AppConfig):
         register_step(
             Step(
                 name="defesa_open",
-                due=services.open_due,
+                due=selectors.open_due,
                 run=services.defense_open,
                 after_routing=True,
             )
@@ -26,18 +26,18 @@ class DefesaConfig(AppConfig):
         register_step(
             Step(
                 name="defesa_answer",
-                due=services.answer_due,
+                due=selectors.answer_due,
                 run=services.defense_merge_answer,
                 after_routing=True,
             )
         )
         register_step(
-            Step(name="defesa_advance", due=services.advance_due, run=services.defense_advance)
+            Step(name="defesa_advance", due=selectors.advance_due, run=services.defense_advance)
         )
         register_step(
             Step(
                 name="defesa_finish",
-                due=services.finish_due,
+                due=selectors.finish_due,
                 run=services.defense_finish,
                 after_delivery=True,
             )

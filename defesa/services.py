@@ -21,8 +21,6 @@ import mimetypes
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,10 +33,13 @@ from defesa.models import (
     DocumentTemplate,
     GeneratedDocument,
 )
+from emails import services as email_services
+from emails.models import Email
 from mailflow import policy
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError
 from mailflow.text import cut_words
+from sender import services as outbox
 from sender.selectors import case_messages
 
 logger = logging.getLogger(__name__)
@@ -207,21 +208,6 @@ def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def open_due() -> list[int]:
-    from emails.models import Email
-
-    return list(
-        Email.objects.filter(
-            kind=KIND,
-            status=Email.Status.RECEIVED,
-            case__isnull=True,
-            defense_requests__isnull=True,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-
-
 def _extract(email) -> extraction.Extraction:
     return extraction.extract_defense(
         body_text=email.body_text or "",
@@ -233,8 +219,6 @@ def _extract(email) -> extraction.Extraction:
 def defense_open(email_id: int) -> DefenseRequest | None:
     """A defesa email becomes a defence request (once per email): complete data gets its
     documents and waits for review; missing data sends the professor the form."""
-    from emails import services as email_services
-    from emails.models import Email
 
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
@@ -278,7 +262,6 @@ def _missing_text(codes: list[str]) -> str:
 def _ask_for_data(defense: DefenseRequest, data: DefenseData) -> None:
     """The form, pre-filled with what was found, to the professor (sent without waiting
     for a person; loop protection still applies)."""
-    from sender import services as outbox
 
     outbox.outbound_compose(
         email=defense.email,
@@ -323,23 +306,6 @@ def _approve_if_automatic(defense: DefenseRequest) -> None:
                 status_note(obj=defense, actor_label="policy", note=str(exc))
 
 
-def advance_due() -> list[int]:
-    """Requests a dead worker left half-way: complete data still marked awaiting_data, or
-    (automatic approval) awaiting_review."""
-    ids = list(
-        DefenseRequest.objects.filter(status=D.AWAITING_DATA, missing_fields=[])
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-    if policy.is_automatic("MAILFLOW_DEFENSE_APPROVAL"):
-        ids += list(
-            DefenseRequest.objects.filter(status=D.AWAITING_REVIEW, missing_fields=[])
-            .order_by("id")
-            .values_list("id", flat=True)[:200]
-        )
-    return ids
-
-
 def defense_advance(defense_id: int) -> DefenseRequest | None:
     defense = DefenseRequest.objects.filter(pk=defense_id).first()
     if defense is None or defense.missing_fields:
@@ -354,26 +320,9 @@ def defense_advance(defense_id: int) -> DefenseRequest | None:
 # --- the professor's answer --------------------------------------------------------------
 
 
-def answer_due() -> list[int]:
-    """Emails that joined the case of a defence request and were not handled yet."""
-    from emails.models import Email
-
-    return list(
-        Email.objects.filter(
-            status=Email.Status.RECEIVED,
-            case__isnull=False,
-            case__defense_requests__isnull=False,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
-    )
-
-
 def defense_merge_answer(email_id: int) -> DefenseRequest | None:
     """The professor's threaded answer: the values it gives win; the change goes to the
     history; a request that becomes complete moves on to review."""
-    from emails import services as email_services
-    from emails.models import Email
 
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
@@ -674,7 +623,6 @@ def _announcement_context(defense: DefenseRequest) -> dict:
 def defense_approve(*, defense: DefenseRequest, actor, actor_label: str = "") -> DefenseRequest:
     """A secretary approves: the chamado goes to the coordination and the documents to
     the professor (both through the outbox, threaded, with the documents attached)."""
-    from sender import services as outbox
 
     if defense.status != D.AWAITING_REVIEW:
         raise DefenseError(
@@ -733,7 +681,6 @@ def defense_approve(*, defense: DefenseRequest, actor, actor_label: str = "") ->
 
 def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseRequest:
     """A secretary refuses the request; the reason goes to the professor."""
-    from sender import services as outbox
 
     reason = (reason or "").strip()
     if not reason:
@@ -769,21 +716,6 @@ def defense_reject(*, defense: DefenseRequest, actor, reason: str) -> DefenseReq
 # --- the end of a case -------------------------------------------------------------------
 
 
-def finish_due() -> list[int]:
-    """Approved requests whose chamado and reply were both sent (one query)."""
-    case = OuterRef("case_key")
-    return list(
-        DefenseRequest.objects.filter(status=D.APPROVED)
-        .annotate(case_key=Concat(Value("defense:"), Cast("pk", CharField())))
-        .filter(
-            Exists(case_messages([case], ["chamado"], sent=True)),
-            Exists(case_messages([case], ["documents"], sent=True)),
-        )
-        .order_by("pk")
-        .values_list("id", flat=True)[:200]
-    )
-
-
 def defense_finish(defense_id: int) -> DefenseRequest | None:
     """Both messages left: the request is sent and its email done."""
     with transaction.atomic():
@@ -805,8 +737,6 @@ def defense_finish(defense_id: int) -> DefenseRequest | None:
 
 
 def _close_case(defense: DefenseRequest, note: str) -> None:
-    from emails import services as email_services
-    from emails.models import Email
 
     if defense.email_id is None:
         return

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from emails import selectors, services
 from emails.models import Attachment, Email
+from emails.storage import safe_filename
 from pipeline import kinds
 
 
@@ -242,8 +243,6 @@ class EmailViewSet(
 
 def attachment_response(att: Attachment) -> FileResponse:
     # Served as a download, never rendered inline: it comes from a stranger.
-    from emails.storage import safe_filename
-
     return FileResponse(
         att.file.open("rb"),
         as_attachment=True,

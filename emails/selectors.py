@@ -34,3 +34,20 @@ def attachment_get(*, email_id: int, attachment_id: int) -> Attachment:
 
 def mailbox_list() -> QuerySet[Mailbox]:
     return Mailbox.objects.all()
+
+
+def emails_awaiting_workflow(*, kind: str) -> QuerySet[Email]:
+    """Received emails of a kind that joined no case: a workflow's new requests."""
+    return Email.objects.filter(kind=kind, status=Email.Status.RECEIVED, case__isnull=True)
+
+
+def replies_awaiting_workflow() -> QuerySet[Email]:
+    """Received emails that joined a case (answers to our messages) and were not handled."""
+    return Email.objects.filter(status=Email.Status.RECEIVED, case__isnull=False)
+
+
+def unclassified_emails() -> QuerySet[Email]:
+    """Received emails with no kind yet (the classifier's work), without their raw bytes."""
+    return Email.objects.filter(status=Email.Status.RECEIVED, kind__isnull=True).defer(
+        "raw", "body_html"
+    )

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import (
@@ -1296,8 +1297,6 @@ def email_set_kind(
 ) -> Email:
     """Set the request kind: by the classifier (no actor), or by a person or an external
     system (actor), whose choice the categorizer learns from (kind hooks)."""
-    from django.core.exceptions import ValidationError
-
     if not kinds.is_kind(kind):
         raise ValidationError({"kind": f"unknown kind {kind!r}"})
     if confidence is not None and not 0 <= confidence <= 1:

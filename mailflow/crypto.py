@@ -19,8 +19,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 
 class SecretUnreadable(Exception):
@@ -122,9 +124,6 @@ def stored_secrets_rotate(*, batch_size: int = 500) -> list[RotationResult]:
     is left as it is and reported; one changed meanwhile (a new password, a message sent)
     is left to the code that wrote it, which used the first key. Running it again changes
     nothing more."""
-    from django.apps import apps
-    from django.db import transaction
-
     _primary()  # fails clearly without a key
     results = []
     for encrypted in ENCRYPTED_FIELDS:

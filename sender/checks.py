@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from emails.imap import is_loopback
 from mailflow.checks import MAILFLOW
 
 # Backends that deliver nothing: fine for a trial or development, never for production.
@@ -35,8 +36,6 @@ def outgoing_mail_configured(app_configs, **kwargs) -> list[Error]:
 def smtp_password_not_in_clear(app_configs, **kwargs) -> list[Error]:
     """An SMTP login over a plain connection would carry the password in clear: only to
     this machine (a local relay)."""
-    from emails.imap import is_loopback
-
     if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
         return []
     if not settings.EMAIL_HOST_USER or settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL:

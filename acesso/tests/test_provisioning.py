@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from acesso import services
+from acesso import selectors, services
 from acesso.models import AccessRequest, LabAccount, LabHost, Provisioning
 from acesso.tests.lab import logs_in, trust_lab
 from sender.models import OutboundMessage
@@ -207,7 +207,7 @@ def test_send_anyway_needs_a_failed_request_with_some_success(lab):
     OutboundMessage.objects.filter(purpose="credentials").update(
         status="sent", sent_at=timezone.now(), secrets_encrypted=""
     )
-    assert services.finish_due() == [request.pk]
+    assert selectors.finish_due() == [request.pk]
     services.access_finish(request.pk)
     request.refresh_from_db()
     assert request.status == "sent"

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from defesa import services
+from defesa import selectors
 from defesa.models import DefenseRequest
 from sender import services as outbox
 from sender.models import OutboundMessage
@@ -34,5 +34,5 @@ def test_finish_due_is_one_query_and_needs_both_messages(db, django_assert_num_q
     # a defence whose id is a prefix of the finished one's ("defense:1" and "defense:12")
     also = [_approved(sent=["chamado", "documents"]) for _ in range(9)]
     with django_assert_num_queries(1):
-        due = services.finish_due()
+        due = selectors.finish_due()
     assert due == [both.pk, *(d.pk for d in also)]

@@ -4,7 +4,7 @@ import io
 import docx
 import pytest
 
-from defesa import documents, services
+from defesa import documents, selectors, services
 from defesa.models import DefenseRequest, DefenseStatusChange, DocumentTemplate
 from defesa.tests.factories import COMPLETE, INCOMPLETE, PROFESSOR_ADDRESS, defense_email
 from emails import services as email_services
@@ -156,11 +156,11 @@ def test_approval_queues_the_chamado_and_the_reply_with_the_documents(secretary,
         assert "Maria Souza" in message.body_text
         assert "15/10/2025 (15 de outubro de 2025)" in message.body_text
         assert "Prof. Dr. Carlos Pereira (UFES) – Membro externo" in message.body_text
-    assert services.finish_due() == []
+    assert selectors.finish_due() == []
     OutboundMessage.objects.filter(purpose="chamado").update(
         status="sent", sent_at=datetime.datetime.now(datetime.UTC)
     )
-    assert services.finish_due() == []  # the reply has not left yet
+    assert selectors.finish_due() == []  # the reply has not left yet
     OutboundMessage.objects.filter(purpose="documents").update(
         status="sent", sent_at=datetime.datetime.now(datetime.UTC)
     )

@@ -1,0 +1,27 @@
+"""Reads of the categorizer: the emails it has due, its training corrections, its versions."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from categorizer.models import ClassifierModel, TrainingExample
+from categorizer.text import document
+from emails.selectors import unclassified_emails
+
+
+def classify_due() -> list[int]:
+    """Received emails with no kind yet, oldest first."""
+    return list(unclassified_emails().order_by("id").values_list("id", flat=True)[:1000])
+
+
+def correction_examples() -> list[tuple[str, str]]:
+    """What the staff taught it, as (document, label) pairs."""
+    return [
+        (document(t.subject, t.body, t.original_subject, t.forwarded), t.label)
+        for t in TrainingExample.objects.all()
+    ]
+
+
+def model_list() -> QuerySet[ClassifierModel]:
+    """The classifier's versions, newest first, without their pickled pipelines."""
+    return ClassifierModel.objects.defer("pipeline").order_by("-version")
