@@ -14,7 +14,7 @@ LAST = ["Souza", "D'Ávila", "Lima", "Pereira", "Conceição", "Araújo", "Gonç
 def _defense(n: int):
     from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
     from defesa.models import DefenseRequest
-    from defesa.services import _write_data
+    from defesa.services import defense_data_write
 
     name = f"{FIRST[n % len(FIRST)]} {LAST[n % len(LAST)]} {n}"
     data = DefenseData(
@@ -33,7 +33,7 @@ def _defense(n: int):
         ],
     )
     defense = DefenseRequest.objects.create(status=DefenseRequest.Status.AWAITING_REVIEW)
-    _write_data(defense, data)
+    defense_data_write(defense=defense, data=data)
     return defense
 
 

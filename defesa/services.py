@@ -170,7 +170,7 @@ def _change_note(before: DefenseData, after: DefenseData, fields: list[str]) -> 
     )
 
 
-def _write_data(defense: DefenseRequest, data: DefenseData) -> None:
+def defense_data_write(*, defense: DefenseRequest, data: DefenseData) -> None:
     """Store `data` on the request and its committee rows (replacing them)."""
     defense.student = cut_words(data.student, 200)
     defense.title = data.title
@@ -231,7 +231,7 @@ def defense_open(email_id: int) -> DefenseRequest | None:
         defense = DefenseRequest.objects.create(
             email=email, status=D.AWAITING_DATA, problems=found.problems
         )
-        _write_data(defense, found.data)
+        defense_data_write(defense=defense, data=found.data)
         status_note(
             obj=defense,
             from_status="",
@@ -358,7 +358,7 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         before = defense_data(defense)
         merged, _fields = extraction.merge_defense(before, answer)
         changed = _changed_fields(before, merged)
-        _write_data(defense, merged)
+        defense_data_write(defense=defense, data=merged)
         DefenseRequest.objects.filter(pk=defense.pk).update(problems=found.problems)
         status_note(
             obj=defense,
@@ -409,7 +409,7 @@ def defense_edited(
         )
     with transaction.atomic():
         if data is not None:
-            _write_data(defense, data)
+            defense_data_write(defense=defense, data=data)
         after = defense_data(defense)
         missing = after.missing_fields()
         DefenseRequest.objects.filter(pk=defense.pk).update(missing_fields=missing)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from acesso.models import AccessRequest, LabAccountCheck, LabHost
 from emails import services as email_services
 from emails.models import Email
-from emails.tests.factories import make_raw
 from hostile.generate_intake import nested_divs_message
 from sender import services as outbox
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,12 +22,12 @@ from django.urls import reverse
 from acesso.models import AccessRequest, LabHost
 from emails import services as email_services
 from emails.models import Email
-from emails.tests.factories import make_raw
 from hostile.generate_decisions import guessed_references
 from pipeline import steps
 from sender import delivery
 from sender import services as outbox
 from sender.models import OutboundMessage
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

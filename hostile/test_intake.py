@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from emails import services
 from emails.models import Email, Mailbox
-from emails.tests.factories import make_raw
 from hostile.generate_intake import (
     MB,
     big_attachment_message,
@@ -22,6 +21,7 @@ from hostile.generate_intake import (
     nested_divs_message,
 )
 from pipeline import steps
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

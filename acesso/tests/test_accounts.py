@@ -9,9 +9,9 @@ from acesso import services
 from acesso.models import AccessRequest, LabAccount, LabAccountAdoption, LabHost
 from acesso.tests.lab import trust_lab
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from pipeline import steps
 from sender.models import OutboundMessage
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

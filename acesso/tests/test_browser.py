@@ -5,9 +5,9 @@ import pytest
 from acesso.models import AccessRequest, LabHost
 from defesa.tests.test_browser import log_in, staff_user
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from pipeline import steps
 from testing.browser import save_screenshot
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,10 +10,10 @@ from acesso import services
 from acesso.models import AccessRequest
 from acesso.tests.lab import logs_in, trust_lab
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from pipeline import steps
 from sender import delivery
 from sender.models import OutboundMessage
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from categorizer import services
 from categorizer.models import ClassifierModel
 from emails import services as email_services
 from emails.models import Email
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from categorizer import classifier, services
 from categorizer.text import document
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from pipeline import kinds
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 from categorizer import classifier, services
 from categorizer.models import ClassifierModel, TrainingExample
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from pipeline import steps
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

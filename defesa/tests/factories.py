@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emails import services as email_services
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 PROFESSOR = "João D'Ávila <joao.davila@ifes.edu.br>"
 PROFESSOR_ADDRESS = "joao.davila@ifes.edu.br"

@@ -8,9 +8,9 @@ from defesa import documents, selectors, services
 from defesa.models import DefenseRequest, DefenseStatusChange, DocumentTemplate
 from defesa.tests.factories import COMPLETE, INCOMPLETE, PROFESSOR_ADDRESS, defense_email
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from pipeline import steps
 from sender.models import OutboundMessage
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 D = DefenseRequest.Status

@@ -18,9 +18,9 @@ from defesa.tests.factories import (
 )
 from emails import services as email_services
 from emails.models import Email
-from emails.tests.factories import make_raw
 from pipeline import steps
 from sender import delivery
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

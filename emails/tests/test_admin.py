@@ -6,8 +6,8 @@ from django.urls import reverse
 from emails import services
 from emails.models import Mailbox
 from emails.services import Incoming
-from emails.tests.factories import make_raw
 from mailflow.audit import status_transition
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from emails import services
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Count
 
 from emails.models import Email
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

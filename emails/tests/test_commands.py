@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from emails.models import Email
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from django.db import connection
 from emails import services
 from emails.imap import ImapClient, ImapConfig, _SocketReader
 from emails.models import Email, Mailbox
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from emails import services
 from emails.models import Attachment, Email, Mailbox, StatusChange
 from emails.services import Incoming
-from emails.tests.factories import make_raw
 from mailflow.audit import status_transition
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from emails import services
 from emails.models import Email, StatusChange
-from emails.tests.factories import make_raw
 from mailflow.audit import status_note, status_transition
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

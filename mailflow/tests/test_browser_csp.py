@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, defense_email
 from emails import services
-from emails.tests.factories import make_raw
 from pipeline import steps
 from sender import services as outbox
 from testing.browser import save_screenshot
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,9 +9,9 @@ from acesso import services as access_services
 from acesso.models import AccessRequest, LabHost
 from defesa import services as defense_services
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from mailflow.errors import DomainError, TransitionRefused
 from sender import services as outbox
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 from categorizer.models import TrainingExample
 from emails import services as email_services
 from emails.models import Email
-from emails.tests.factories import make_raw
 from pipeline import kinds
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

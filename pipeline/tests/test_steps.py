@@ -5,8 +5,8 @@ from django_q.models import OrmQ
 
 from emails import services
 from emails.models import Email
-from emails.tests.factories import make_raw
 from pipeline import steps
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 

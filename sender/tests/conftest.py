@@ -1,7 +1,7 @@
 import pytest
 
 from emails import services as email_services
-from emails.tests.factories import make_raw
+from testing.mail import make_raw
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import pytest
 
 from defesa.tests.test_browser import log_in, staff_user
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from sender import services
 from sender.models import OutboundMessage
 from testing.browser import save_screenshot
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

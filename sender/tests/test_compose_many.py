@@ -8,9 +8,9 @@ import pytest
 from django.apps import apps
 
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from sender import selectors, services
 from sender.models import OutboundMessage, OutboundStatusChange
+from testing.mail import make_raw
 
 S = OutboundMessage.Status
 

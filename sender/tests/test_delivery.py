@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from sender import delivery, services, throughput
 from sender.models import OutboundMessage
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = OutboundMessage.Status

@@ -6,9 +6,9 @@ from django.db import connection
 from django.utils import timezone
 
 from emails import services as email_services
-from emails.tests.factories import make_raw
 from sender import compose, delivery, services
 from sender.models import OutboundMessage, OutboundStatusChange
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 S = OutboundMessage.Status

@@ -13,12 +13,12 @@ from defesa.models import DefenseRequest
 from defesa.tests.factories import COMPLETE, defense_email
 from emails import services as email_services
 from emails.models import Email
-from emails.tests.factories import make_raw
 from mailflow.api import router
 from mailflow.permissions import ModelPermissions
 from pipeline import steps
 from sender import services as outbox_services
 from sender.models import OutboundMessage
+from testing.mail import make_raw
 
 pytestmark = pytest.mark.django_db
 
