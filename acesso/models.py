@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from acesso.ssh import fingerprint
 from mailflow.audit import StatusChangeBase
 
 
@@ -35,8 +36,6 @@ class LabHost(models.Model):
 
     @property
     def host_key_fingerprint(self) -> str:
-        from acesso.ssh import fingerprint
-
         return fingerprint(self.host_key) if self.host_key else ""
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from defesa.documents import DOCUMENT_KINDS
 from mailflow.audit import StatusChangeBase
 
 
@@ -133,8 +134,6 @@ class DocumentTemplate(models.Model):
         ordering = ["kind"]
 
     def __str__(self) -> str:
-        from defesa.documents import DOCUMENT_KINDS
-
         return str(DOCUMENT_KINDS.get(self.kind, self.kind))
 
 

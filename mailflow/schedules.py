@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django_q.models import Schedule
 
 
 def next_quiet_hour(now: datetime | None = None) -> datetime:
@@ -19,8 +20,6 @@ def next_quiet_hour(now: datetime | None = None) -> datetime:
 
 
 def schedule_definitions() -> list[dict]:
-    from django_q.models import Schedule
-
     return [
         {
             "name": "collect_emails",
@@ -60,8 +59,6 @@ RETIRED = ["sweep_outbox"]
 
 
 def schedules_setup() -> list[tuple[str, bool]]:
-    from django_q.models import Schedule
-
     Schedule.objects.filter(name__in=RETIRED).delete()
     done = []
     for definition in schedule_definitions():
