@@ -1,7 +1,7 @@
 """System checks of the project's own settings (registered by pipeline's AppConfig.ready)."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 from mailflow import crypto
 
@@ -46,3 +46,22 @@ def encryption_key_configured(app_configs, **kwargs) -> list[Error]:
                 )
             )
     return errors
+
+
+@register(deploy=True)
+def api_schema_check(app_configs, **kwargs) -> list[Error | Warning]:
+    """The OpenAPI schema builds without error or warning (drf-spectacular's own deploy
+    check, which it registers only as an installed app; it is not one, for start-up)."""
+    # Imported here: building a schema loads every API view and serializer.
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.settings import spectacular_settings
+
+    problems: list[Error | Warning] = []
+    try:
+        with GENERATOR_STATS.silence():
+            spectacular_settings.DEFAULT_GENERATOR_CLASS().get_schema(request=None, public=True)
+    except Exception as exc:
+        problems.append(Error(f"the API schema cannot be built: {exc}", id="mailflow.E020"))
+    problems += [Warning(w, id="mailflow.W021") for w in GENERATOR_STATS._warn_cache]
+    problems += [Warning(e, id="mailflow.W022") for e in GENERATOR_STATS._error_cache]
+    return problems

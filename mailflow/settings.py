@@ -4,6 +4,7 @@ Every variable is documented in .env.example. Defaults are safe for a trial run 
 laptop (SQLite under var/, the ORM broker, DEBUG off unless asked).
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -42,7 +43,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
-    "drf_spectacular",
+    # drf-spectacular is not an installed app: Django would import it at every start-up.
+    # Its templates are found below (TEMPLATES) and its `check --deploy` schema check is
+    # mailflow.checks.api_schema_check; the schema is built when /api/schema/ is asked.
     "drf_spectacular_sidecar",
     "django_q",
     # The spine: kinds of request, the steps the workflow apps register, the sweeper and
@@ -73,10 +76,15 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "mailflow.urls"
 
+# drf-spectacular's Swagger UI templates, located without importing the package.
+SPECTACULAR_TEMPLATES = (
+    Path(importlib.util.find_spec("drf_spectacular").origin).parent / "templates"
+)
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", SPECTACULAR_TEMPLATES],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
