@@ -334,6 +334,28 @@ def test_421_closes_the_connection(smtp_server):
             client.noop()
 
 
+def test_max_sessions_greets_one_more_with_421_and_frees_the_seat_on_quit():
+    with SmtpServer(max_sessions=1) as server:
+        first = smtplib.SMTP(server.host, server.port, timeout=5)
+        with pytest.raises(smtplib.SMTPConnectError) as refused:
+            smtplib.SMTP(server.host, server.port, timeout=5)
+        assert refused.value.smtp_code == 421
+        first.sendmail("a@example.org", ["b@example.org"], b"Subject: one\r\n\r\nx\r\n")
+        first.quit()
+        deadline = time.monotonic() + 5
+        while True:  # the server sees the first session close a moment after QUIT
+            try:
+                second = smtplib.SMTP(server.host, server.port, timeout=5)
+                break
+            except smtplib.SMTPConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        second.sendmail("a@example.org", ["b@example.org"], b"Subject: two\r\n\r\nx\r\n")
+        second.quit()
+        assert [m.message()["Subject"] for m in server.wait_for(2)] == ["one", "two"]
+        assert server.connections == 2 and server.refused_sessions >= 1
+
+
 def test_fail_next_counts_transactions_at_mail_and_rcpt(smtp_server):
     smtp_server.fail_next(1, 451, "4.3.0 Local error", at="MAIL")
     smtp_server.fail_next(2, 450, "4.2.0 Mailbox busy", at="RCPT")

@@ -11,6 +11,7 @@ from emails import services as email_services
 from emails.tests.factories import make_raw
 from sender import delivery, services, throughput
 from sender.models import OutboundMessage
+from testing.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = OutboundMessage.Status
@@ -372,16 +373,57 @@ def test_an_error_in_a_connections_thread_reaches_the_caller(smtp_settings, monk
 
     run = delivery._send_due
 
-    def broken_second(limit, worker):
+    def broken_second(limit, worker, *args):
         if worker.endswith("/2"):
             raise RuntimeError("database gone")
-        return run(limit, worker)
+        return run(limit, worker, *args)
 
     monkeypatch.setattr(delivery, "_send_due", broken_second)
+    monkeypatch.setattr(throughput, "CLAIM_SIZE", 1)  # more due than the first reserves
     _queued_many(3)
     with pytest.raises(RuntimeError, match="database gone"):
         delivery.outbox_send_due(worker="w", connections=2)
     assert len(smtp_settings.messages) == 3  # the other connection did its part
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
+)
+@pytest.mark.parametrize("max_sessions", [1, 2])
+def test_a_server_that_takes_fewer_connections_gets_every_message_once(
+    settings, monkeypatch, max_sessions
+):
+    """Four connections asked, the server greets the extra ones with 421 "too many
+    connections": the run goes on over those it took, and sends everything in that same
+    run, once, with no attempt counted against any message."""
+    monkeypatch.setattr(throughput, "CLAIM_SIZE", 5)
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 4
+    ids = [m.pk for m in _queued_many(40)]
+    with SmtpServer(max_sessions=max_sessions) as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        report = delivery.outbox_send_due(worker="w")
+        received = [m.message()["Message-ID"] for m in server.messages]
+        refused = server.refused_sessions
+    assert (report.sent, report.retrying, report.failed, report.uncertain) == (40, 0, 0, 0)
+    assert len(received) == len(set(received)) == 40
+    assert refused >= 1  # the server did turn connections away
+    rows = OutboundMessage.objects.filter(pk__in=ids)
+    assert set(rows.values_list("status", "attempts")) == {(S.SENT, 1)}
+    assert 1 <= len(set(rows.values_list("claimed_by", flat=True))) <= max_sessions
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
+)
+def test_a_small_queue_opens_one_connection(smtp_settings, settings):
+    """The extra connections start only when more is due than the first reserves."""
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 4
+    _queued_many(5)
+    assert delivery.outbox_send_due(worker="w").sent == 5
+    assert smtp_settings.connections == 1
 
 
 def test_inside_a_transaction_one_connection_sends(smtp_settings, settings):
@@ -633,10 +675,11 @@ def test_work_done_while_the_server_answers_mail_from(smtp_settings, envelope_fr
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the background reservations are PostgreSQL's"
 )
-def test_background_reservations_keep_order_and_attachments(smtp_settings, monkeypatch):
+def test_background_reservations_keep_order_and_attachments(smtp_settings, settings, monkeypatch):
     """Reservations made in the background while sending (PostgreSQL): every message once,
     in order, each with its own attachment."""
 
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 1  # one connection's reservations, in order
     monkeypatch.setattr(throughput, "CLAIM_SIZE", 4)
     monkeypatch.setattr(throughput._Reserved, "LOW", 2)
     sent_in_background = []
