@@ -3,7 +3,7 @@
 The protocol (`deliver`): a worker reserves due messages (claimed_by/claimed_at on rows
 still "queued"; other workers skip them, and a reservation left by a dead worker lapses
 after a minute). For each message, one committed transaction records the previous message
-as sent and this one as "sending", and only then is DATA sent. So after a crash at most one
+as sent and this one as "sending", and only then is its content sent. So after a crash at most one
 message per SMTP connection is "sending": the sweeper (`outbox_sweep`) turns it into
 "uncertain" for a person, and nothing is ever sent twice.
 
@@ -284,8 +284,10 @@ def deliver(
     1. One commit records `previous` as sent and this message as "sending", if this worker
        still holds it (`marker`). It travels while the server answers MAIL FROM and RCPT
        TO, and `meanwhile` runs (the next message is built).
-    2. DATA only once that commit is done: a worker that dies from here on leaves the
-       message "sending", which the sweeper makes "uncertain" for a person. Never twice.
+    2. The content only once that commit is done: a worker that dies from here on leaves
+       the message "sending", which the sweeper makes "uncertain" for a person. Never
+       twice. (With a server that offers PIPELINING the DATA command travels with MAIL
+       FROM and RCPT TO; nothing is delivered before the content's final dot.)
     3. The answer: accepted, the message is returned, to be recorded as sent by the next
        commit (or at the end of the run); refused, it is retried later or failed; DATA
        broken off, it is uncertain.

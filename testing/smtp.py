@@ -10,7 +10,8 @@ What it does:
   exact DATA bytes (after dot-unstuffing, CRLF line ends, as the client sent them), the peer,
   the AUTH login and whether the session was under TLS. ``messages`` is a snapshot (a copy
   taken under a lock); ``wait_for(n)`` blocks until ``n`` messages are there.
-* Advertises SIZE (64 MiB), 8BITMIME and SMTPUTF8; DATA stays bytes (``decode_data=False``).
+* Advertises SIZE (64 MiB), 8BITMIME, SMTPUTF8 and PIPELINING (as Postfix, Exim, Exchange
+  and Gmail do; ``pipelining=False`` leaves it out); DATA stays bytes (``decode_data=False``).
 * ``auth={"user": "password"}``: AUTH PLAIN and LOGIN; MAIL before AUTH gets ``530``, wrong
   credentials ``535``. AUTH is offered only under TLS unless ``require_tls_for_auth=False``.
   Without ``auth`` no AUTH is advertised and any AUTH command gets ``502``.
@@ -333,6 +334,8 @@ class _Handler:
         session.host_name = hostname  # aiosmtpd leaves this to the hook when there is one
         if self.owner._auth is None:
             responses = [r for r in responses if not r[4:].upper().startswith("AUTH")]
+        if self.owner.pipelining:  # aiosmtpd reads commands in order, as many as come
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_AUTH(
@@ -457,6 +460,7 @@ class SmtpServer:
         require_tls_for_auth: bool = True,
         implicit_tls: bool = False,
         max_sessions: int | None = None,
+        pipelining: bool = True,
     ) -> None:
         if starttls and implicit_tls:
             raise ValueError("starttls and implicit_tls are mutually exclusive")
@@ -474,6 +478,7 @@ class SmtpServer:
         self._delay: tuple[float, bool] = (0.0, True)
         self._sessions: set[_Protocol] = set()  # loop thread only
         self.max_sessions = max_sessions
+        self.pipelining = pipelining
         self._refused_sessions = 0
         self._controller: _Controller | None = None
         self._lifecycle = threading.Lock()

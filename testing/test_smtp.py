@@ -73,17 +73,31 @@ def tls_auth_connection(server: SmtpServer, **kwargs):
 # Plain server, recording
 
 
-def test_ehlo_advertises_size_8bitmime_smtputf8_and_nothing_else(smtp_server):
+def test_ehlo_advertises_size_8bitmime_smtputf8_pipelining_and_nothing_else(smtp_server):
     with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=5) as client:
         client.ehlo()
         assert client.has_extn("8bitmime")
         assert client.has_extn("smtputf8")
+        assert client.has_extn("pipelining")
         assert int(client.esmtp_features["size"]) >= 50 * 1000 * 1000
         assert int(client.esmtp_features["size"]) == DATA_SIZE_LIMIT
         assert not client.has_extn("starttls")
         assert not client.has_extn("auth")
         code, _ = client.docmd("AUTH", "PLAIN AGFiAGM=")
         assert code == 502
+
+
+def test_a_pipelined_group_is_answered_in_order():
+    with SmtpServer() as server, smtplib.SMTP(server.host, server.port, timeout=5) as client:
+        client.ehlo()
+        client.send("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
+        assert [client.getreply()[0] for _ in range(3)] == [250, 250, 354]
+        client.send(b"Subject: piped\r\n\r\nx\r\n.\r\n")
+        assert client.getreply()[0] == 250
+        assert server.wait_for(1)[0].message()["Subject"] == "piped"
+    with SmtpServer(pipelining=False) as server, smtplib.SMTP(server.host, server.port) as client:
+        client.ehlo()
+        assert not client.has_extn("pipelining")
 
 
 def test_plain_send_is_recorded_byte_for_byte(smtp_server):

@@ -304,6 +304,9 @@ def test_a_message_discarded_while_its_worker_holds_it_is_not_sent(
     assert report.sent == 2
     received = [m.message()["Message-ID"] for m in smtp_settings.messages]
     assert received == [f"<{first.message_id}>", f"<{third.message_id}>"]
+    # the server had answered the second's pipelined DATA and waited for its content:
+    # only a new session ends that, and without the final dot nothing was delivered
+    assert smtp_settings.connections == 2
     second.refresh_from_db()
     assert second.status == S.DISCARDED
     assert list(second.status_changes.values_list("to_status", flat=True)) == [
@@ -579,6 +582,43 @@ def test_a_421_mid_batch_reconnects_once_and_sends_the_rest(smtp_settings, setti
     assert smtp_settings.connections == 2
     received = [m.message()["Message-ID"] for m in smtp_settings.messages]
     assert len(received) == len(set(received)) == 3
+
+
+def test_a_421_to_a_pipelined_rcpt_is_retried_and_the_rest_sent(smtp_settings, settings):
+    """The server closes the session at RCPT, before any content: that message waits for
+    a retry (not uncertain), and a new session sends the others."""
+    ids = [m.pk for m in _queued_many(3)]
+    smtp_settings.fail_next(1, 421, "4.7.0 Too many errors", at="RCPT")
+    report = delivery.outbox_send_due()
+    assert (report.sent, report.retrying, report.uncertain) == (2, 1, 0)
+    statuses = dict(OutboundMessage.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert statuses == {ids[0]: S.QUEUED, ids[1]: S.SENT, ids[2]: S.SENT}
+    assert len(smtp_settings.messages) == 2
+
+
+def test_lines_starting_with_a_dot_arrive_intact(smtp_settings):
+    _queued(body_text="Linha 1\n.\n..dois pontos\n.fim")
+    assert delivery.outbox_send_due().sent == 1
+    body = smtp_settings.messages[0].message().get_content()
+    assert ".\n..dois pontos\n.fim" in body.replace("\r\n", "\n")
+
+
+def test_a_server_without_pipelining_gets_one_command_at_a_time(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    recipients = ["a@x.br", "ninguem@x.br", "b@x.br, c@x.br"]
+    messages = _queued_many(3, to=lambda i: recipients[i])
+    with SmtpServer(pipelining=False) as server:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+        server.fail_always(550, "5.1.1 No such user", at="RCPT", recipient="ninguem@x.br")
+        report = delivery.outbox_send_due()
+        received = server.messages
+    assert (report.sent, report.failed) == (2, 1)
+    assert [(m.rcpt_tos, m.message()["Message-ID"]) for m in received] == [
+        (["a@x.br"], f"<{messages[0].message_id}>"),
+        (["b@x.br", "c@x.br"], f"<{messages[2].message_id}>"),
+    ]
 
 
 def test_recipients_refused_in_the_middle_do_not_disturb_the_others(smtp_settings):
