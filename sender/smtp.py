@@ -69,11 +69,20 @@ class Sender:
         return self
 
     def reopen(self) -> None:
+        self._close()
+        self.smtp = None
+        self.open()
+
+    def _close(self) -> None:
+        """End the session. While the server waits for a pipelined DATA's content a QUIT
+        would be read as content: then the socket is just closed (no final dot, nothing
+        delivered)."""
+        if self.data_open:
+            self.data_open = False
+            with contextlib.suppress(OSError):
+                self.smtp.close()
         with contextlib.suppress(OSError, smtplib.SMTPException):
             self.backend.close()
-        self.smtp = None
-        self.data_open = False
-        self.open()
 
     def open(self) -> None:
         if isinstance(self.backend, SmtpBackend):
@@ -89,8 +98,7 @@ class Sender:
             self.backend.open()
 
     def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            self.backend.close()
+        self._close()
 
     def send(self, *, sender: str, recipients: list[str], data: bytes, message) -> Delivered:
         """The whole transaction: `begin`, then `finish`."""

@@ -596,6 +596,31 @@ def test_a_421_to_a_pipelined_rcpt_is_retried_and_the_rest_sent(smtp_settings, s
     assert len(smtp_settings.messages) == 2
 
 
+def test_a_session_left_waiting_for_content_ends_without_a_word(smtp_settings, monkeypatch):
+    """After a pipelined DATA the server reads every line as content until the final dot:
+    a run that stops there (a database error, say) closes the socket, never writes QUIT
+    (it would wait for an answer that cannot come), and nothing is delivered."""
+    import smtplib
+
+    from sender.smtp import Sender
+
+    written = []
+    send = smtplib.SMTP.send
+
+    def spied(self, data):
+        if self.sock is not None:  # what reaches the server (without a socket: an error)
+            written.append(data)
+        return send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", spied)
+    with Sender() as sender:
+        sender.begin(sender="a@x.br", recipients=["b@x.br"], data=b"Subject: x\r\n\r\nx\r\n")
+        assert sender.data_open
+        written.clear()
+    assert written == []
+    assert smtp_settings.messages == []
+
+
 def test_lines_starting_with_a_dot_arrive_intact(smtp_settings):
     _queued(body_text="Linha 1\n.\n..dois pontos\n.fim")
     assert delivery.outbox_send_due().sent == 1
