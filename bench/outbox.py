@@ -1,5 +1,5 @@
-"""Outbox benchmark: 2,000 queued messages to a loopback aiosmtpd, one and two workers,
-and a worker killed mid-run (nothing may arrive twice)."""
+"""Outbox benchmark: 2,000 queued messages to a loopback aiosmtpd, one and two workers of
+one to four SMTP connections, and a worker killed mid-run (nothing may arrive twice)."""
 
 from __future__ import annotations
 
@@ -357,7 +357,7 @@ def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]
     run is shown beside the yardstick taken at its side, and the best run is the figure,
     as timeit does (slower runs are the machine's interference, not the code's)."""
     runs = int(os.environ.get("BENCH_OUTBOX_RUNS", "3"))
-    setups = os.environ.get("BENCH_OUTBOX_WORKERS", "1x1,1x2,2x1,2x2").split(",")
+    setups = os.environ.get("BENCH_OUTBOX_WORKERS", "1x1,1x2,1x4,2x1,2x2").split(",")
     references: list[float] = []
     rows: list[tuple] = []
     for setup in setups:
@@ -421,7 +421,7 @@ def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]
             True,
         ),
     )
-    for per_worker in (1, 2):
+    for per_worker in (1, 4):  # one connection, and the default
         rows += _kill_rows(db_url, fresh_database, migrate, count, per_worker)
     return rows
 

@@ -308,10 +308,12 @@ MAILFLOW_OUTBOX_STALE_SECONDS = env.int("MAILFLOW_OUTBOX_STALE_SECONDS", default
 MAILFLOW_OUTBOX_RESERVATION_SECONDS = env.int("MAILFLOW_OUTBOX_RESERVATION_SECONDS", default=60)
 # Messages one worker claims (and sends over one SMTP connection) at a time.
 MAILFLOW_OUTBOX_BATCH_SIZE = env.int("MAILFLOW_OUTBOX_BATCH_SIZE", default=200)
-# SMTP connections one delivery run keeps open side by side (threads of the worker, each
-# reserving and sending messages of its own; PostgreSQL only). More is faster for a big
-# queue, and a worker killed mid-send leaves up to this many messages uncertain.
-MAILFLOW_OUTBOX_CONNECTIONS = env.int("MAILFLOW_OUTBOX_CONNECTIONS", default=1)
+# SMTP connections one delivery run may keep open side by side (threads of the worker, each
+# reserving and sending messages of its own; PostgreSQL only). The extra ones open only
+# when more than a hundred messages are due, and a server that refuses some (421 "too many
+# connections") leaves the run with those it took. A worker killed mid-send leaves up to
+# this many messages uncertain.
+MAILFLOW_OUTBOX_CONNECTIONS = env.int("MAILFLOW_OUTBOX_CONNECTIONS", default=4)
 if not 1 <= MAILFLOW_OUTBOX_CONNECTIONS <= 16:
     raise ImproperlyConfigured(
         f"MAILFLOW_OUTBOX_CONNECTIONS={MAILFLOW_OUTBOX_CONNECTIONS}: use 1 to 16"

@@ -3,7 +3,7 @@
 The protocol (`deliver`): a worker reserves due messages (claimed_by/claimed_at on rows
 still "queued"; other workers skip them, and a reservation left by a dead worker lapses
 after a minute). For each message, one committed transaction records the previous message
-as sent and this one as "sending", and only then is DATA sent. So after a crash at most one
+as sent and this one as "sending", and only then is its content sent. So after a crash at most one
 message per SMTP connection is "sending": the sweeper (`outbox_sweep`) turns it into
 "uncertain" for a person, and nothing is ever sent twice.
 
@@ -36,7 +36,7 @@ from sender.compose import build_email, build_message, trigger_send
 from sender.mime import PLAIN_ADDRESS
 from sender.models import OutboundAttachment, OutboundMessage
 from sender.smtp import ConnectionFailed, DeliveryError, Sender
-from sender.throughput import HISTORY, Marker, _prefetcher, _Reserved, side_by_side
+from sender.throughput import HISTORY, Crew, Marker, _prefetcher, _Reserved, side_by_side
 
 logger = logging.getLogger(__name__)
 S = OutboundMessage.Status
@@ -158,26 +158,41 @@ def outbox_send_due(
     `limit` messages (MAILFLOW_OUTBOX_BATCH_SIZE) at a time. Stops when the server is
     unreachable.
 
-    With `connections` (MAILFLOW_OUTBOX_CONNECTIONS) above one, that many connections send
-    side by side, each in a thread that reserves messages of its own under a worker name of
-    its own (worker/2, worker/3...), so everything said of a worker holds for each. Only on
-    PostgreSQL outside a transaction: the threads' connections must see the queue."""
+    With `connections` (MAILFLOW_OUTBOX_CONNECTIONS) above one, up to that many
+    connections send side by side, each in a thread that reserves messages of its own
+    under a worker name of its own (worker/2, worker/3...), so everything said of a worker
+    holds for each. The others start once the first is sending and more is due, and a
+    server that takes fewer connections leaves the run with fewer (sender.throughput.Crew).
+    Only on PostgreSQL outside a transaction: the threads' connections must see the queue."""
     worker = worker or worker_name()
     count = connections or settings.MAILFLOW_OUTBOX_CONNECTIONS
     if count <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
         return _send_due(limit, worker)
-    reports = side_by_side(
-        count, lambda index: _send_due(limit, f"{worker}/{index + 1}" if index else worker)
-    )
+    crew = Crew()
+
+    def run(index: int) -> SendReport:
+        if not index:
+            try:
+                return _send_due(limit, worker, crew)
+            finally:
+                crew.first_done()
+        if not crew.wait():
+            return SendReport()
+        return _send_due(limit, f"{worker}/{index + 1}", crew, index)
+
+    reports = side_by_side(count, run)
     report = reports[0]
     for other in reports[1:]:
         report.add(other)
     return report
 
 
-def _send_due(limit: int | None, worker: str) -> SendReport:
-    """One SMTP connection's run (see outbox_send_due)."""
+def _send_due(
+    limit: int | None, worker: str, crew: Crew | None = None, index: int = 0
+) -> SendReport:
+    """One SMTP connection's run (see outbox_send_due); `index` its place in `crew`."""
     per_connection = limit or settings.MAILFLOW_OUTBOX_BATCH_SIZE
+    crew = crew or Crew()
     report = SendReport()
     # Only what was due at the start: a message that failed just now waits for its
     # backoff even when that is zero, so one run never tries a message twice.
@@ -189,16 +204,39 @@ def _send_due(limit: int | None, worker: str) -> SendReport:
                 if not reserved.claim():
                     return report
                 try:
-                    with Sender() as sender:
-                        if not _send_reserved(sender, marker, reserved, worker, report):
+                    with Sender() as sender, crew.session(index):
+                        if not reserved.drained:
+                            crew.more_due()
+                        if not _send_reserved(
+                            sender, marker, reserved, worker, report, crew, index
+                        ):
                             return report  # the server went away; the next run retries
                 except ConnectionFailed as exc:  # the session could not even be opened
-                    _fail_reserved(reserved.ids(), worker, exc, report)
+                    _give_back(reserved.ids(), worker, exc, report, crew, index)
                     return report
                 if reserved.drained:
                     return report
             finally:
                 report.claimed += reserved.claimed
+
+
+def _give_back(
+    ids: list[int],
+    worker: str,
+    error: ConnectionFailed,
+    report: SendReport,
+    crew: Crew,
+    index: int,
+) -> None:
+    """This connection's session is gone and its reserved messages were not tried: while
+    another connection of the run has its session open, the server just takes fewer
+    connections, and they go back to the queue for the others; otherwise the server is
+    unreachable and each counts an attempt (_fail_reserved)."""
+    if crew.others_open(index):
+        logger.warning("%s: the SMTP server took no more connections (%s)", worker, error)
+        _release(ids, worker)
+    else:
+        _fail_reserved(ids, worker, error, report)
 
 
 @dataclass
@@ -246,8 +284,10 @@ def deliver(
     1. One commit records `previous` as sent and this message as "sending", if this worker
        still holds it (`marker`). It travels while the server answers MAIL FROM and RCPT
        TO, and `meanwhile` runs (the next message is built).
-    2. DATA only once that commit is done: a worker that dies from here on leaves the
-       message "sending", which the sweeper makes "uncertain" for a person. Never twice.
+    2. The content only once that commit is done: a worker that dies from here on leaves
+       the message "sending", which the sweeper makes "uncertain" for a person. Never
+       twice. (With a server that offers PIPELINING the DATA command travels with MAIL
+       FROM and RCPT TO; nothing is delivered before the content's final dot.)
     3. The answer: accepted, the message is returned, to be recorded as sent by the next
        commit (or at the end of the run); refused, it is retried later or failed; DATA
        broken off, it is uncertain.
@@ -288,7 +328,13 @@ def deliver(
 
 
 def _send_reserved(
-    sender: Sender, marker: Marker, reserved: _Reserved, worker: str, report: SendReport
+    sender: Sender,
+    marker: Marker,
+    reserved: _Reserved,
+    worker: str,
+    report: SendReport,
+    crew: Crew,
+    index: int = 0,
 ) -> bool:
     """Send reserved messages in order; False when the connection was lost for good.
 
@@ -352,7 +398,8 @@ def _send_reserved(
         if accepted is not None:
             marker.mark(accepted)
             accepted = None
-        _fail_reserved([o.message.pk for o in ready] + reserved.ids(), worker, exc, report)
+        ids = [o.message.pk for o in ready] + reserved.ids()
+        _give_back(ids, worker, exc, report, crew, index)
         ready.clear()
         reserved.queue.clear()
         return False

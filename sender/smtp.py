@@ -9,6 +9,7 @@ we cannot know whether the server took the message) is told apart from the other
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.utils.translation import gettext as _
 
 from sender.mime import PLAIN_ADDRESS
+
+# A line of content starting with a dot gets a second one (RFC 5321 4.5.2), as smtplib does.
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class DeliveryError(Exception):
@@ -57,16 +61,28 @@ class Sender:
     def __init__(self) -> None:
         self.backend = get_connection(fail_silently=False)
         self.smtp: smtplib.SMTP | None = None
+        # DATA answered 354 in a pipelined `begin`: the server waits for the content
+        self.data_open = False
 
     def __enter__(self) -> Sender:
         self.open()
         return self
 
     def reopen(self) -> None:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            self.backend.close()
+        self._close()
         self.smtp = None
         self.open()
+
+    def _close(self) -> None:
+        """End the session. While the server waits for a pipelined DATA's content a QUIT
+        would be read as content: then the socket is just closed (no final dot, nothing
+        delivered)."""
+        if self.data_open:
+            self.data_open = False
+            with contextlib.suppress(OSError):
+                self.smtp.close()
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.backend.close()
 
     def open(self) -> None:
         if isinstance(self.backend, SmtpBackend):
@@ -82,8 +98,7 @@ class Sender:
             self.backend.open()
 
     def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            self.backend.close()
+        self._close()
 
     def send(self, *, sender: str, recipients: list[str], data: bytes, message) -> Delivered:
         """The whole transaction: `begin`, then `finish`."""
@@ -111,6 +126,10 @@ class Sender:
             options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
             if smtp.has_extn("smtputf8") and not data.isascii():
                 options.append("SMTPUTF8")
+            if smtp.has_extn("pipelining") and all(
+                PLAIN_ADDRESS.fullmatch(address) for address in (sender, *recipients)
+            ):
+                return self._begin_pipelined(smtp, sender, recipients, options, meanwhile)
             code, text = _mail(smtp, sender, options, meanwhile)
             if code != 250:
                 self.reset()
@@ -138,6 +157,8 @@ class Sender:
         if self.smtp is None:
             self.backend.send_messages([message])
             return Delivered(reply=f"accepted by {type(self.backend).__module__}", refused={})
+        if self.data_open:
+            return self._content(data, refused)
         try:
             code, text = self.smtp.data(data)
         except smtplib.SMTPDataError as exc:
@@ -155,11 +176,88 @@ class Sender:
         return Delivered(reply=_reply(code, text), refused=refused)
 
     def reset(self) -> None:
-        """Abandon the transaction begun (RSET)."""
+        """Abandon the transaction begun (RSET). After a pipelined DATA the server waits for
+        the content, which only the end of the session stops: then a new session (nothing
+        is delivered without the content's final dot). Raises ConnectionFailed when that
+        new session cannot be opened."""
         if self.smtp is None:
+            return
+        if self.data_open:
+            self.reopen()
             return
         with contextlib.suppress(smtplib.SMTPException, OSError):
             self.smtp.rset()
+
+    def _begin_pipelined(
+        self,
+        smtp: smtplib.SMTP,
+        sender: str,
+        recipients: list[str],
+        options: list[str],
+        meanwhile: Callable[[], object] | None,
+    ) -> dict[str, str]:
+        """`begin` with a server that offers PIPELINING (RFC 2920, as Postfix, Exim,
+        Exchange and Gmail do): MAIL FROM, each RCPT TO and DATA leave in one write and
+        their answers are read together, one round trip instead of two or more, and a
+        second one saved in `finish`. Nothing can reach anyone yet: the server delivers
+        only once the content and its final dot arrive (`_content`)."""
+        if "SMTPUTF8" in options:  # offered by the server: as smtplib's mail() does
+            smtp.command_encoding = "utf-8"
+        smtp.send(
+            f"MAIL FROM:<{sender}>{''.join(' ' + option for option in options)}\r\n"
+            + "".join(f"RCPT TO:<{recipient}>\r\n" for recipient in recipients)
+            + "DATA\r\n"
+        )
+        if meanwhile is not None:
+            meanwhile()
+        replies = []
+        for _command in range(len(recipients) + 2):
+            replies.append(smtp.getreply())
+            if replies[-1][0] == 421:  # the server is closing the session: no more answers
+                break
+        self.data_open = len(replies) == len(recipients) + 2 and replies[-1][0] == 354
+        code, text = replies[0]
+        if code != 250:
+            self.reset()
+            raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
+        refused: dict[str, str] = {}
+        codes = []
+        for rcpt, (code, text) in zip(recipients, replies[1:], strict=False):
+            if code not in (250, 251):
+                refused[rcpt] = _reply(code, text)
+                codes.append(code)
+        if len(refused) == len(recipients):
+            self.reset()
+            raise DeliveryError(
+                "; ".join(f"{r}: {t}" for r, t in refused.items()),
+                temporary=all(_is_temporary(c) for c in codes),
+            )
+        code, text = replies[-1]
+        if len(replies) < len(recipients) + 2:  # a 421 to a RCPT: the session ends
+            self.reset()
+            raise DeliveryError(_reply(code, text), temporary=True)
+        if code != 354:
+            self.reset()
+            raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
+        return refused
+
+    def _content(self, data: bytes, refused: dict[str, str]) -> Delivered:
+        """The content after a pipelined DATA, as smtplib's data() sends it (leading dots
+        doubled, the final dot): from here on the message may reach its recipients."""
+        self.data_open = False
+        content = _LEADING_DOT.sub(b"..", data)
+        if not content.endswith(b"\r\n"):
+            content += b"\r\n"
+        try:
+            self.smtp.send(content + b".\r\n")
+            code, text = self.smtp.getreply()
+        except OSError as exc:  # includes SMTPServerDisconnected
+            # The message may have reached the server before the line dropped.
+            raise DeliveryError(_describe(exc), temporary=True, uncertain=True) from exc
+        if code != 250:
+            self.reset()
+            raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
+        return Delivered(reply=_reply(code, text), refused=refused)
 
 
 # smtplib's mail() and rcpt() quote each address through email.utils.parseaddr (some 25 µs

@@ -10,7 +10,8 @@ sender/delivery.py (which decides what is sent; this module only makes it fast):
   SMTP server answers MAIL FROM and RCPT TO and the next message is built while the
   database commits (`_AsyncConnection`).
 - Side by side: several SMTP connections of one run, each in a thread with a worker name
-  of its own (`side_by_side`).
+  of its own (`side_by_side`), started when there is work for them and given up when the
+  server takes fewer (`Crew`).
 Elsewhere (SQLite, psycopg 3, inside a transaction) everything is done inline, in order.
 """
 
@@ -433,6 +434,52 @@ class _PendingMark:
         if self.value is None:
             self.value = self.conn.settle(self)
         return self.value
+
+
+class Crew:
+    """The SMTP connections of one run, as they start and as the server takes them.
+
+    The first connection goes alone; the others start (`wait`) only once it has its
+    session open and more is due than it reserved, so a small queue, an idle poll or an
+    unreachable server costs one connection. A connection whose session the server
+    refuses (421 "too many connections", connection refused) while another of the run has
+    its session open gives its messages back untried and ends (`others_open`): the run
+    goes on over fewer connections, and the others send them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[int] = set()  # the connections with a session open now
+        self._go = threading.Event()
+        self._over = False
+
+    @contextlib.contextmanager
+    def session(self, index: int):
+        """While connection `index` has its session open."""
+        with self._lock:
+            self._open.add(index)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open.discard(index)
+
+    def others_open(self, index: int) -> bool:
+        with self._lock:
+            return bool(self._open - {index})
+
+    def more_due(self) -> None:
+        """The first connection is sending and more is due: the others may start."""
+        self._go.set()
+
+    def first_done(self) -> None:
+        """The first connection ended: the others that have not started never will."""
+        self._over = True
+        self._go.set()
+
+    def wait(self) -> bool:
+        """For a connection after the first: whether to start."""
+        self._go.wait()
+        return not self._over
 
 
 def side_by_side(count: int, run: Callable[[int], object]) -> list:

@@ -10,7 +10,8 @@ What it does:
   exact DATA bytes (after dot-unstuffing, CRLF line ends, as the client sent them), the peer,
   the AUTH login and whether the session was under TLS. ``messages`` is a snapshot (a copy
   taken under a lock); ``wait_for(n)`` blocks until ``n`` messages are there.
-* Advertises SIZE (64 MiB), 8BITMIME and SMTPUTF8; DATA stays bytes (``decode_data=False``).
+* Advertises SIZE (64 MiB), 8BITMIME, SMTPUTF8 and PIPELINING (as Postfix, Exim, Exchange
+  and Gmail do; ``pipelining=False`` leaves it out); DATA stays bytes (``decode_data=False``).
 * ``auth={"user": "password"}``: AUTH PLAIN and LOGIN; MAIL before AUTH gets ``530``, wrong
   credentials ``535``. AUTH is offered only under TLS unless ``require_tls_for_auth=False``.
   Without ``auth`` no AUTH is advertised and any AUTH command gets ``502``.
@@ -23,6 +24,9 @@ What it does:
   the server closes the connection, as real servers do and as smtplib expects.
 * ``connections`` counts SMTP sessions opened (the controller's own start-up probe is not
   counted).
+* ``max_sessions=n``: at most n sessions at a time; one more is greeted with ``421 4.7.0 Too
+  many concurrent connections`` and closed, as Postfix's and Exchange's limits do
+  (``refused_sessions`` counts them; they are not in ``connections``).
 * ``stop()`` aborts open sessions, closes the listener and joins the loop thread: no thread is
   left behind.
 
@@ -282,9 +286,17 @@ class _Protocol(SMTP):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         opening = self.transport is None  # a second call comes after STARTTLS
+        self._refused = opening and not self._probe and not self._owner._session_allowed()
         super().connection_made(transport)
-        if opening:
+        if opening and not self._refused and not self._probe:
             self._owner._sessions.add(self)
+
+    async def _handle_client(self) -> None:
+        if self._refused:  # over max_sessions: a 421 greeting, then the door closes
+            await self.push("421 4.7.0 Too many concurrent connections, try again later")
+            self.close_after_reply()
+            return
+        await super()._handle_client()
 
     def connection_lost(self, error: Exception | None) -> None:
         try:
@@ -322,6 +334,8 @@ class _Handler:
         session.host_name = hostname  # aiosmtpd leaves this to the hook when there is one
         if self.owner._auth is None:
             responses = [r for r in responses if not r[4:].upper().startswith("AUTH")]
+        if self.owner.pipelining:  # aiosmtpd reads commands in order, as many as come
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_AUTH(
@@ -414,8 +428,9 @@ class _Controller(Controller):
         self._smtp_kwargs = smtp_kwargs
 
     def factory(self) -> SMTP:
-        self._owner._connection_accepted()
-        return _Protocol(self.handler, loop=self.loop, **self._smtp_kwargs)
+        protocol = _Protocol(self.handler, loop=self.loop, **self._smtp_kwargs)
+        protocol._probe = not self._owner._connection_accepted()
+        return protocol
 
     def _create_server(self) -> Any:
         return self._bind()
@@ -444,6 +459,8 @@ class SmtpServer:
         starttls: bool = False,
         require_tls_for_auth: bool = True,
         implicit_tls: bool = False,
+        max_sessions: int | None = None,
+        pipelining: bool = True,
     ) -> None:
         if starttls and implicit_tls:
             raise ValueError("starttls and implicit_tls are mutually exclusive")
@@ -460,6 +477,9 @@ class SmtpServer:
         self._failures: list[_Failure] = []
         self._delay: tuple[float, bool] = (0.0, True)
         self._sessions: set[_Protocol] = set()  # loop thread only
+        self.max_sessions = max_sessions
+        self.pipelining = pipelining
+        self._refused_sessions = 0
         self._controller: _Controller | None = None
         self._lifecycle = threading.Lock()
         self._handler = _Handler(self)
@@ -603,12 +623,19 @@ class SmtpServer:
         with self._cond:
             return self._connections
 
+    @property
+    def refused_sessions(self) -> int:
+        """Sessions refused with 421 for being over ``max_sessions``."""
+        with self._cond:
+            return self._refused_sessions
+
     def clear(self) -> None:
         """Forget recorded messages and errors, reset ``connections``; failures and delay stay."""
         with self._cond:
             self._messages.clear()
             self._errors.clear()
             self._connections = 0
+            self._refused_sessions = 0
 
     def wait_for(self, count: int, timeout: float = 10) -> list[ReceivedMessage]:
         """Block until at least ``count`` messages are recorded; return the snapshot.
@@ -676,12 +703,23 @@ class SmtpServer:
 
     # ---- called from the loop thread
 
-    def _connection_accepted(self) -> None:
+    def _connection_accepted(self) -> bool:
+        """Count a session; False for the controller's start-up probe (not counted)."""
         with self._cond:
             if self._skip_probe:
                 self._skip_probe = False
-            else:
-                self._connections += 1
+                return False
+            self._connections += 1
+            return True
+
+    def _session_allowed(self) -> bool:
+        """Whether one more session fits under max_sessions (else it is refused)."""
+        if self.max_sessions is None or len(self._sessions) < self.max_sessions:
+            return True
+        with self._cond:
+            self._connections -= 1
+            self._refused_sessions += 1
+        return False
 
     def _record_error(self, error: Exception) -> None:
         with self._cond:

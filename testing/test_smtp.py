@@ -73,17 +73,31 @@ def tls_auth_connection(server: SmtpServer, **kwargs):
 # Plain server, recording
 
 
-def test_ehlo_advertises_size_8bitmime_smtputf8_and_nothing_else(smtp_server):
+def test_ehlo_advertises_size_8bitmime_smtputf8_pipelining_and_nothing_else(smtp_server):
     with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=5) as client:
         client.ehlo()
         assert client.has_extn("8bitmime")
         assert client.has_extn("smtputf8")
+        assert client.has_extn("pipelining")
         assert int(client.esmtp_features["size"]) >= 50 * 1000 * 1000
         assert int(client.esmtp_features["size"]) == DATA_SIZE_LIMIT
         assert not client.has_extn("starttls")
         assert not client.has_extn("auth")
         code, _ = client.docmd("AUTH", "PLAIN AGFiAGM=")
         assert code == 502
+
+
+def test_a_pipelined_group_is_answered_in_order():
+    with SmtpServer() as server, smtplib.SMTP(server.host, server.port, timeout=5) as client:
+        client.ehlo()
+        client.send("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
+        assert [client.getreply()[0] for _ in range(3)] == [250, 250, 354]
+        client.send(b"Subject: piped\r\n\r\nx\r\n.\r\n")
+        assert client.getreply()[0] == 250
+        assert server.wait_for(1)[0].message()["Subject"] == "piped"
+    with SmtpServer(pipelining=False) as server, smtplib.SMTP(server.host, server.port) as client:
+        client.ehlo()
+        assert not client.has_extn("pipelining")
 
 
 def test_plain_send_is_recorded_byte_for_byte(smtp_server):
@@ -332,6 +346,28 @@ def test_421_closes_the_connection(smtp_server):
         assert client.data(b"Subject: x\r\n\r\nx\r\n")[0] == 421
         with pytest.raises(smtplib.SMTPServerDisconnected):
             client.noop()
+
+
+def test_max_sessions_greets_one_more_with_421_and_frees_the_seat_on_quit():
+    with SmtpServer(max_sessions=1) as server:
+        first = smtplib.SMTP(server.host, server.port, timeout=5)
+        with pytest.raises(smtplib.SMTPConnectError) as refused:
+            smtplib.SMTP(server.host, server.port, timeout=5)
+        assert refused.value.smtp_code == 421
+        first.sendmail("a@example.org", ["b@example.org"], b"Subject: one\r\n\r\nx\r\n")
+        first.quit()
+        deadline = time.monotonic() + 5
+        while True:  # the server sees the first session close a moment after QUIT
+            try:
+                second = smtplib.SMTP(server.host, server.port, timeout=5)
+                break
+            except smtplib.SMTPConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        second.sendmail("a@example.org", ["b@example.org"], b"Subject: two\r\n\r\nx\r\n")
+        second.quit()
+        assert [m.message()["Subject"] for m in server.wait_for(2)] == ["one", "two"]
+        assert server.connections == 2 and server.refused_sessions >= 1
 
 
 def test_fail_next_counts_transactions_at_mail_and_rcpt(smtp_server):

@@ -11,6 +11,7 @@ from emails import services as email_services
 from sender import delivery, services, throughput
 from sender.models import OutboundMessage
 from testing.mail import make_raw
+from testing.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = OutboundMessage.Status
@@ -303,6 +304,9 @@ def test_a_message_discarded_while_its_worker_holds_it_is_not_sent(
     assert report.sent == 2
     received = [m.message()["Message-ID"] for m in smtp_settings.messages]
     assert received == [f"<{first.message_id}>", f"<{third.message_id}>"]
+    # the server had answered the second's pipelined DATA and waited for its content:
+    # only a new session ends that, and without the final dot nothing was delivered
+    assert smtp_settings.connections == 2
     second.refresh_from_db()
     assert second.status == S.DISCARDED
     assert list(second.status_changes.values_list("to_status", flat=True)) == [
@@ -372,16 +376,57 @@ def test_an_error_in_a_connections_thread_reaches_the_caller(smtp_settings, monk
 
     run = delivery._send_due
 
-    def broken_second(limit, worker):
+    def broken_second(limit, worker, *args):
         if worker.endswith("/2"):
             raise RuntimeError("database gone")
-        return run(limit, worker)
+        return run(limit, worker, *args)
 
     monkeypatch.setattr(delivery, "_send_due", broken_second)
+    monkeypatch.setattr(throughput, "CLAIM_SIZE", 1)  # more due than the first reserves
     _queued_many(3)
     with pytest.raises(RuntimeError, match="database gone"):
         delivery.outbox_send_due(worker="w", connections=2)
     assert len(smtp_settings.messages) == 3  # the other connection did its part
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
+)
+@pytest.mark.parametrize("max_sessions", [1, 2])
+def test_a_server_that_takes_fewer_connections_gets_every_message_once(
+    settings, monkeypatch, max_sessions
+):
+    """Four connections asked, the server greets the extra ones with 421 "too many
+    connections": the run goes on over those it took, and sends everything in that same
+    run, once, with no attempt counted against any message."""
+    monkeypatch.setattr(throughput, "CLAIM_SIZE", 5)
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 4
+    ids = [m.pk for m in _queued_many(40)]
+    with SmtpServer(max_sessions=max_sessions) as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        report = delivery.outbox_send_due(worker="w")
+        received = [m.message()["Message-ID"] for m in server.messages]
+        refused = server.refused_sessions
+    assert (report.sent, report.retrying, report.failed, report.uncertain) == (40, 0, 0, 0)
+    assert len(received) == len(set(received)) == 40
+    assert refused >= 1  # the server did turn connections away
+    rows = OutboundMessage.objects.filter(pk__in=ids)
+    assert set(rows.values_list("status", "attempts")) == {(S.SENT, 1)}
+    assert 1 <= len(set(rows.values_list("claimed_by", flat=True))) <= max_sessions
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the connections' threads need PostgreSQL"
+)
+def test_a_small_queue_opens_one_connection(smtp_settings, settings):
+    """The extra connections start only when more is due than the first reserves."""
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 4
+    _queued_many(5)
+    assert delivery.outbox_send_due(worker="w").sent == 5
+    assert smtp_settings.connections == 1
 
 
 def test_inside_a_transaction_one_connection_sends(smtp_settings, settings):
@@ -539,6 +584,68 @@ def test_a_421_mid_batch_reconnects_once_and_sends_the_rest(smtp_settings, setti
     assert len(received) == len(set(received)) == 3
 
 
+def test_a_421_to_a_pipelined_rcpt_is_retried_and_the_rest_sent(smtp_settings, settings):
+    """The server closes the session at RCPT, before any content: that message waits for
+    a retry (not uncertain), and a new session sends the others."""
+    ids = [m.pk for m in _queued_many(3)]
+    smtp_settings.fail_next(1, 421, "4.7.0 Too many errors", at="RCPT")
+    report = delivery.outbox_send_due()
+    assert (report.sent, report.retrying, report.uncertain) == (2, 1, 0)
+    statuses = dict(OutboundMessage.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert statuses == {ids[0]: S.QUEUED, ids[1]: S.SENT, ids[2]: S.SENT}
+    assert len(smtp_settings.messages) == 2
+
+
+def test_a_session_left_waiting_for_content_ends_without_a_word(smtp_settings, monkeypatch):
+    """After a pipelined DATA the server reads every line as content until the final dot:
+    a run that stops there (a database error, say) closes the socket, never writes QUIT
+    (it would wait for an answer that cannot come), and nothing is delivered."""
+    import smtplib
+
+    from sender.smtp import Sender
+
+    written = []
+    send = smtplib.SMTP.send
+
+    def spied(self, data):
+        if self.sock is not None:  # what reaches the server (without a socket: an error)
+            written.append(data)
+        return send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", spied)
+    with Sender() as sender:
+        sender.begin(sender="a@x.br", recipients=["b@x.br"], data=b"Subject: x\r\n\r\nx\r\n")
+        assert sender.data_open
+        written.clear()
+    assert written == []
+    assert smtp_settings.messages == []
+
+
+def test_lines_starting_with_a_dot_arrive_intact(smtp_settings):
+    _queued(body_text="Linha 1\n.\n..dois pontos\n.fim")
+    assert delivery.outbox_send_due().sent == 1
+    body = smtp_settings.messages[0].message().get_content()
+    assert ".\n..dois pontos\n.fim" in body.replace("\r\n", "\n")
+
+
+def test_a_server_without_pipelining_gets_one_command_at_a_time(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    recipients = ["a@x.br", "ninguem@x.br", "b@x.br, c@x.br"]
+    messages = _queued_many(3, to=lambda i: recipients[i])
+    with SmtpServer(pipelining=False) as server:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+        server.fail_always(550, "5.1.1 No such user", at="RCPT", recipient="ninguem@x.br")
+        report = delivery.outbox_send_due()
+        received = server.messages
+    assert (report.sent, report.failed) == (2, 1)
+    assert [(m.rcpt_tos, m.message()["Message-ID"]) for m in received] == [
+        (["a@x.br"], f"<{messages[0].message_id}>"),
+        (["b@x.br", "c@x.br"], f"<{messages[2].message_id}>"),
+    ]
+
+
 def test_recipients_refused_in_the_middle_do_not_disturb_the_others(smtp_settings):
     smtp_settings.fail_always(550, "5.1.1 No such user", at="RCPT", recipient="ninguem@x.br")
     recipients = ["a@x.br", "ninguem@x.br", "b@x.br", "ninguem@x.br, c@x.br"]
@@ -633,10 +740,11 @@ def test_work_done_while_the_server_answers_mail_from(smtp_settings, envelope_fr
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the background reservations are PostgreSQL's"
 )
-def test_background_reservations_keep_order_and_attachments(smtp_settings, monkeypatch):
+def test_background_reservations_keep_order_and_attachments(smtp_settings, settings, monkeypatch):
     """Reservations made in the background while sending (PostgreSQL): every message once,
     in order, each with its own attachment."""
 
+    settings.MAILFLOW_OUTBOX_CONNECTIONS = 1  # one connection's reservations, in order
     monkeypatch.setattr(throughput, "CLAIM_SIZE", 4)
     monkeypatch.setattr(throughput._Reserved, "LOW", 2)
     sent_in_background = []
