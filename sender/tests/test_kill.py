@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from sender import services
-from sender.models import OutboundMessage
+from sender.models import OutboundMessage, OutboundStatusChange
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = OutboundMessage.Status
@@ -22,19 +22,26 @@ ROOT = Path(__file__).resolve().parents[2]
 COUNT = 300
 
 
-def _send_outbox(smtp_server, connections: int) -> subprocess.Popen:
+def _child_env(**extra: str) -> dict[str, str]:
+    """A child process's environment: the test settings on this test's database."""
     db = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "mailflow.settings_test",
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
             f"{db['PORT'] or 5432}/{db['NAME']}"
         ),
-        "EMAIL_URL": f"smtp://{smtp_server.host}:{smtp_server.port}",
-        "MAILFLOW_OUTBOX_CONNECTIONS": str(connections),
         "LOG_LEVEL": "WARNING",
+        **extra,
     }
+
+
+def _send_outbox(smtp_server, connections: int) -> subprocess.Popen:
+    env = _child_env(
+        EMAIL_URL=f"smtp://{smtp_server.host}:{smtp_server.port}",
+        MAILFLOW_OUTBOX_CONNECTIONS=str(connections),
+    )
     return subprocess.Popen(
         [sys.executable, "manage.py", "send_outbox"],
         cwd=ROOT,
@@ -92,3 +99,61 @@ def test_a_send_outbox_killed_mid_batch_then_run_again_sends_nothing_twice(
     for mid, status in statuses.items():
         if status == S.SENT:
             assert received[mid] == 1
+
+
+# Composes COMPOSED messages in batches of 100 (a transaction each), as a workflow that
+# answers many cases at once does; run twice, the second run composes only what is missing.
+COMPOSED = 2_000
+COMPOSER = f"""
+import django
+django.setup()
+from sender import services
+for start in range(0, {COMPOSED}, 100):
+    services.outbound_compose_many([
+        {{"email": None, "case_key": f"bulk:{{i}}", "purpose": "chamado",
+          "to": f"pessoa{{i}}@ifes.edu.br", "subject": f"Aviso {{i}}",
+          "body_text": f"Mensagem {{i}}", "automatic": False, "queue": True}}
+        for i in range(start, start + 100)
+    ])
+"""
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="another process must see the test database: PostgreSQL (SQLite's is in memory)",
+)
+def test_a_bulk_composition_killed_midway_then_run_again_composes_each_message_once():
+    def composer() -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-c", COMPOSER],
+            cwd=ROOT,
+            env=_child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    victim = composer()
+    deadline = time.monotonic() + 120
+    while OutboundMessage.objects.count() < 300 and victim.poll() is None:
+        assert time.monotonic() < deadline, "the first run composed nothing"
+        time.sleep(0.005)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    first = OutboundMessage.objects.count()
+    assert 0 < first < COMPOSED  # it died in the middle
+    assert first % 100 == 0  # a batch is stored whole or not at all
+
+    second = composer()
+    _out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err.decode()
+
+    keys = Counter(OutboundMessage.objects.values_list("case_key", flat=True))
+    assert len(keys) == COMPOSED and max(keys.values()) == 1
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {S.QUEUED}
+    # each message was composed once: created as a draft, then queued, and no more
+    history = Counter(
+        OutboundStatusChange.objects.values_list("message_id", "from_status", "to_status")
+    )
+    assert max(history.values()) == 1
+    assert {(f, t) for _m, f, t in history} == {("", S.DRAFT), (S.DRAFT, S.QUEUED)}
+    assert len(history) == 2 * COMPOSED
