@@ -105,6 +105,24 @@ class Sender:
         refused = self.begin(sender=sender, recipients=recipients, data=data)
         return self.finish(data=data, message=message, refused=refused)
 
+    def _refused(self, recipients: list[str], replies: list[tuple[int, bytes]]) -> dict[str, str]:
+        """The recipients the server refused, from its answers to RCPT TO (in order; fewer
+        answers than recipients when it closed the session). All refused: the transaction
+        ends with a DeliveryError, temporary when every refusal was."""
+        refused: dict[str, str] = {}
+        codes = []
+        for rcpt, (code, text) in zip(recipients, replies, strict=False):
+            if code not in (250, 251):
+                refused[rcpt] = _reply(code, text)
+                codes.append(code)
+        if len(refused) == len(recipients):
+            self.reset()
+            raise DeliveryError(
+                "; ".join(f"{r}: {t}" for r, t in refused.items()),
+                temporary=all(_is_temporary(c) for c in codes),
+            )
+        return refused
+
     def begin(
         self,
         *,
@@ -134,19 +152,7 @@ class Sender:
             if code != 250:
                 self.reset()
                 raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
-            refused: dict[str, str] = {}
-            codes = []
-            for rcpt in recipients:
-                code, text = _rcpt(smtp, rcpt)
-                if code not in (250, 251):
-                    refused[rcpt] = _reply(code, text)
-                    codes.append(code)
-            if len(refused) == len(recipients):
-                self.reset()
-                raise DeliveryError(
-                    "; ".join(f"{r}: {t}" for r, t in refused.items()),
-                    temporary=all(_is_temporary(c) for c in codes),
-                )
+            refused = self._refused(recipients, [_rcpt(smtp, rcpt) for rcpt in recipients])
         except OSError as exc:  # includes SMTPServerDisconnected
             raise ConnectionFailed(_describe(exc)) from exc
         return refused
@@ -220,18 +226,7 @@ class Sender:
         if code != 250:
             self.reset()
             raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
-        refused: dict[str, str] = {}
-        codes = []
-        for rcpt, (code, text) in zip(recipients, replies[1:], strict=False):
-            if code not in (250, 251):
-                refused[rcpt] = _reply(code, text)
-                codes.append(code)
-        if len(refused) == len(recipients):
-            self.reset()
-            raise DeliveryError(
-                "; ".join(f"{r}: {t}" for r, t in refused.items()),
-                temporary=all(_is_temporary(c) for c in codes),
-            )
+        refused = self._refused(recipients, replies[1:])
         code, text = replies[-1]
         if len(replies) < len(recipients) + 2:  # a 421 to a RCPT: the session ends
             self.reset()

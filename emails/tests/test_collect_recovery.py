@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
 from emails.models import Email
 from testing.mail import make_raw
+from testing.processes import child_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,24 +35,12 @@ def _require_postgresql() -> None:
 
 
 def _child_env() -> dict[str, str]:
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings_test",
-        # the test database, which this test commits to (transaction=True)
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "MAILFLOW_ENCRYPTION_KEY": settings.MAILFLOW_ENCRYPTION_KEY,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    return child_env(
         # small batches: many commits, so the kill lands between two of them
-        "MAILFLOW_IMAP_BATCH_SIZE": "5",
+        MAILFLOW_IMAP_BATCH_SIZE="5",
         # a lease this long would block the next run for minutes: it must not be used
-        "MAILFLOW_COLLECT_LOCK_SECONDS": "600",
-        "LOG_LEVEL": "WARNING",
-    }
+        MAILFLOW_COLLECT_LOCK_SECONDS="600",
+    )
 
 
 def _collect(mailbox_name: str) -> list[str]:

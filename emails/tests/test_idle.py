@@ -6,7 +6,6 @@ check that it happens, not how fast.
 
 import logging
 import mailbox as mailbox_lib
-import os
 import signal
 import socket
 import subprocess
@@ -24,6 +23,7 @@ from emails import services
 from emails.imap import ImapClient, ImapConfig, _SocketReader
 from emails.models import Email, Mailbox
 from testing.mail import make_raw
+from testing.processes import child_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -307,15 +307,7 @@ def test_watch_holds_no_database_connection_while_waiting(
 def test_collect_emails_idle_command_stops_on_a_signal(
     dovecot_server, imap_account, imap_mailbox, tmp_path, signum
 ):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-    }
+    env = child_env()
     dovecot_server.append(imap_account, make_raw(subject="pelo comando"))
     out, err = tmp_path / "out", tmp_path / "err"
     command = ["manage.py", "collect_emails", "--idle", "--mailbox", imap_mailbox.name]

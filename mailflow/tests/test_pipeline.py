@@ -23,6 +23,7 @@ from emails.models import Email, Mailbox
 from mailflow.schedules import schedules_setup
 from sender.models import OutboundMessage
 from testing.pipeline_mail import mixed_mail
+from testing.processes import child_env
 from testing.qcluster import Cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,32 +71,23 @@ def mail(dovecot_server, imap_account, mailbox):
 
 
 def _cluster_env(settings, smtp_server, **extra) -> dict[str, str]:
-    db = connection.settings_dict
-    return {
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "EMAIL_URL": f"smtp://{smtp_server.host}:{smtp_server.port}",
-        "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "MAILFLOW_STUCK_SECONDS": "5",
+    cluster = dict(
+        EMAIL_URL=f"smtp://{smtp_server.host}:{smtp_server.port}",
+        DEFAULT_FROM_EMAIL=settings.DEFAULT_FROM_EMAIL,
+        MAILFLOW_STUCK_SECONDS="5",
         # A message a kill left "sending" becomes uncertain at the next sweep after this.
-        "MAILFLOW_OUTBOX_STALE_SECONDS": "10",
+        MAILFLOW_OUTBOX_STALE_SECONDS="10",
         # A collection killed mid-batch blocks its mailbox this long.
-        "MAILFLOW_COLLECT_LOCK_SECONDS": "5",
-        "Q_WORKERS": "2",
+        MAILFLOW_COLLECT_LOCK_SECONDS="5",
+        Q_WORKERS="2",
         # Generous: CI machines are busy; a task killed by its timeout is retried anyway.
-        "Q_TIMEOUT": "60",
-        "Q_RETRY": "70",
-        "Q_CLUSTER_NAME": f"t{uuid.uuid4().hex[:10]}",
-        "REDIS_URL": "",
-        "LOG_LEVEL": "INFO",
-        **POLICY,
-        **extra,
-    }
+        Q_TIMEOUT="60",
+        Q_RETRY="70",
+        Q_CLUSTER_NAME=f"t{uuid.uuid4().hex[:10]}",
+        REDIS_URL="",
+        LOG_LEVEL="INFO",
+    )
+    return child_env(inherit=False, **{**cluster, **POLICY, **extra})
 
 
 def _unfinished() -> list[str]:

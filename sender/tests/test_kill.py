@@ -2,7 +2,6 @@
 message arrives exactly once or is uncertain for a person, never twice (PostgreSQL, a real
 SMTP server, real processes)."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from django.db import connection
 
 from sender import services
 from sender.models import OutboundMessage, OutboundStatusChange
+from testing.processes import child_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = OutboundMessage.Status
@@ -22,23 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COUNT = 300
 
 
-def _child_env(**extra: str) -> dict[str, str]:
-    """A child process's environment: the test settings on this test's database."""
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
-
-
 def _send_outbox(smtp_server, connections: int) -> subprocess.Popen:
-    env = _child_env(
+    env = child_env(
         EMAIL_URL=f"smtp://{smtp_server.host}:{smtp_server.port}",
         MAILFLOW_OUTBOX_CONNECTIONS=str(connections),
     )
@@ -127,7 +112,7 @@ def test_a_bulk_composition_killed_midway_then_run_again_composes_each_message_o
         return subprocess.Popen(
             [sys.executable, "-c", COMPOSER],
             cwd=ROOT,
-            env=_child_env(),
+            env=child_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
