@@ -6,11 +6,13 @@ of 2,000 messages, about 1,100/s on the same machine."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
+from bench.env import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1_500  # msg/s
@@ -58,20 +60,7 @@ def child(count: int) -> None:
 def run(db_url: str, fresh_database, migrate, count: int = 2_000) -> list[tuple]:
     fresh_database(db_url)
     migrate(db_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdef"),
-        "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
-            "MAILFLOW_ENCRYPTION_KEY", "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
-        ),
-        "MAILFLOW_DECISION_KEY": os.environ.get(
-            "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
-        ),
-        "EMAIL_URL": "smtp://127.0.0.1:25",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = production_env(db_url)
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(count)],
         cwd=ROOT,

@@ -13,26 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
+from bench.env import production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(db_url: str, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdef"),
-        "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
-            "MAILFLOW_ENCRYPTION_KEY", "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
-        ),
-        "MAILFLOW_DECISION_KEY": os.environ.get(
-            "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
-        ),
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
+    return production_env(
+        db_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{port}",
         # a killed worker's untouched reservations free up quickly in the kill test
-        "MAILFLOW_OUTBOX_RESERVATION_SECONDS": "2",
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings",
-    }
+        MAILFLOW_OUTBOX_RESERVATION_SECONDS="2",
+    )
 
 
 def queue_child(count: int) -> None:

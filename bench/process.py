@@ -19,31 +19,15 @@ import sys
 import time
 from pathlib import Path
 
+from bench.env import precompile, production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_PROCESS_RUNS", "7"))
 COLLECT_SIZE = 2_000
 
 
 def _env(db_url: str, imap_url: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "IMAP_URL": imap_url,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdef"),
-        "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
-            "MAILFLOW_ENCRYPTION_KEY", "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
-        ),
-        "MAILFLOW_DECISION_KEY": os.environ.get(
-            "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
-        ),
-        # production settings want a real SMTP server (nothing is sent here)
-        "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"),
-        "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings",
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
+    return production_env(db_url, IMAP_URL=imap_url)
 
 
 def _command(env: dict[str, str], *args: str) -> tuple[float, str]:
@@ -67,19 +51,6 @@ def _median(env: dict[str, str], *args: str) -> float:
     return statistics.median(_command(env, *args)[0] for _ in range(RUNS))
 
 
-def _precompile() -> None:
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", "-j", "0", *_project_dirs()],
-        cwd=ROOT,
-        check=True,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    )
-
-
-def _project_dirs() -> list[str]:
-    return [str(p) for p in sorted(ROOT.iterdir()) if (p / "__init__.py").exists()] + ["manage.py"]
-
-
 SECTIONS = ("collect-2000", "empty-poll", "pending", "start-up")
 
 
@@ -89,7 +60,7 @@ def run(db_url: str, fresh_database, migrate, only: str | None = None) -> list[t
     from testing.dovecot import DovecotServer
 
     wanted = SECTIONS if only is None else (only,)
-    _precompile()
+    precompile()
     rows = []
     with DovecotServer() as server:
         fresh_database(db_url)

@@ -17,19 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.env import production_env  # noqa: E402 - after the path is set
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mailflow_bench"
-# Production settings require a key for stored secrets (a fixed one: nothing real is kept).
-BENCH_ENCRYPTION_KEY = "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
 
 
 def _django(db_url: str) -> None:
+    for name, value in production_env(db_url).items():
+        os.environ.setdefault(name, value)
     os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ.setdefault("MAILFLOW_ENCRYPTION_KEY", BENCH_ENCRYPTION_KEY)
-    os.environ.setdefault("MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailflow.settings")
-    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench-media"))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
@@ -366,19 +362,7 @@ def _django_migrate(db_url: str) -> None:
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         check=True,
         cwd=ROOT,
-        env={
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abc"),
-            "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
-                "MAILFLOW_ENCRYPTION_KEY", BENCH_ENCRYPTION_KEY
-            ),
-            "MAILFLOW_DECISION_KEY": os.environ.get(
-                "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
-            ),
-            # production settings want a real SMTP server (nothing is sent here)
-            "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"),
-        },
+        env=production_env(db_url),
     )
 
 

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.env import production_env
 from bench.outbox import Sink
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -83,22 +84,8 @@ def _database_beside(db_url: str, suffix: str) -> str:
 
 
 def _mailflow_env(db_url: str, port: int) -> dict[str, str]:
-    """Production settings as bench/run.py's `_django` sets them, sending to the sink."""
-    return {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DJANGO_SETTINGS_MODULE": "mailflow.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdef"),
-        "MAILFLOW_ENCRYPTION_KEY": os.environ.get(
-            "MAILFLOW_ENCRYPTION_KEY", "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
-        ),
-        "MAILFLOW_DECISION_KEY": os.environ.get(
-            "MAILFLOW_DECISION_KEY", "bench-only-decision-key-0123456789abcdef"
-        ),
-        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(ROOT / "var" / "bench-media")),
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
-    }
+    """Production settings as the other benches run them, sending to the sink."""
+    return production_env(db_url, EMAIL_URL=f"smtp://127.0.0.1:{port}")
 
 
 def _yardstick_env(db_url: str, port: int) -> dict[str, str]:
