@@ -34,9 +34,7 @@ def encryption_key_configured(app_configs, **kwargs) -> list[Error]:
             )
         )
     for position, key in enumerate(keys, start=1):
-        try:
-            crypto.Fernet(key.encode())
-        except ValueError:
+        if not crypto.is_valid_key(key):
             errors.append(
                 Error(
                     f"MAILFLOW_ENCRYPTION_KEY: key {position} of {len(keys)} is not a Fernet "
