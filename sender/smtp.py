@@ -174,8 +174,11 @@ class Sender:
                 _reply(exc.smtp_code, exc.smtp_error), temporary=_is_temporary(exc.smtp_code)
             ) from exc
         except OSError as exc:  # includes SMTPServerDisconnected
-            # The message may have reached the server before the line dropped.
-            raise DeliveryError(_describe(exc), temporary=True, uncertain=True) from exc
+            raise _line_dropped(exc) from exc
+        return self._accepted(code, text, refused)
+
+    def _accepted(self, code: int, text: bytes, refused: dict[str, str]) -> Delivered:
+        """The server's answer to the content's final dot: 250 is delivered."""
         if code != 250:
             self.reset()
             raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
@@ -247,12 +250,8 @@ class Sender:
             self.smtp.send(content + b".\r\n")
             code, text = self.smtp.getreply()
         except OSError as exc:  # includes SMTPServerDisconnected
-            # The message may have reached the server before the line dropped.
-            raise DeliveryError(_describe(exc), temporary=True, uncertain=True) from exc
-        if code != 250:
-            self.reset()
-            raise DeliveryError(_reply(code, text), temporary=_is_temporary(code))
-        return Delivered(reply=_reply(code, text), refused=refused)
+            raise _line_dropped(exc) from exc
+        return self._accepted(code, text, refused)
 
 
 # smtplib's mail() and rcpt() quote each address through email.utils.parseaddr (some 25 µs
@@ -280,6 +279,12 @@ def _rcpt(smtp: smtplib.SMTP, recipient: str) -> tuple[int, bytes]:
         return smtp.rcpt(recipient)
     smtp.putcmd("rcpt", f"TO:<{recipient}>")
     return smtp.getreply()
+
+
+def _line_dropped(exc: OSError) -> DeliveryError:
+    """The connection failed after the content began to leave: the message may have
+    reached the server before the line dropped, so nobody may send it again blindly."""
+    return DeliveryError(_describe(exc), temporary=True, uncertain=True)
 
 
 def _describe(exc: BaseException) -> str:
