@@ -792,6 +792,19 @@ def _ask_the_coordinator(request: AccessRequest) -> None:
     )
 
 
+def access_advance(*, request: AccessRequest) -> AccessRequest:
+    """Go as far as the policy allows: approve a waiting request when approval is
+    automatic, and carry on a request a dead worker left half-way (no status change for
+    MAILFLOW_STUCK_SECONDS)."""
+    if request.status == R.AWAITING_APPROVAL:
+        if policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
+            return access_approve(request=request, actor=None, actor_label="policy")
+        return request
+    if not selectors.request_stuck(request):
+        return request
+    return access_resume(request=request)
+
+
 def access_resume(*, request: AccessRequest) -> AccessRequest:
     """Carry on a request a dead worker left half-way: authorised but no account yet,
     accounts half made, or made but the credentials not queued."""

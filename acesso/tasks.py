@@ -3,18 +3,15 @@ and django-q2: each takes an id, loads the row and calls the services."""
 
 from __future__ import annotations
 
-from acesso import selectors, services
+from acesso import services
 from acesso.models import AccessRequest
-from mailflow import policy
-
-R = AccessRequest.Status
 
 
 def open_request(email_id: int) -> AccessRequest | None:
     """The intake step: open the request, then go as far as the policy allows."""
     request = services.access_request_open(email_id)
     if request is not None:
-        advance(request.pk)
+        services.access_advance(request=request)
     return request
 
 
@@ -23,10 +20,4 @@ def advance(request_id: int) -> AccessRequest | None:
     request = AccessRequest.objects.filter(pk=request_id).first()
     if request is None:
         return None
-    if request.status == R.AWAITING_APPROVAL:
-        if policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
-            return services.access_approve(request=request, actor=None, actor_label="policy")
-        return request
-    if not selectors.request_stuck(request):
-        return request
-    return services.access_resume(request=request)
+    return services.access_advance(request=request)
