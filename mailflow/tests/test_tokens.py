@@ -29,7 +29,7 @@ def test_a_message_id_is_a_random_nonce_and_a_tag(settings):
     [
         lambda m: m.replace(".", ".a", 1)[:-1],  # a tag one character off
         lambda m: m.split(".")[0] + "@ppcomp.example",  # no tag
-        lambda m: "b" + m[1:],  # another nonce, same tag
+        lambda m: ("c" if m[0] == "b" else "b") + m[1:],  # another nonce, same tag
         lambda m: "",
         lambda m: "no-dot@ppcomp.example",
     ],
