@@ -212,6 +212,7 @@ def main() -> int:
     _fresh_database(db_url)
     _django_migrate(db_url)
     rows += [tuple(r) for r in _child_json("--defesa", db_url)]
+    rows += _reading_rows(db_url)
     for mode in ("idle", "poll"):
         _fresh_database(db_url)
         _django_migrate(db_url)
@@ -308,10 +309,16 @@ def _admin_hostile_rows(db_url: str) -> list[tuple]:
     ]
 
 
+def _reading_rows(db_url: str) -> list[tuple]:
+    _fresh_database(db_url)
+    _django_migrate(db_url)
+    return [tuple(r) for r in _child_json("--reading", db_url)]
+
+
 def only(section: str) -> int:
     """One part of the table: `bench/run.py --only SECTION`, SECTION one of outbox,
     pipeline-idle, pipeline-poll, collect-2000, collect-20000, intake-memory,
-    admin-hostile, compose-bulk, yardstick, process (the whole-process rows of
+    admin-hostile, compose-bulk, yardstick, reading, process (the whole-process rows of
     bench/process.py) or one of them: process-collect-2000, process-empty-poll,
     process-pending, process-start-up."""
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -338,6 +345,8 @@ def only(section: str) -> int:
         from bench.yardstick import runner as yardstick
 
         rows = yardstick.run(db_url, _fresh_database, _django_migrate)
+    elif section == "reading":
+        rows = _reading_rows(db_url)
     elif section == "process" or section.startswith("process-"):
         from bench import process
 
@@ -396,6 +405,11 @@ if __name__ == "__main__":
         from bench import defesa
 
         print(json.dumps(defesa.run()))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--reading":
+        _django(sys.argv[2])
+        from bench import reading
+
+        print(json.dumps(reading.run()))
     elif len(sys.argv) > 1 and sys.argv[1] == "--categorizer":
         _django(sys.argv[2])
         from bench import categorizer
