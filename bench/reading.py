@@ -60,7 +60,16 @@ def labels() -> list[dict]:
 
 
 _TYPOGRAPHIC = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
 )
 
 
@@ -79,12 +88,30 @@ class Outcome:
     confidence: float | None
     defence: dict | None = None  # fields, members, status
     access: dict | None = None  # student_name, student_email
+    # the extractions alone, on every email of their kind however it was classified
+    read_defence: dict | None = None
+    read_access: dict | None = None
+
+
+def _defence_dict(data) -> dict:
+    return {
+        "student": data.student,
+        "title": data.title,
+        "date": data.date.isoformat() if data.date else "",
+        "time": data.time.strftime("%H:%M") if data.time else "",
+        "room": data.room,
+        "link": data.link,
+        "members": [(m.role, m.name) for m in data.members],
+        "missing": data.missing_fields(),
+    }
 
 
 def run_pipeline(rows: list[dict]) -> dict[str, Outcome]:
     """Inside a configured Django process with a migrated, empty database."""
+    from acesso.extraction import identify_student
     from acesso.models import AccessRequest
     from categorizer import services as categorizer
+    from defesa import services as defesa_services
     from defesa.models import DefenseRequest
     from emails import services as intake
     from pipeline import steps
@@ -101,10 +128,24 @@ def run_pipeline(rows: list[dict]) -> dict[str, Outcome]:
     by_pk = {e.pk: e for e in Email.objects.filter(pk__in=emails.values())}
     defences = {d.email_id: d for d in DefenseRequest.objects.prefetch_related("members")}
     accesses = {a.email_id: a for a in AccessRequest.objects.all()}
+    kinds = {row["file"]: row["kind"] for row in rows}
     outcomes = {}
     for name, pk in emails.items():
         email = by_pk[pk]
         outcome = Outcome(email.kind, email.status, email.kind_confidence)
+        # what the extractions read whatever the classifier said
+        if kinds[name] == "defesa":
+            outcome.read_defence = _defence_dict(defesa_services.defense_extract(email).data)
+        elif kinds[name] == "acesso":
+            student = identify_student(
+                body=email.body_text,
+                from_name=email.from_name,
+                from_address=email.from_address,
+                forwarded=email.forwarded,
+                original_from_name=email.original_from_name,
+                original_from_address=email.original_from_address,
+            )
+            outcome.read_access = {"student_name": student.name, "student_email": student.email}
         if (defence := defences.get(pk)) is not None:
             outcome.defence = {
                 "status": defence.status,
@@ -183,21 +224,24 @@ def score(rows: list[dict], outcomes: dict[str, Outcome]) -> dict[str, dict[str,
         )
         if truth == "defesa":
             expected = row["defences"][0]
-            _defence_fields(expected, outcome.defence, part["defence fields"], name)
+            _defence_fields(expected, outcome.read_defence, part["defence fields"], name)
+            _defence_fields(expected, outcome.defence, part["defence fields, end to end"], name)
             if expected.get("missing"):
                 status = (outcome.defence or {}).get("status")
                 part["placeholder cases waiting for data"].add(
                     status == "awaiting_data", f"{name}: status {status}, should wait for data"
                 )
         elif truth == "acesso":
-            want = row["access"]["student_name"]
-            have = (outcome.access or {}).get("student_name", "")
-            part["access name"].add(
-                norm(want) == norm(have), f"{name}: {have!r}, expected {want!r}"
-            )
+            for figure, read in (
+                ("access name", outcome.read_access),
+                ("access name, end to end", outcome.access),
+            ):
+                want = row["access"]["student_name"]
+                have = (read or {}).get("student_name", "")
+                part[figure].add(norm(want) == norm(have), f"{name}: {have!r}, expected {want!r}")
             want = row["access"].get("student_email", "")
             if want:
-                have = (outcome.access or {}).get("student_email", "")
+                have = (outcome.read_access or {}).get("student_email", "")
                 part["access email"].add(
                     norm(want) == norm(have), f"{name}: {have!r}, expected {want!r}"
                 )

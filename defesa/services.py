@@ -208,7 +208,8 @@ def defense_data_write(*, defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def _extract(email) -> extraction.Extraction:
+def defense_extract(email) -> extraction.Extraction:
+    """What the extraction reads of a request email, with the program's own institutions."""
     return extraction.extract_defense(
         body_text=email.body_text or "",
         body_html=email.body_html or "",
@@ -227,7 +228,7 @@ def defense_open(email_id: int) -> DefenseRequest | None:
         existing = DefenseRequest.objects.filter(email=email).first()
         if existing is not None:
             return existing
-        found = _extract(email)
+        found = defense_extract(email)
         defense = DefenseRequest.objects.create(
             email=email, status=D.AWAITING_DATA, problems=found.problems
         )
@@ -342,7 +343,7 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
                 % {"id": defense.pk, "status": defense.get_status_display()},
             )
             return defense
-        found = _extract(email)
+        found = defense_extract(email)
         answer = found.data
         given = [answer.student, answer.title, answer.date, answer.time, answer.room]
         if not any([*given, answer.link, answer.members]):
