@@ -195,10 +195,13 @@ def _parse_email(raw: bytes, *, fast: bool) -> ParsedEmail:
     forward = find_forward(result.body_text, result.subject)
     if forward is None and body.embedded:
         forward = _embedded_forward(body.embedded[0], defects)
-        if not result.body_text.strip():
-            # "Forward as attachment" with no note: the forwarded text is the request.
-            inner = _collect_parts(body.embedded[0], _Defects([]), keep_attachments=False)
-            result.body_text = inner.text()
+        # "Forward as attachment": the attached message is the content (the note above it
+        # says little more than "segue"), so its text follows the note as an inline
+        # forward would, and the classifier, the extractions and staff read it there.
+        inner = _collect_parts(body.embedded[0], _Defects([]), keep_attachments=False)
+        result.body_text = _with_attached_forward(
+            result.body_text, forward, body.embedded[0], inner.text(), defects
+        )
     if forward is not None:
         result.forwarded = True
         result.original_from_name = forward.from_name
@@ -567,6 +570,30 @@ def _embedded_forward(message: Message, defects: _Defects) -> ForwardInfo:
         subject=_header_text(_first_header(message, "subject"), defects),
         date=parse_forward_date(_unfolded_text(_first_header(message, "date"))),
     )
+
+
+def _with_attached_forward(
+    note: str, forward: ForwardInfo, message: Message, text: str, defects: _Defects
+) -> str:
+    """The note, then the attached message under a forward header block as Gmail writes
+    one (so it reads as any inline forward does)."""
+    if not text.strip():
+        return note
+    if not note.strip():  # nothing but the attachment: its text is the whole message
+        return text
+    sender = (
+        f"{forward.from_name} <{forward.from_address}>"
+        if forward.from_name
+        else forward.from_address
+    )
+    header = [
+        "---------- Mensagem encaminhada ---------",
+        f"De: {sender}",
+        f"Data: {_unfolded_text(_first_header(message, 'date'))}",
+        f"Assunto: {forward.subject}",
+        f"Para: {_header_text(_first_header(message, 'to'), defects)}",
+    ]
+    return note.rstrip() + "\n\n" + "\n".join(header) + "\n\n" + text
 
 
 def _first_header(message: Message, name: str) -> str | None:

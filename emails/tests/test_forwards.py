@@ -322,7 +322,46 @@ def test_rfc822_attachment_is_a_forward():
     (attachment,) = result.attachments
     assert attachment.filename == "Dados da defesa de mestrado.eml"
     assert parse_email(attachment.payload).message_id == "original@aluno.ifes.edu.br"
-    assert result.body_text == "Segue a mensagem da aluna em anexo."
+    # the attached message is the content: its text follows the note as a forward block,
+    # which reads back as the same forward
+    note, block = result.body_text.split("\n\n", 1)
+    assert note == "Segue a mensagem da aluna em anexo."
+    assert block.startswith("---------- Mensagem encaminhada ---------\n")
+    assert f"De: {STUDENT_NAME} <{STUDENT}>\n" in block
+    assert "Assunto: Dados da defesa de mestrado\n" in block
+    assert block.rstrip().endswith(ORIGINAL_BODY.strip())
+    inline = find_forward(result.body_text, "ENC: Dados da defesa de mestrado")
+    assert (inline.from_address, inline.subject) == (STUDENT, "Dados da defesa de mestrado")
+
+
+def test_rfc822_attachment_of_html_only_mail_is_read_as_text():
+    original = raw_message(
+        standard_headers(
+            "Acesso ao laboratório",
+            sender=f"{STUDENT_NAME} <{STUDENT}>",
+            content_type="text/html; charset=utf-8",
+        ),
+        "<div>Preciso de <b>acesso</b> aos computadores do laboratório.</div>",
+    )
+    raw = raw_message(
+        standard_headers(
+            "Fwd: Acesso ao laboratório",
+            sender=PROFESSOR,
+            content_type='multipart/mixed; boundary="fwd"',
+            encoding=None,
+        ),
+        multipart(
+            "fwd",
+            [
+                part("text/plain; charset=utf-8", "Segue."),
+                b"Content-Type: message/rfc822\n\n" + original.replace(b"\r\n", b"\n"),
+            ],
+        ),
+    )
+    result = parse_email(raw)
+    assert result.body_text.startswith("Segue.\n\n---------- Mensagem encaminhada")
+    assert "Preciso de acesso aos computadores do laboratório." in result.body_text
+    assert "<b>" not in result.body_text
 
 
 # -- not forwards --------------------------------------------------------------------------------
