@@ -1,64 +1,235 @@
-"""Who is asking for lab access: the student's name and address from an email.
+"""Who a lab-access email is about, and who asked: the student's name and address.
 
-Labels in the body first ("Nome:", "Nome completo:", "Aluno(a):", ...), then the signature,
-then the original sender of a forward, then the sender. Staff correct both before approving.
+The requester is who wrote the request: the sender, or the original sender of a forward.
+The student (the subject, who gets the account) is, in this order:
+1. a labelled value ("Nome:", "Aluno(a):", "Discente:", a two-column table row);
+2. a student someone names ("para a minha orientanda, Nome Sobrenome", "meu aluno de
+   mestrado Nome Sobrenome", "my student Name Surname");
+3. a person who introduces themself ("Sou Nome Sobrenome, aluna do mestrado", "me chamo
+   ...", "my name is ...");
+4. otherwise the writer of the request: the sender, or the forward's original sender;
+   but when the forwarded message speaks of "minha orientanda" / "o aluno" without a
+   name, the person who forwarded it is the student (a student forwarding the advisor's
+   authorisation). The writer's fullest name is read from their signature.
+
+Each value keeps where it was read (a character span in the email's text, or the header
+it came from), and a value read from prose, or a guess between two names, is marked for
+a person to check. Staff correct both before approving. Pure Python, no models.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from emails.forwards import forward_span, reply_start
 from mailflow.text import cut_words
+
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*[A-Za-zÀ-ÖØ-öø-ÿ]"
+_PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|del|della|der|le|la|y)"
+# Two to seven capitalised words, particles between them, on one line.
+_PROPER_NAME = rf"{_NAME_WORD}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_WORD}){{1,6}}"
 
 _NAME_LABEL = re.compile(
     r"^[ \t>*]*(?:nome(?: completo)?(?: do\(?a?\)? alun[oa]\)?)?|alun[oa](?:\(a\))?|discente|"
-    r"estudante|student(?: name)?|name)\s*:[ \t*]*(?P<value>[^\n]+)$",
+    r"estudante|student(?: name)?|full name|name)\s*[:\t][ \t*]*(?P<value>[^\n]+)$",
     re.I | re.M,
 )
+# A table row read as text ("Nome  Fulano de Tal", cells side by side): the label, then
+# nothing but a name on the line.
+_NAME_ROW = re.compile(
+    r"^[ \t>*]*(?:Nome(?: completo)?|NOME(?: COMPLETO)?|Alun[oa]|Discente|Estudante|Student)"
+    r"[ \t\u00a0]+(?P<value>" + _PROPER_NAME + r")[ \t]*$",
+    re.M,
+)
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _EMAIL_LABEL = re.compile(
-    r"^[ \t>*]*(?:e-?mail(?: pessoal| institucional)?)\s*:[ \t*<]*"
-    r"(?P<value>[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})",
+    r"^[ \t>*]*(?:e-?mail(?: pessoal| institucional)?)\s*[:\t ][ \t*<]*(?P<value>" + _EMAIL + ")",
     re.I | re.M,
+)
+_ADDRESS = re.compile(_EMAIL)
+# Someone names the student: "para a minha orientanda, Nome", "o aluno de mestrado Nome".
+_NAMED = re.compile(
+    r"(?i:\b(?:(?:para\s+)?(?:[oa]|meu|minha|nosso|nossa|ao|à|do|da|seu|sua)\s+)"
+    r"(?:novo\s+|nova\s+)?"
+    r"(?:orientand[oa]|alun[oa]|discente|estudante|mestrand[oa]|bolsista|aluno\(a\)|"
+    r"orientando\(a\))"
+    r"(?:\s+(?:de|do)\s+(?:mestrado|doutorado|inicia[cç][aã]o\s+cient[ií]fica|ic|gradua[cç][aã]o))?"
+    r"|\b(?:my|our|the)\s+(?:new\s+)?(?:master'?s\s+)?(?:student|advisee|intern))"
+    r"\s*[,:–—-]?\s+(?P<name>" + _PROPER_NAME + ")"
+)
+# Someone introduces themself: "Sou Nome Sobrenome", "me chamo ...", "my name is ...".
+_SELF = re.compile(
+    r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|"
+    r"my\s+(?:full\s+)?name\s+is\s+|i\s+am\s+|i'm\s+|this\s+is\s+))"
+    r"(?P<name>" + _PROPER_NAME + ")"
+)
+# The writer's own address: "meu e-mail institucional é fulana@...".
+_OWN_ADDRESS = re.compile(
+    r"(?i:\b(?:meu|my)\s+(?:e-?mail|endere[cç]o(?:\s+de\s+e-?mail)?|address)\b[^@\n]{0,60}?)"
+    r"(?P<value>" + _EMAIL + ")"
+)
+# The forwarded message speaks of the student without naming them.
+_UNNAMED_STUDENT = re.compile(
+    r"\b(?:minha\s+orientanda|meu\s+orientando|meu\s+alun[oa]|minha\s+aluna|[oa]\s+alun[oa]|"
+    r"o\s+seu\s+acesso|a\s+sua\s+conta|o\s+seu\s+usu[aá]rio|seu\s+acesso|"
+    r"my\s+student|the\s+student|your\s+access)\b",
+    re.I,
 )
 _CLOSINGS = re.compile(
-    r"^\s*(?:atenciosamente|att\.?|atte\.?|abra[çc]os?|obrigad[oa]|grat[oa]|"
-    r"cordialmente|sauda[çc][õo]es|best regards|regards|thanks|obg)[,.!]*\s*$",
+    r"^\s*(?:atenciosamente|att\.?|atte\.?|abra[çc]os?|um abra[çc]o|abs\.?|obrigad[oa]|"
+    r"muito obrigad[oa]|grat[oa]|agrade[çc]o(?: desde j[áa])?|desde j[áa] agrade[çc]o|"
+    r"cordialmente|sauda[çc][õo]es|valeu|vlw|at[ée] mais|best regards|kind regards|regards|"
+    r"best|cheers|thanks(?: a lot)?|thank you|sincerely|obg)\b[^\n]{0,30}$",
     re.I | re.M,
 )
-_NAME_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ'’.-]+"
-_LOOKS_LIKE_NAME = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{1,6}}$")
+_HONORIFIC = re.compile(
+    r"^(?:(?:prof(?:ª|a|essora|essor)?|dr(?:ª|a)?|me|msc|sr(?:ª|a)?|eng)\.?\s+)+", re.I
+)
+_LOOKS_LIKE_NAME = re.compile(rf"^{_PROPER_NAME}$")
+_ANY_NAME_WORDS = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’.-]+(?: [A-Za-zÀ-ÖØ-öø-ÿ'’.-]+){1,6}$")
+
+
+@dataclass
+class Found:
+    """A value and where it was read: a span of the email's text, or a header."""
+
+    value: str
+    start: int | None = None
+    end: int | None = None
+    rule: str = ""  # "label", "named", "self", "signature", "sender", "forward", ...
+    check: str = ""  # why a person should look at it ("" when it is plain)
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "rule": self.rule,
+            "check": self.check,
+        }
 
 
 @dataclass
 class Student:
     name: str
     email: str
-    source: str  # "label", "signature", "forward", "sender"
+    source: str  # the rule that found the name (see Found.rule)
+    requester_name: str = ""
+    requester_email: str = ""
+    # field -> Found (student_name, student_email, requester_name, requester_email)
+    found: dict[str, Found] = field(default_factory=dict)
+
+    @property
+    def checks(self) -> dict[str, str]:
+        """field -> why a person should check it."""
+        return {name: f.check for name, f in self.found.items() if f.check}
+
+    def provenance(self) -> dict[str, dict]:
+        return {name: f.as_dict() for name, f in self.found.items()}
 
 
 def _clean(value: str) -> str:
-    value = re.sub(r"\s+", " ", value.replace("*", " ")).strip(" .,;")
+    value = re.sub(r"\s+", " ", value.replace("*", " ")).strip(" .,;:")
     return cut_words(value, 200)
 
 
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
 def _plausible_name(value: str) -> bool:
-    value = unicodedata.normalize("NFC", value)
-    return bool(_LOOKS_LIKE_NAME.fullmatch(value)) and any(c.isalpha() for c in value)
+    value = _nfc(value)
+    return bool(_ANY_NAME_WORDS.fullmatch(value)) and any(c.isalpha() for c in value)
 
 
-def _signature_name(body: str) -> str:
-    closings = list(_CLOSINGS.finditer(body))
+def _without_honorific(value: str) -> str:
+    return _HONORIFIC.sub("", value).strip()
+
+
+def _fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class _Part:
+    """A stretch of the text written by one person."""
+
+    start: int
+    end: int
+    writer_name: str
+    writer_email: str
+    writer_rule: str
+
+
+def _parts(
+    text: str, from_name: str, from_address: str, forwarded: bool, original: tuple[str, str]
+) -> tuple[_Part, _Part | None]:
+    """The sender's own words and, for a forward, the forwarded message's."""
+    own_end = min(reply_start(text), len(text))
+    span = forward_span(text) if forwarded else None
+    inner = None
+    if span is not None and span[0] < own_end:
+        own_end = span[0]
+        inner_end = reply_start(text[span[1] :])
+        inner = _Part(span[1], span[1] + inner_end, original[0], original[1], "forward")
+    elif forwarded and (original[0] or original[1]):
+        # no block in the text (a forward told by headers only): the text is theirs
+        inner = _Part(own_end, own_end, original[0], original[1], "forward")
+    return _Part(0, own_end, from_name, from_address, "sender"), inner
+
+
+def _signature(text: str, part: _Part) -> Found | None:
+    """The name under the writer's last closing formula ("Atenciosamente,\\nNome")."""
+    region = text[part.start : part.end]
+    closings = list(_CLOSINGS.finditer(region))
     if not closings:
-        return ""
-    closing = closings[-1]  # the last closing formula
-    for line in body[closing.end() :].splitlines():
-        line = _clean(line)
-        if not line:
+        return None
+    position = part.start + closings[-1].end()
+    for line in text[position : part.end].split("\n")[1:6]:
+        stripped = line.strip().lstrip(">").strip()
+        if not stripped or stripped == "--":
+            position += len(line) + 1
             continue
-        return line if _plausible_name(line) else ""
-    return ""
+        value = _clean(_without_honorific(stripped))
+        if _plausible_name(value):
+            start = text.find(value.split(" ")[0], position)
+            return Found(value, start, start + len(value) if start >= 0 else None, "signature")
+        return None
+    return None
+
+
+def _best_writer_name(text: str, part: _Part) -> Found:
+    """The writer's fullest name: their signature when it is a whole name, else the
+    display name of the header."""
+    header = _clean(part.writer_name)
+    signature = _signature(text, part)
+    if signature is not None and " " in signature.value:
+        if not header or _fold(signature.value).startswith(_fold(header)):
+            return signature
+        first = _fold(header).split(" ")[0]
+        if _fold(signature.value).split(" ")[0] == first:
+            return signature
+        signature.check = "the signature and the sender's name differ"
+        return signature
+    return Found(header, rule=part.writer_rule)
+
+
+def _first(pattern: re.Pattern, text: str, part: _Part | None) -> re.Match | None:
+    if part is None or part.end <= part.start:
+        return None
+    return pattern.search(text, part.start, part.end)
+
+
+def _address_near(text: str, start: int, end: int, exclude: Iterable[str]) -> Found | None:
+    """The first address after a named student, in the same stretch of text."""
+    excluded = {a.lower() for a in exclude if a}
+    for match in _ADDRESS.finditer(text, start, min(end, start + 600)):
+        if match.group(0).lower() not in excluded:
+            return Found(match.group(0).lower(), match.start(), match.end(), "named")
+    return None
 
 
 def identify_student(
@@ -69,17 +240,100 @@ def identify_student(
     forwarded: bool = False,
     original_from_name: str = "",
     original_from_address: str = "",
+    program_addresses: Iterable[str] = (),
 ) -> Student:
-    text = body or ""
-    label = _NAME_LABEL.search(text)
+    text = (body or "").replace("\r\n", "\n")
+    own, inner = _parts(
+        text, from_name, from_address, forwarded, (original_from_name, original_from_address)
+    )
+    writer = inner if inner is not None and (inner.writer_name or inner.writer_email) else own
+    requester = _best_writer_name(text, writer)
+    found: dict[str, Found] = {
+        "requester_name": requester,
+        "requester_email": Found(writer.writer_email.lower(), rule=writer.writer_rule),
+    }
+    exclude = [from_address, original_from_address, *program_addresses]
+
+    name: Found | None = None
+    email: Found | None = None
     email_label = _EMAIL_LABEL.search(text)
-    sender_name = original_from_name if forwarded and original_from_name else from_name
-    sender_email = original_from_address if forwarded and original_from_address else from_address
-    email = email_label.group("value").lower() if email_label else sender_email
+    if email_label:
+        email = Found(email_label.group("value").lower(), *email_label.span("value"), rule="label")
+    label = _NAME_LABEL.search(text)
+    if not (label and _plausible_name(_clean(label.group("value")))):
+        label = _NAME_ROW.search(text)
     if label and _plausible_name(_clean(label.group("value"))):
-        return Student(_clean(label.group("value")), email, "label")
-    signature = _signature_name(text)
-    if signature:
-        return Student(signature, email, "signature")
-    source = "forward" if forwarded and original_from_name else "sender"
-    return Student(_clean(sender_name), email, source)
+        value = _clean(label.group("value"))
+        start = label.start("value") + label.group("value").find(value.split(" ")[0])
+        name = Found(value, start, start + len(value), "label")
+        email = email or _address_near(text, label.end(), len(text), exclude)
+    else:
+        for part in (own, inner):
+            named = _first(_NAMED, text, part)
+            if named is not None:
+                value = _clean(named.group("name"))
+                name = Found(
+                    value,
+                    named.start("name"),
+                    named.start("name") + len(value),
+                    "named",
+                    check="read from a sentence: the student someone names",
+                )
+                email = email or _address_near(text, named.end("name"), part.end, exclude)
+                break
+    if name is None:
+        for part in (own, inner):
+            introduced = _first(_SELF, text, part)
+            if introduced is not None:
+                value = _clean(introduced.group("name"))
+                name = Found(
+                    value,
+                    introduced.start("name"),
+                    introduced.start("name") + len(value),
+                    "self",
+                    check="read from a sentence: the person introduces themself",
+                )
+                email = email or _own_address(text, part)
+                break
+    if name is not None and email is None:
+        email = _writer_address_for(name.value, text, (own, inner))
+    if name is None:
+        subject = writer
+        if inner is not None and _first(_UNNAMED_STUDENT, text, inner) and own.writer_email:
+            # the forwarded message speaks of the student: who forwarded it is the student
+            subject = own
+        name = _best_writer_name(text, subject)
+        if subject is own and writer is inner:
+            name.check = name.check or "the student is taken to be who forwarded the message"
+        email = email or _own_address(text, subject)
+    return Student(
+        name=name.value,
+        email=email.value if email else "",
+        source=name.rule,
+        requester_name=requester.value,
+        requester_email=writer.writer_email.lower(),
+        found={"student_name": name, "student_email": email or Found(""), **found},
+    )
+
+
+def _same_person(name: str, other: str) -> bool:
+    a, b = _fold(name).split(), _fold(other).split()
+    return (
+        bool(a and b) and a[0] == b[0] and (len(a) == 1 or len(b) == 1 or a[-1] in b or b[-1] in a)
+    )
+
+
+def _writer_address_for(name: str, text: str, parts) -> Found:
+    """A named or labelled student's address when no address is written for them: theirs
+    if they wrote (a part of) the email, else none (a person fills it in)."""
+    for part in parts:
+        if part is not None and part.writer_email and _same_person(name, part.writer_name):
+            return _own_address(text, part)
+    return Found("", check="no address given for the student")
+
+
+def _own_address(text: str, part: _Part) -> Found:
+    stated = _first(_OWN_ADDRESS, text, part)
+    if stated is not None:
+        return Found(stated.group("value").lower(), *stated.span("value"), rule="self")
+    return Found(part.writer_email.lower(), rule=part.writer_rule)

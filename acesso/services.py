@@ -10,6 +10,7 @@ import logging
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acesso import KIND, decisions, identity, selectors, ssh
-from acesso.extraction import identify_student
+from acesso.extraction import Student, identify_student
 from acesso.models import (
     AccessRequest,
     LabAccount,
@@ -680,18 +681,28 @@ def _login_to_check(email_id: int) -> str | None:
         return None
 
 
-def _student_and_login(email):
-    """Who asks (the extraction's Student) and the login made from the name (ReservedLogin,
-    InvalidName)."""
-
-    student = identify_student(
+def access_read(email) -> Student:
+    """Who the request is for and who asked, as read from the email (acesso.extraction);
+    the program's own addresses are never taken for the student's."""
+    return identify_student(
         body=email.body_text,
         from_name=email.from_name,
         from_address=email.from_address,
         forwarded=email.forwarded,
         original_from_name=email.original_from_name,
         original_from_address=email.original_from_address,
+        program_addresses=[
+            parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+            settings.MAILFLOW_COORDINATOR_EMAIL,
+        ],
     )
+
+
+def _student_and_login(email):
+    """Who asks (the extraction's Student) and the login made from the name (ReservedLogin,
+    InvalidName)."""
+
+    student = access_read(email)
     login = identity.login_for(
         student.name,
         lambda candidate: (

@@ -108,7 +108,7 @@ def _defence_dict(data) -> dict:
 
 def run_pipeline(rows: list[dict]) -> dict[str, Outcome]:
     """Inside a configured Django process with a migrated, empty database."""
-    from acesso.extraction import identify_student
+    from acesso import services as acesso_services
     from acesso.models import AccessRequest
     from categorizer import services as categorizer
     from defesa import services as defesa_services
@@ -137,14 +137,7 @@ def run_pipeline(rows: list[dict]) -> dict[str, Outcome]:
         if kinds[name] == "defesa":
             outcome.read_defence = _defence_dict(defesa_services.defense_extract(email).data)
         elif kinds[name] == "acesso":
-            student = identify_student(
-                body=email.body_text,
-                from_name=email.from_name,
-                from_address=email.from_address,
-                forwarded=email.forwarded,
-                original_from_name=email.original_from_name,
-                original_from_address=email.original_from_address,
-            )
+            student = acesso_services.access_read(email)
             outcome.read_access = {"student_name": student.name, "student_email": student.email}
         if (defence := defences.get(pk)) is not None:
             outcome.defence = {

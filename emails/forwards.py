@@ -123,6 +123,19 @@ def find_forward(body_text: str, subject: str = "") -> ForwardInfo | None:
     ``subject`` is the outer subject: an Outlook header block without a forward marker only
     counts when it has a forward prefix, because Outlook writes the same block for replies.
     """
+    found = _find(body_text, subject)
+    return _forward_info(found[0]) if found else None
+
+
+def forward_span(body_text: str, subject: str = "") -> tuple[int, int] | None:
+    """Where the topmost forward's header block starts and ends in ``body_text`` (its
+    marker line, then the text of the forwarded message from the end); None when the body
+    is not a forward. Offsets are in the text with its line ends made "\\n"."""
+    found = _find(body_text, subject)
+    return (found[1], found[2]) if found else None
+
+
+def _find(body_text: str, subject: str) -> tuple[dict[str, str], int, int] | None:
     if not body_text:
         return None
     text = body_text[:SCAN_LIMIT]
@@ -161,8 +174,14 @@ def find_forward(body_text: str, subject: str = "") -> ForwardInfo | None:
             return None  # a reply on top: whatever is below is quoted history
         if kind == "outlook" and not has_forward_prefix(subject):
             return None
-        return _forward_info(fields)
+        return fields, line_start, block_end
     return None
+
+
+def reply_start(body_text: str) -> int:
+    """Where the quoted history of a reply begins ("Em ..., Fulano escreveu:"), or the
+    text's length when there is none."""
+    return _first_attribution(body_text[:SCAN_LIMIT])
 
 
 def _marker_text(line: str) -> str:

@@ -65,3 +65,141 @@ def test_the_address_read_from_the_body_is_still_recorded():
     """It is what staff see and check; the outbox decides whether mail may go there."""
     who = _who("Nome: Maria Souza\nE-mail: maria@fora.example\n", from_address="m@ifes.edu.br")
     assert who.email == "maria@fora.example"
+
+
+# -- who the request is for, and who asked -------------------------------------------------
+
+
+def test_an_advisor_names_the_student_and_her_address():
+    who = identify_student(
+        body=(
+            "Bom dia,\n\nPeço a criação de uma conta nos computadores do laboratório para a "
+            "minha orientanda, Helena Duarte Prates, endereço helena.prates@aluno.ifes.edu.br.\n"
+            "\nAtenciosamente,\nRoberto\n--\nProf. Dr. Roberto Calmon Vieira\nPPComp"
+        ),
+        from_name="Roberto Calmon Vieira",
+        from_address="roberto.vieira@ifes.edu.br",
+    )
+    assert (who.name, who.email) == ("Helena Duarte Prates", "helena.prates@aluno.ifes.edu.br")
+    assert (who.requester_name, who.requester_email) == (
+        "Roberto Calmon Vieira",
+        "roberto.vieira@ifes.edu.br",
+    )
+    assert who.source == "named" and "student_name" in who.checks
+    span = who.found["student_name"]
+    assert span.start is not None
+    assert who.found["student_name"].value == "Helena Duarte Prates"
+
+
+def test_a_named_student_without_an_address_is_left_for_a_person():
+    who = identify_student(
+        body="Meu aluno de mestrado Tiago Rocha Neves precisa de acesso às máquinas do lab.",
+        from_name="Sandra Maia",
+        from_address="sandra.maia@ifes.edu.br",
+    )
+    assert (who.name, who.email) == ("Tiago Rocha Neves", "")
+    assert "student_email" in who.checks
+    assert who.requester_email == "sandra.maia@ifes.edu.br"
+
+
+def test_the_program_and_the_sender_are_never_the_students_address():
+    who = identify_student(
+        body=(
+            "Prezados (ppcomp@ifes.edu.br), solicito acesso para o discente Jonas Alves Prado.\n"
+            "Qualquer dúvida, sandra.maia@ifes.edu.br."
+        ),
+        from_name="Sandra Maia",
+        from_address="sandra.maia@ifes.edu.br",
+        program_addresses=["ppcomp@ifes.edu.br"],
+    )
+    assert (who.name, who.email) == ("Jonas Alves Prado", "")
+
+
+def test_a_student_forwarding_the_advisors_note_is_the_student():
+    body = (
+        "Olá! Sou Lívia Nunes Ferraço, aluna do mestrado. Segue a autorização do meu orientador."
+        "\n\nLívia\n\n---------- Forwarded message ---------\n"
+        "From: Marcos Tavares <marcos.tavares@ifes.edu.br>\nDate: 2 de mar. de 2026\n"
+        "Subject: acesso\nTo: Lívia <livia.nf@gmail.com>\n\n"
+        "Autorizo o acesso da minha orientanda aos computadores do laboratório.\n\nMarcos\n"
+    )
+    who = identify_student(
+        body=body,
+        from_name="Lívia",
+        from_address="livia.nf@gmail.com",
+        forwarded=True,
+        original_from_name="Marcos Tavares",
+        original_from_address="marcos.tavares@ifes.edu.br",
+    )
+    assert (who.name, who.email, who.source) == (
+        "Lívia Nunes Ferraço",
+        "livia.nf@gmail.com",
+        "self",
+    )
+    assert who.requester_name == "Marcos Tavares"
+
+
+def test_an_unnamed_student_in_the_forwarded_note_is_who_forwarded_it():
+    body = (
+        "Bom dia, encaminho a autorização.\n\nAtt.,\nOtávio Pereira Lins\n\n"
+        "---------- Mensagem encaminhada ---------\n"
+        "De: Marcos Tavares <marcos.tavares@ifes.edu.br>\nData: 2 de mar. de 2026\n"
+        "Assunto: acesso\nPara: Otávio <otavio@aluno.ifes.edu.br>\n\n"
+        "Autorizo a criação de conta para o meu orientando nos computadores do laboratório.\n"
+    )
+    who = identify_student(
+        body=body,
+        from_name="Otávio Lins",
+        from_address="otavio@aluno.ifes.edu.br",
+        forwarded=True,
+        original_from_name="Marcos Tavares",
+        original_from_address="marcos.tavares@ifes.edu.br",
+    )
+    assert (who.name, who.email) == ("Otávio Pereira Lins", "otavio@aluno.ifes.edu.br")
+    assert "student_name" in who.checks
+
+
+def test_a_coordinator_forwarding_a_students_request():
+    body = (
+        "Autorizo.\n\nAtt.,\nFábio\nCoordenador\n\n________________________________\n"
+        "De: Renata Silva Gaigher <renata.gaigher@aluno.ifes.edu.br>\n"
+        "Enviado: segunda-feira, 3 de agosto de 2026 09:14\n"
+        "Para: Coordenação <coord@ifes.edu.br>\nAssunto: Pedido de acesso\n\n"
+        "Gostaria de solicitar um usuário nos computadores do laboratório.\n\n"
+        "Obrigada,\nRenata Silva Gaigher\n"
+    )
+    who = identify_student(
+        body=body,
+        from_name="Coordenação PPComp",
+        from_address="coord@ifes.edu.br",
+        forwarded=True,
+        original_from_name="Renata Silva Gaigher",
+        original_from_address="renata.gaigher@aluno.ifes.edu.br",
+    )
+    assert (who.name, who.email) == ("Renata Silva Gaigher", "renata.gaigher@aluno.ifes.edu.br")
+    assert who.requester_name == "Renata Silva Gaigher"
+    assert not who.checks
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (
+            "Me chamo Beatriz Castro Lemos e preciso de acesso ao lab.\n\nBia",
+            "Beatriz Castro Lemos",
+        ),
+        ("Hi, my name is Sofía Ramírez Ortega, exchange student.", "Sofía Ramírez Ortega"),
+        ("minha senha expirou.\n\nValeu!\nCaio Amorim Sathler\nmestrado", "Caio Amorim Sathler"),
+    ],
+)
+def test_the_fullest_name_of_who_writes(body, name):
+    who = identify_student(body=body, from_name="Bia", from_address="x@gmail.com")
+    assert who.name == name
+
+
+def test_a_table_row_without_a_colon():
+    who = _who(
+        "Solicito para o discente abaixo:\n\nNome Matheus Gomes Frechiani\n"
+        "E-mail matheus.f@aluno.ifes.edu.br\nMatrícula 2026\n"
+    )
+    assert (who.name, who.email) == ("Matheus Gomes Frechiani", "matheus.f@aluno.ifes.edu.br")
