@@ -99,8 +99,8 @@ class Found:
     value: str
     start: int | None = None
     end: int | None = None
-    rule: str = ""  # "label", "named", "self", "signature", "sender", "forward", ...
-    check: str = ""  # why a person should look at it ("" when it is plain)
+    rule: str = ""  # a mailflow.reading.RULES code: "label", "named", "self", "sender"...
+    check: str = ""  # why a person should look at it: a mailflow.reading.CHECK_REASONS code
 
     def as_dict(self) -> dict:
         return {
@@ -212,7 +212,7 @@ def _best_writer_name(text: str, part: _Part) -> Found:
         first = _fold(header).split(" ")[0]
         if _fold(signature.value).split(" ")[0] == first:
             return signature
-        signature.check = "the signature and the sender's name differ"
+        signature.check = "names_differ"
         return signature
     return Found(header, rule=part.writer_rule)
 
@@ -259,13 +259,13 @@ def identify_student(
     email_label = _EMAIL_LABEL.search(text)
     if email_label:
         email = Found(email_label.group("value").lower(), *email_label.span("value"), rule="label")
-    label = _NAME_LABEL.search(text)
+    label, rule = _NAME_LABEL.search(text), "label"
     if not (label and _plausible_name(_clean(label.group("value")))):
-        label = _NAME_ROW.search(text)
+        label, rule = _NAME_ROW.search(text), "table"
     if label and _plausible_name(_clean(label.group("value"))):
         value = _clean(label.group("value"))
         start = label.start("value") + label.group("value").find(value.split(" ")[0])
-        name = Found(value, start, start + len(value), "label")
+        name = Found(value, start, start + len(value), rule)
         email = email or _address_near(text, label.end(), len(text), exclude)
     else:
         for part in (own, inner):
@@ -277,7 +277,7 @@ def identify_student(
                     named.start("name"),
                     named.start("name") + len(value),
                     "named",
-                    check="read from a sentence: the student someone names",
+                    check="prose_named",
                 )
                 email = email or _address_near(text, named.end("name"), part.end, exclude)
                 break
@@ -291,7 +291,7 @@ def identify_student(
                     introduced.start("name"),
                     introduced.start("name") + len(value),
                     "self",
-                    check="read from a sentence: the person introduces themself",
+                    check="prose_self",
                 )
                 email = email or _own_address(text, part)
                 break
@@ -304,7 +304,7 @@ def identify_student(
             subject = own
         name = _best_writer_name(text, subject)
         if subject is own and writer is inner:
-            name.check = name.check or "the student is taken to be who forwarded the message"
+            name.check = name.check or "forwarder_assumed"
         email = email or _own_address(text, subject)
     return Student(
         name=name.value,
@@ -323,13 +323,27 @@ def _same_person(name: str, other: str) -> bool:
     )
 
 
+def _writes_as(name: str, part: _Part) -> bool:
+    """Whether `name` is the writer of `part`: by their display name, or by an address
+    made of their names (maria.souza@...)."""
+    if part.writer_name and _same_person(name, part.writer_name):
+        return True
+    words = _fold(name).split()
+    local = re.split(r"[._-]+", part.writer_email.split("@")[0].lower())
+    return (
+        bool(words)
+        and words[0] in local
+        and (len(local) == 1 or any(w in local for w in words[1:]))
+    )
+
+
 def _writer_address_for(name: str, text: str, parts) -> Found:
     """A named or labelled student's address when no address is written for them: theirs
     if they wrote (a part of) the email, else none (a person fills it in)."""
     for part in parts:
-        if part is not None and part.writer_email and _same_person(name, part.writer_name):
+        if part is not None and part.writer_email and _writes_as(name, part):
             return _own_address(text, part)
-    return Found("", check="no address given for the student")
+    return Found("", check="no_address")
 
 
 def _own_address(text: str, part: _Part) -> Found:

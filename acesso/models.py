@@ -68,6 +68,16 @@ class AccessRequest(models.Model):
     )
     student_name = models.CharField(_("student"), max_length=200)
     student_email = models.EmailField(_("student's email"), max_length=320)
+    # Who asked: the sender, or the original sender of a forward. Not the student when an
+    # advisor or the coordinator asks for a named student.
+    requester_name = models.CharField(_("requested by"), max_length=200, blank=True)
+    requester_email = models.EmailField(_("requester's email"), max_length=320, blank=True)
+    # Where each value was read: {field: {"start", "end", "rule", "check"}} (acesso.extraction
+    # Found.as_dict; start/end index the email's text, None for a header or a person).
+    provenance = models.JSONField(default=dict, blank=True, editable=False)
+    # Values a person should look at before anything goes out: {field: reason code}
+    # (acesso.checks.CHECK_REASONS); a request with any never goes out automatically.
+    checks = models.JSONField(default=dict, blank=True, editable=False)
     login = models.CharField(
         _("login"),
         max_length=32,

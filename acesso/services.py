@@ -32,9 +32,10 @@ from acesso.models import (
 from acesso.selectors import access_case_key
 from emails import services as email_services
 from emails.models import Email
-from mailflow import crypto, policy, tokens
+from mailflow import crypto, policy, reading, tokens
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError
+from mailflow.text import cut_words
 from sender import services as outbox
 from sender.selectors import case_messages
 
@@ -58,6 +59,11 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 class AccessError(DomainError):
     """A request the lab-access workflow cannot honour; the message says why."""
+
+
+NO_STUDENT_EMAIL = gettext_lazy(
+    "the student's email is empty: fill it in before authorising (the credentials go there)"
+)
 
 
 class AccessPermissionDenied(AccessError):
@@ -611,6 +617,12 @@ def access_identity_update(*, request: AccessRequest, changes: dict, actor) -> A
         setattr(locked, field, value)
     locked.full_clean(exclude=["email", "decided_by"])
     update = list(changed)
+    # what a person typed was checked by that person: no mark, and no span in the email
+    for field in changed:
+        locked.checks.pop(field, None)
+        if field in locked.provenance or field != "login":
+            locked.provenance[field] = {"start": None, "end": None, "rule": "staff", "check": ""}
+    update += ["checks", "provenance"]
     if locked.decided:
         locked.approved_student_name = locked.student_name
         locked.approved_student_email = locked.student_email
@@ -748,14 +760,19 @@ def _access_request_create(
         )
         return None
     request = AccessRequest.objects.create(
-        email=email, student_name=student.name, student_email=student.email, login=login
+        email=email,
+        student_name=student.name,
+        student_email=student.email,
+        login=login,
+        requester_name=cut_words(student.requester_name, 200),
+        requester_email=student.requester_email[:320],
+        provenance=student.provenance(),
+        checks=student.checks,
     )
-    status_note(
-        obj=request,
-        from_status="",
-        actor_label="acesso",
-        note=_("student identified from the %(source)s") % {"source": student.source},
-    )
+    note = _("student read from %(source)s") % {"source": reading.rule_label(student.source)}
+    if student.checks:
+        note += "; " + _("to check: %(fields)s") % {"fields": _checks_text(student.checks)}
+    status_note(obj=request, from_status="", actor_label="acesso", note=note)
     if login == checked_login:  # else another request took that login meanwhile
         _record_checks(request, login, lookups)
     status_transition(
@@ -767,6 +784,22 @@ def _access_request_create(
     )
     _ask_the_coordinator(request)
     return request
+
+
+CHECK_FIELDS = {  # labels: gettext_lazy, read when shown
+    "student_name": gettext_lazy("student"),
+    "student_email": gettext_lazy("student's email"),
+    "requester_name": gettext_lazy("requested by"),
+    "requester_email": gettext_lazy("requester's email"),
+}
+
+
+def _checks_text(checks: dict[str, str]) -> str:
+    """'student (read from a sentence that names the student); ...' for staff."""
+    return "; ".join(
+        f"{CHECK_FIELDS.get(field, field)} ({reading.check_label(reason)})"
+        for field, reason in checks.items()
+    )
 
 
 def _may_receive_credentials(request: AccessRequest) -> bool:
@@ -808,7 +841,8 @@ def access_advance(*, request: AccessRequest) -> AccessRequest:
     automatic, and carry on a request a dead worker left half-way (no status change for
     MAILFLOW_STUCK_SECONDS)."""
     if request.status == R.AWAITING_APPROVAL:
-        if policy.is_automatic("MAILFLOW_ACCESS_APPROVAL"):
+        # a value read from prose (or a guess) waits for a person whatever the policy
+        if policy.is_automatic("MAILFLOW_ACCESS_APPROVAL") and not request.checks:
             return access_approve(request=request, actor=None, actor_label="policy")
         return request
     if not selectors.request_stuck(request):
@@ -886,7 +920,9 @@ def access_decide_by_email(email_id: int) -> None:
         )
     else:
         verdict = decisions.read(email=email, asked_message_id=asked or "", signed_for=signed_for)
-    if verdict.decision == decisions.APPROVE:
+    if verdict.decision == decisions.APPROVE and not request.student_email:
+        outcome, note = Email.Status.NEEDS_REVIEW, str(NO_STUDENT_EMAIL)
+    elif verdict.decision == decisions.APPROVE:
         access_approve(request=request, actor=None, actor_label=email.from_address)
         outcome, note = Email.Status.DONE, _("authorised by email")
     elif verdict.decision == decisions.DENY:
@@ -908,6 +944,8 @@ def access_decide_by_email(email_id: int) -> None:
 def access_approve(*, request: AccessRequest, actor, actor_label: str = "") -> AccessRequest:
     """The coordinator authorises: accounts are created on every active lab computer and,
     when all succeeded, the credentials go to the student."""
+    if not request.student_email:
+        raise AccessError(NO_STUDENT_EMAIL)
     status_transition(
         obj=request,
         status=R.APPROVED,

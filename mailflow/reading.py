@@ -1,0 +1,41 @@
+"""What the reading of an email tells a person: where each value came from (the rule that
+read it) and why a value should be checked. Shared by the defence and lab-access
+extractions, which store codes; people see these labels."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# The rule that found a value (Found.rule in the extractions).
+RULES = {
+    "label": _("a labelled field"),
+    "table": _("a table row"),
+    "named": _("a sentence naming the student"),
+    "self": _("a sentence where the person introduces themself"),
+    "prose": _("a sentence"),
+    "committee": _("the committee list"),
+    "signature": _("the signature"),
+    "sender": _("the sender (From header)"),
+    "forward": _("the original sender of the forward"),
+    "staff": _("typed by staff"),
+}
+
+# Why a person should look at a value before anything goes out.
+CHECK_REASONS = {
+    "prose_named": _("read from a sentence that names the student"),
+    "prose_self": _("read from a sentence where the person introduces themself"),
+    "names_differ": _("the signature and the sender's name differ"),
+    "forwarder_assumed": _("taken to be who forwarded the message"),
+    "no_address": _("no address was given for the student"),
+    "prose": _("read from a sentence, not from a labelled field"),
+    "role_from_context": _("the role was inferred from the context"),
+    "two_candidates": _("a guess between two values"),
+}
+
+
+def rule_label(code: str) -> str:
+    return str(RULES.get(code, code))
+
+
+def check_label(code: str) -> str:
+    return str(CHECK_REASONS.get(code, code))
