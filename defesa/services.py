@@ -25,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from defesa import KIND, documents, extraction
+from defesa import KIND, documents, extraction, reading
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
 from defesa.models import (
     CommitteeMember,
@@ -208,12 +208,19 @@ def defense_data_write(*, defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def defense_extract(email) -> extraction.Extraction:
-    """What the extraction reads of a request email, with the program's own institutions."""
-    return extraction.extract_defense(
+def defense_extract(email) -> reading.Reading:
+    """What the readers find in a request email (defesa.reading), with the program's own
+    institutions, its writer (the original sender of a forward) and its date."""
+    forwarded = bool(email.forwarded)
+    return reading.read_defense(
         body_text=email.body_text or "",
         body_html=email.body_html or "",
+        writer=(email.original_from_name if forwarded else "") or email.from_name,
+        forwarded=forwarded,
         own_institutions=own_institutions(),
+        reference=(email.date or email.received_at).date()
+        if (email.date or email.received_at)
+        else None,
     )
 
 

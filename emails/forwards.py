@@ -178,6 +178,35 @@ def _find(body_text: str, subject: str) -> tuple[dict[str, str], int, int] | Non
     return None
 
 
+def header_blocks(body_text: str) -> list[tuple[int, int]]:
+    """(start, end) of every forwarded or quoted message's header block in ``body_text``
+    ("---------- Forwarded message ---------" with its From/Date/Subject/To lines, an
+    Outlook "De: ... Enviado: ..." block), at any depth: their "Data:" and "Assunto:" lines
+    are the mail client's, not the writer's. Offsets are in the text with its line ends
+    made "\\n"."""
+    text = body_text[:SCAN_LIMIT].replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[tuple[int, int]] = []
+    block_end = 0
+    for match in _CANDIDATE.finditer(text):
+        line_start = match.start()
+        if line_start < block_end:
+            continue
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end == -1 else line_end
+        marker = _marker_text(text[line_start:line_end])
+        if _FORWARD_MARKER.match(marker) or _OUTLOOK_SEPARATOR.match(marker):
+            fields, end = _read_fields(text, line_end + 1)
+            if _FORWARD_MARKER.match(marker) or "from" in fields:
+                blocks.append((line_start, min(end, len(text))))
+                block_end = end
+            continue
+        fields, end = _read_fields(text, line_start)
+        if "from" in fields and ("date" in fields or "subject" in fields):
+            blocks.append((line_start, min(end, len(text))))
+            block_end = end
+    return blocks
+
+
 def reply_start(body_text: str) -> int:
     """Where the quoted history of a reply begins ("Em ..., Fulano escreveu:"), or the
     text's length when there is none."""

@@ -1,0 +1,216 @@
+"""Reading a defence request email: the form reader (defesa.extraction) and the sentence
+reader (defesa.sentences) together, and what a person must check.
+
+1. The mail client's header blocks of forwarded and quoted messages are blanked first
+   (their "Data:" is the forward's date, not the defence's).
+2. The form reader reads labelled fields, tables and committee lists.
+3. The sentence reader fills what the form reader left empty, in the words of the writer
+   of the request (the original sender of a forward): "comigo", "eu", "por mim" are them.
+4. What the writer calls "eu" in a committee list is the writer; a placeholder ("a
+   definir", "xxx", "[preencher]", "—") is no value; a value the text says is unknown
+   stays empty, so the request waits for data.
+5. Each value keeps where it was read (a span of the email's text, when it can be found
+   there) and a value read from a sentence is marked for a person to check.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from defesa import extraction, sentences
+from defesa.data import ADVISOR, ROLES, DefenseData, Member
+from emails.forwards import forward_span, header_blocks, reply_start
+
+SCALARS = ("student", "title", "date", "time", "room", "link")
+
+_PLACEHOLDER = re.compile(
+    r"^\s*(?:a\s+definir|a\s+confirmar|a\s+ser\s+(?:definid|confirmad)[oa]|indefinid[oa]|"
+    r"tbd|tba|n/?d|xx+|\?+|[-–—_.]+|\[[^\]]*\]|\([^)]*\)|<[^>]*>|pendente|em\s+aberto|"
+    r"ainda\s+n[aã]o\s+\w+.*)\s*$",
+    re.I,
+)
+_ME = re.compile(r"^(?:eu|mim|comigo|eu\s+mesm[oa]|myself|me)$", re.I)
+# A name the form reader ran on into the next sentence: "Adriano Lacerda. O Adriano vem"
+_RUN_ON = re.compile(
+    r"\s*\.\s+(?=\S*[a-zà-ÿ]+\s+[a-zà-ÿ]).*$|\s*\.\s+[A-ZÀ-Þ][a-zà-ÿ]+\s+[a-zà-ÿ].*$"
+)
+
+
+@dataclass
+class Reading:
+    data: DefenseData
+    problems: list[str]
+    # field -> {"start", "end", "rule", "check"}; members as "member:<index>"
+    provenance: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        return self.data.missing_fields()
+
+    @property
+    def checks(self) -> dict[str, str]:
+        return {k: v["check"] for k, v in self.provenance.items() if v.get("check")}
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the spans made spaces (line ends kept, so offsets stay valid)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def _is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value or ""))
+
+
+def _writer_part(text: str, forwarded: bool) -> tuple[int, int]:
+    """The stretch the writer of the request wrote: the forwarded message of a forward,
+    else the text above any quoted history."""
+    if forwarded:
+        span = forward_span(text)
+        if span is not None:
+            end = span[1] + reply_start(text[span[1] :])
+            return span[1], end
+    return 0, reply_start(text)
+
+
+def _find(text: str, value: str, start: int = 0) -> tuple[int, int] | None:
+    """Where a value is written in the text (case and spacing aside), if it is."""
+    if not value:
+        return None
+    words = [re.escape(w) for w in value.split()]
+    if not words:
+        return None
+    match = re.compile(r"\s+".join(words), re.I).search(text, start)
+    return (match.start(), match.end()) if match else None
+
+
+def read_defense(
+    *,
+    body_text: str,
+    body_html: str = "",
+    writer: str = "",
+    forwarded: bool = False,
+    own_institutions=("Ifes",),
+    reference=None,
+) -> Reading:
+    text = (body_text or "").replace("\r\n", "\n")
+    blanked = _blank(text, header_blocks(text))
+    found = extraction.extract_defense(
+        body_text=blanked, body_html=body_html, own_institutions=own_institutions
+    )
+    data = copy.deepcopy(found.data)
+    problems = list(found.problems)
+    provenance: dict[str, dict] = {}
+    institutions = extraction._Institutions(own_institutions)
+    start, end = _writer_part(blanked, forwarded)
+    prose = sentences.read_prose(
+        blanked[:end] if start == 0 else _blank(blanked, [(0, start)])[:end],
+        writer=writer,
+        own=institutions.own,
+        reference=reference,
+    )
+
+    # the form reader's values: placeholders are no value
+    for name in SCALARS:
+        value = getattr(data, name)
+        if isinstance(value, str) and value and _is_placeholder(value):
+            setattr(data, name, "")
+        elif value:
+            where = _find(text, value) if isinstance(value, str) else None
+            provenance[name] = _source(where, "label")
+    members: list[Member] = []
+    for member in data.members:
+        name = _RUN_ON.sub("", member.name).strip()
+        if _ME.match(name) and writer:
+            name = writer
+        if not name or _is_placeholder(name) or _is_placeholder(member.name):
+            continue
+        member.name = name
+        members.append(member)
+    data.members = members
+
+    # what the sentences say fills what the form reader left empty
+    for name in ("student", "title", "date", "time", "room"):
+        value = getattr(prose, name)
+        if value is not None and not getattr(data, name) and name not in prose.unknown:
+            setattr(data, name, value.value)
+            provenance[name] = {
+                "start": value.start,
+                "end": value.end,
+                "rule": "prose",
+                "check": value.check,
+            }
+    if data.link and "link" not in provenance:
+        provenance["link"] = _source(_find(text, data.link), "label")
+    known = {_key(m.name) for m in data.members}
+    roles = {m.role for m in data.members}
+    for person in prose.members:
+        if _key(person.name) in known or _first_name_known(person.name, data.members):
+            continue
+        if data.members and person.role in roles and person.role == ADVISOR:
+            continue  # one advisor
+        if person.role in prose.unknown:
+            continue
+        data.members.append(
+            Member(
+                role=person.role,
+                name=person.name,
+                honorific=person.honorific,
+                institution=person.institution,
+            )
+        )
+        known.add(_key(person.name))
+    data.members.sort(key=lambda m: ROLES.index(m.role))
+    # each member's source, in their final order: a sentence, or the form
+    prose_people = {_key(p.name): p for p in prose.members}
+    for index, member in enumerate(data.members):
+        person = prose_people.get(_key(member.name))
+        if person is not None and _key(member.name) not in _form_names(found.data):
+            provenance[f"member:{index}"] = {
+                "start": person.start,
+                "end": person.end,
+                "rule": "sender" if person.writer else "prose",
+                "check": person.check or "prose",
+            }
+        else:
+            provenance[f"member:{index}"] = _source(_find(text, member.name), "label")
+    for name in prose.unknown & set(SCALARS):
+        if provenance.get(name, {}).get("rule") == "prose":
+            setattr(data, name, "" if name not in ("date", "time") else None)
+            provenance.pop(name, None)
+    return Reading(data=data, problems=problems, provenance=provenance)
+
+
+def _form_names(data: DefenseData) -> set[str]:
+    return {_key(m.name) for m in data.members}
+
+
+def _source(where: tuple[int, int] | None, rule: str) -> dict:
+    return {
+        "start": where[0] if where else None,
+        "end": where[1] if where else None,
+        "rule": rule,
+        "check": "",
+    }
+
+
+def _key(name: str) -> str:
+    return " ".join(sentences.fold(name).split())
+
+
+def _first_name_known(name: str, members: list[Member]) -> bool:
+    """ "Adriano" when "Adriano Simões Lacerda" is already a member (or the reverse)."""
+    words = _key(name).split()
+    for member in members:
+        other = _key(member.name).split()
+        if not words or not other:
+            continue
+        if words[0] == other[0] and (len(words) == 1 or len(other) == 1 or words[-1] == other[-1]):
+            return True
+    return False

@@ -1,0 +1,752 @@
+"""The defence data written in sentences, as a professor writes when not filling the form.
+
+"Escrevo para solicitar o agendamento da defesa do meu orientando Tiago Falqueto. A
+dissertação, intitulada Detecção de anomalias ..., será defendida no dia 3 de março
+(terça), às 10 horas, no auditório do bloco B. A banca contará comigo na presidência, com
+o colega Hélio Moura, do programa, e com a professora Juliana Rosa, da UFES."
+
+Read here: the student, the title, the date, the time, the room (or "Virtual"), and the
+committee: each person named in a sentence about the committee, with the role said in
+words ("na presidência", "como membro interno", "(orientador)") or, failing that, from
+their institution; the writer is a member when they write "comigo", "eu", "por mim".
+A single first name ("a Adriana") stands for the full name written elsewhere in the text.
+
+Everything read here is a guess from prose: each value carries its span in the text and
+a reason for a person to check it. Values said to be unknown ("a definir", "a confirmar")
+are reported as such. Pure Python; `own` tells whether an institution is the program's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFD", char)[0].lower()
+    return base if len(base) == 1 else char.lower()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, typographic forms made plain, as long as `text`."""
+    return "".join(_fold_char(c) for c in text.translate(_PLAIN))
+
+
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}{_UPPER}]|[{_UPPER}]\."
+_PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|der|del|della|la|le|y)"
+# A person's name: two to eight capitalised words, particles between them.
+NAME = rf"(?:{_WORD})(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?(?:{_WORD})){{1,7}}"
+_NAME_RE = re.compile(NAME)
+_FIRST_NAME_RE = re.compile(rf"(?<![\w.])({_WORD})(?![\w])")
+_HONORIFIC = (
+    r"(?:prof(?:essor(?:a)?|a|ª|\.?ª)?\.?|dr(?:a|ª)?\.?|doutor(?:a)?|me\.|ma\.|msc\.?|"
+    r"sr(?:a|ª)?\.?|colega|pesquisador(?:a)?|examinador(?:a)?|avaliador(?:a)?)"
+)
+_HONORIFIC_RE = re.compile(rf"^(?:{_HONORIFIC}\s+)+", re.I)
+# Words that start with a capital but do not begin a person's name.
+_NOT_NAMES = {
+    "a",
+    "o",
+    "as",
+    "os",
+    "ao",
+    "na",
+    "no",
+    "em",
+    "de",
+    "da",
+    "do",
+    "e",
+    "eu",
+    "ele",
+    "ela",
+    "banca",
+    "defesa",
+    "sala",
+    "campus",
+    "programa",
+    "universidade",
+    "instituto",
+    "federal",
+    "faculdade",
+    "escola",
+    "centro",
+    "departamento",
+    "laboratorio",
+    "auditorio",
+    "bloco",
+    "prof",
+    "profa",
+    "professor",
+    "professora",
+    "dr",
+    "dra",
+    "the",
+    "room",
+    "university",
+    "school",
+    "meet",
+    "teams",
+    "zoom",
+    "google",
+    "microsoft",
+    "rnp",
+    "segunda",
+    "terca",
+    "quarta",
+    "quinta",
+    "sexta",
+    "sabado",
+    "domingo",
+    "janeiro",
+    "fevereiro",
+    "marco",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+    "mestrado",
+    "dissertacao",
+    "titulo",
+    "obrigado",
+    "obrigada",
+    "prezados",
+    "prezada",
+    "prezado",
+    "ola",
+    "oi",
+    "bom",
+    "boa",
+    "secretaria",
+    "coordenacao",
+    "ppcomp",
+    "ifes",
+    "ufes",
+}
+# Words of the form's labels: a "name" holding one is a label ("Membro Interno").
+_LABEL_WORDS = {
+    "membro",
+    "membros",
+    "interno",
+    "interna",
+    "externo",
+    "externa",
+    "orientador",
+    "orientadora",
+    "coorientador",
+    "coorientadora",
+    "co-orientador",
+    "principal",
+    "avaliador",
+    "avaliadora",
+    "examinador",
+    "examinadora",
+    "nome",
+    "completo",
+    "aluno",
+    "aluna",
+    "discente",
+    "data",
+    "horario",
+    "hora",
+    "local",
+    "link",
+    "virtual",
+    "titulo",
+    "banca",
+    "presidente",
+    "suplente",
+    "student",
+    "thesis",
+    "title",
+    "date",
+    "time",
+    "place",
+    "committee",
+    "supervisor",
+    "chair",
+}
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:prof|profa|profs|dr|dra|sr|sra|univ|fed|inst|dept|depto|ms|me|msc|ph\.d|"
+    r"eng|av|n|no|obs|etc|p\.ex)|\b[A-Z])\.$",
+    re.I,
+)
+
+
+@dataclass
+class Value:
+    """A value read from a sentence, with its span in the text."""
+
+    value: object
+    start: int
+    end: int
+    check: str = "prose"  # a mailflow.reading.CHECK_REASONS code
+
+
+@dataclass
+class Person:
+    role: str
+    name: str
+    honorific: str
+    institution: str
+    start: int | None
+    end: int | None
+    check: str = "prose"
+    writer: bool = False
+
+
+@dataclass
+class Reading:
+    student: Value | None = None
+    title: Value | None = None
+    date: Value | None = None
+    time: Value | None = None
+    room: Value | None = None
+    members: list[Person] = field(default_factory=list)
+    # fields the text says are not known yet ("o horário ainda está a confirmar")
+    unknown: set[str] = field(default_factory=set)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split at . ; ! ? followed by a space or a line end,
+    and at blank lines; not after "Prof." or an initial."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"[.;!?](?=\s)|\n\s*\n", text):
+        end = match.end()
+        if match.group(0) == "." and _ABBREVIATIONS.search(text[max(start, end - 8) : end]):
+            continue
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+# --- the student, the title -----------------------------------------------------------------
+
+_STUDENT = re.compile(
+    r"(?i:\bdefesa\s+(?:de\s+(?:mestrado|disserta[cç][aã]o)\s+)?(?:d[oa]\s+)"
+    r"(?:(?:meu|minha|nosso|nossa)\s+)?"
+    r"(?:(?:orientand[oa]|alun[oa]|mestrand[oa]|discente|estudante|candidat[oa])\s+)?"
+    r"|\b(?:meu|minha|d[oa]|nosso|nossa|[oa])\s+(?:orientand[oa]|mestrand[oa]|discente|"
+    r"candidat[oa])(?:\s+(?:dele|dela))?\s*,?\s+"
+    r"|\b(?:[oa])\s+alun[oa]\s+(?:de\s+mestrado\s+)?"
+    r"|\bdefen[cs]e\s+of\s+|\b(?:my\s+)?(?:co-?supervisee|supervisee|student|candidate)\s*,?\s+)"
+    r"(?P<name>" + NAME + ")"
+)
+_STUDENT_DEFENDS = re.compile(
+    r"(?P<name>" + NAME + r")\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|will\s+defend)"
+)
+
+_TITLE_OPEN = re.compile(
+    r"(?i:\bintitulad[ao](?:\s+como)?|\b(?:tem|ter[aá])\s+(?:como\s+)?(?:o\s+)?t[ií]tulo|"
+    r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\bo\s+t[ií]tulo\s+(?:da\s+disserta[cç][aã]o|"
+    r"do\s+trabalho)?\s*(?:[eé]|ser[aá])|\bentitled|\btitled|\bthesis\s+title\s+is)"
+    r"\s*:?\s*"
+)
+_QUOTED = re.compile(r"[\"“«']([^\"”»'\n]{12,300})[\"”»']")
+# Where a title in running text ends when it is not quoted.
+_TITLE_END = re.compile(
+    r"(?:[.;](?=\s|$)|\n\s*\n|,\s+(?=(?:j[aá]|que|foi|ser[aá]|est[aá]|sendo|a\s+ser|cuja|"
+    r"sob|com\s+a|e\s+(?:ser|foi|est))\b)|\s+\((?=[^)]*\b(?:orient|vers)))",
+    re.I,
+)
+# A quoted title after the words that name the work.
+_WORK = re.compile(r"(?i:\b(?:disserta[cç][aã]o|trabalho|thesis|t[ií]tulo)\b)")
+
+
+def _student(text: str) -> Value | None:
+    for pattern in (_STUDENT, _STUDENT_DEFENDS):
+        for match in pattern.finditer(text):
+            name = _trim_name(match.group("name"))
+            if name and fold(name.split()[0]) not in _NOT_NAMES:
+                start = match.start("name")
+                return Value(name, start, start + len(name))
+    return None
+
+
+def _title(text: str) -> Value | None:
+    for match in _TITLE_OPEN.finditer(text):
+        rest = text[match.end() : match.end() + 400]
+        quoted = _QUOTED.match(rest)
+        if quoted:
+            start = match.end() + quoted.start(1)
+            return Value(quoted.group(1).strip(), start, start + len(quoted.group(1).strip()))
+        end = _TITLE_END.search(rest)
+        value = rest[: end.start() if end else len(rest)].strip()
+        if 12 <= len(value) <= 300 and "\n\n" not in value:
+            start = match.end() + rest.find(value)
+            return Value(value, start, start + len(value))
+    # "O trabalho, “Predição de ...”, será defendido": a quotation near the work's name
+    for match in _QUOTED.finditer(text):
+        before = fold(text[max(0, match.start() - 60) : match.start()])
+        if _WORK.search(before) and len(match.group(1).split()) >= 3:
+            value = match.group(1).strip()
+            return Value(value, match.start(1), match.start(1) + len(value))
+    return None
+
+
+# --- when and where -----------------------------------------------------------------------
+
+_MONTHS = {
+    "janeiro": 1,
+    "fevereiro": 2,
+    "marco": 3,
+    "abril": 4,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "agosto": 8,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+_MONTH = "|".join(_MONTHS)
+_DATE_WORDS = re.compile(
+    rf"\b(?P<day>\d{{1,2}})(?:º|o)?\s+(?:de\s+)?(?P<month>{_MONTH})(?:\s*(?:de|,)?\s*(?P<year>\d{{4}}))?\b"
+    rf"|\b(?P<month2>{_MONTH})\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year2>\d{{4}})\b"
+)
+_DATE_NUMBERS = re.compile(
+    r"(?<![\d/])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[/.](?P<year>\d{2,4}))?(?![\d/])"
+)
+_TIME = re.compile(
+    r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,)\s+(?P<hour>\d{1,2})"
+    r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?",
+    re.I,
+)
+_DEFENCE_WORDS = re.compile(
+    r"\b(?:defesa|defender|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
+    r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b",
+    re.I,
+)
+_OTHER_CLOCK = re.compile(
+    r"(?i:\b(?:hor[aá]rio\s+de\s+(?!bras[ií]lia)|in\s+(?!bras)|em\s+(?:lisboa|portugal|"
+    r"edimburgo|edinburgh|londres|paris)|\(\s*\d{1,2}))"
+)
+_ROOM = re.compile(
+    r"(?i:\b(?:n[oa]|in|at)\s+)(?P<room>(?i:sala|room)\s+(?P<number>[0-9]+[A-Za-z]?(?:-[A-Za-z0-9]+)?)"
+    r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
+    r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60})"
+)
+_ROOM_TAIL = re.compile(
+    r"\s+(?:e|com|para|que|onde|pelo|pela|por|via|às|as|no\s+dia|em\s+formato)\b.*$", re.I
+)
+_VIRTUAL = re.compile(
+    r"\b(?:(?:de\s+forma|em\s+formato|formato|modalidade|totalmente|100%)\s+)?"
+    r"(?:virtual|remot[ao]|online|on-line|a\s+dist[aâ]ncia|por\s+videoconfer[eê]ncia)\b",
+    re.I,
+)
+_HYBRID = re.compile(r"\bh[ií]brid[ao]\b|\bpresencial", re.I)
+_UNKNOWN = re.compile(
+    r"\b(?:a\s+definir|a\s+confirmar|ainda\s+n[aã]o\s+(?:defin|confirm|fech|sei|tenho|temos)|"
+    r"em\s+aberto|indefinid[ao]|tbd|to\s+be\s+(?:confirmed|defined))\b",
+    re.I,
+)
+_FIELD_WORDS = {
+    "time": re.compile(r"\b(?:hor[aá]rio|hora)\b", re.I),
+    "date": re.compile(r"\b(?:data|dia)\b", re.I),
+    "room": re.compile(r"\b(?:sala|local)\b", re.I),
+    "title": re.compile(r"\bt[ií]tulo\b", re.I),
+    EXTERNAL: re.compile(r"\bextern[oa]s?\b", re.I),
+    INTERNAL: re.compile(r"\bintern[oa]s?\b", re.I),
+}
+
+
+def _year_for(day: int, month: int, reference: datetime.date | None) -> int | None:
+    """The year of a date written without one: the first such date from a month before
+    the email on (defences are announced ahead)."""
+    base = reference or datetime.datetime.now(datetime.UTC).date()
+    for year in (base.year, base.year + 1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= base - datetime.timedelta(days=31):
+            return year
+    return base.year + 1
+
+
+def _date_from(match: re.Match, reference: datetime.date | None) -> datetime.date | None:
+    groups = match.groupdict()
+    day = groups.get("day") or groups.get("day2")
+    month = groups.get("month") or groups.get("month2")
+    year = groups.get("year") or groups.get("year2")
+    try:
+        day_n = int(day)
+        month_n = int(month) if month.isdigit() else _MONTHS[month]
+        if year:
+            year_n = int(year) + (2000 if len(year) == 2 else 0)
+        else:
+            found = _year_for(day_n, month_n, reference)
+            if found is None:
+                return None
+            year_n = found
+        return datetime.date(year_n, month_n, day_n)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _when(
+    text: str, folded: str, spans: list[tuple[int, int]], reference
+) -> tuple[Value | None, Value | None]:
+    """The date and time of the defence: in the first sentence about the defence that
+    has a date; the time in that sentence, else in the next one."""
+    for index, (start, end) in enumerate(spans):
+        sentence = folded[start:end]
+        if not _DEFENCE_WORDS.search(sentence):
+            continue
+        found = None
+        for pattern in (_DATE_WORDS, _DATE_NUMBERS):
+            for match in pattern.finditer(sentence):
+                date = _date_from(match, reference)
+                if date is not None:
+                    found = Value(date, start + match.start(), start + match.end())
+                    break
+            if found:
+                break
+        if found is None:
+            continue
+        time = None
+        for s_start, s_end in spans[index : index + 2]:
+            time = _time_in(folded, s_start, s_end, found)
+            if time:
+                break
+        return found, time
+    return None, None
+
+
+def _time_in(folded: str, start: int, end: int, date: Value) -> Value | None:
+    for match in _TIME.finditer(folded, start, end):
+        if date.start <= match.start("hour") < date.end:
+            continue
+        after = folded[match.end() : match.end() + 30]
+        if _OTHER_CLOCK.match(after.lstrip()) and not after.lstrip().startswith("("):
+            continue
+        if match.group(0).startswith(",") and not match.group("unit") and not match.group("minute"):
+            continue
+        hour = int(match.group("hour"))
+        minute = int(match.group("minute") or 0)
+        unit = (match.group("unit") or "").lower()
+        if not unit and not match.group("minute"):
+            continue
+        if unit == "pm" and hour < 12:
+            hour += 12
+        if hour > 23 or minute > 59:
+            continue
+        return Value(datetime.time(hour, minute), match.start("hour"), match.end())
+    return None
+
+
+def _where(text: str, folded: str, spans) -> Value | None:
+    for start, end in spans:
+        sentence = text[start:end]
+        if not _DEFENCE_WORDS.search(folded[start:end]) and not re.search(
+            r"\b(?:sala|audit|local|room|place)", folded[start:end]
+        ):
+            continue
+        match = _ROOM.search(sentence)
+        if match:
+            if match.group("number"):
+                value = match.group("number")
+                offset = start + match.start("number")
+            else:
+                value = _ROOM_TAIL.sub("", match.group("room")).strip(" ,")
+                offset = start + match.start("room")
+            return Value(value, offset, offset + len(value))
+    for start, end in spans:
+        folded_sentence = folded[start:end]
+        if _DEFENCE_WORDS.search(folded_sentence) or "http" in folded_sentence:
+            match = _VIRTUAL.search(folded_sentence)
+            if match and not _HYBRID.search(folded_sentence):
+                return Value("Virtual", start + match.start(), start + match.end())
+    return None
+
+
+# --- the committee --------------------------------------------------------------------------
+
+_COMMITTEE_WORDS = re.compile(
+    r"\b(?:banca|avaliador|examinador|membros?|comigo|presidirei|presid[eê]ncia|presidente|"
+    r"orientad[oa]\s+por|coorientad[oa]|co-orientad[oa]|orientador|orientadora|"
+    r"intern[oa]|extern[oa]|committee|examiners?|supervisor|chair)\b",
+    re.I,
+)
+_ME = re.compile(r"(?<![\w-])(?:comigo|mim|eu|myself|me(?=\s+as\b))(?![\w-])", re.I)
+_ROLE_WORDS = [
+    (COADVISOR, re.compile(r"\bco-?orient|\bco-?supervis|\bco-?advis", re.I)),
+    (
+        ADVISOR,
+        re.compile(
+            r"\borientador|\borientadora|\borientad[oa]\s+por|\bpresid|\bmain\s+supervisor|"
+            r"\bsupervisor\b|\badvisor\b|\bchair",
+            re.I,
+        ),
+    ),
+    (INTERNAL, re.compile(r"\bintern[oa]s?\b|\binternal\b", re.I)),
+    (EXTERNAL, re.compile(r"\bextern[oa]s?\b|\bexternal\b", re.I)),
+]
+_OWN_PROGRAM = re.compile(
+    r"^(?:,\s*|\s+)(?:d[oa]\s+(?:nosso\s+)?(?:programa|ppcomp|colegiado|departamento|"
+    r"curso)|aqui\s+do\s+programa)\b",
+    re.I,
+)
+_INSTITUTION_AFTER = re.compile(
+    r"^(?:\s*,\s*|\s+)(?:(?:pesquisador[a]?|professor[a]?|docente)\s+)?(?:d[oa]s?|de)\s+"
+    r"(?P<inst>(?:[A-ZÀ-Þ][\w.'’-]*|d[aeo]s?|e|of|de|the)(?:[ \u00a0](?:[A-ZÀ-Þ][\w.'’-]*|"
+    r"d[aeo]s?|e|of|de|the|[-–—]))*)"
+)
+_INSTITUTION_PAREN = re.compile(r"^\s*\((?P<inside>[^()\n]{1,120})\)")
+_INSTITUTION_DASH = re.compile(r"^\s*[-–—]\s*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)]|$|\s+e\s)")
+
+
+def _trim_name(name: str) -> str:
+    words = name.split()
+    while words and fold(words[-1]) in _NOT_NAMES:
+        words.pop()
+    while words and re.fullmatch(_PARTICLE, words[-1]):
+        words.pop()
+    return " ".join(words) if len(words) >= 2 else ""
+
+
+def _names(text: str) -> list[tuple[int, int, str]]:
+    """Every full name in the text: (start, end, name)."""
+    found = []
+    for match in _NAME_RE.finditer(text):
+        value = match.group(0)
+        words = value.split()
+        # drop leading words that are not names ("Banca Prof" / "Defesa da")
+        skip = 0
+        while skip < len(words) and (
+            fold(words[skip]).strip(".") in _NOT_NAMES or re.fullmatch(_PARTICLE, words[skip])
+        ):
+            skip += 1
+        name = _trim_name(" ".join(words[skip:]))
+        if not name or any(fold(w).strip(".:") in _LABEL_WORDS for w in name.split()):
+            continue
+        start = match.start() + value.find(name.split()[0], len(" ".join(words[:skip])))
+        found.append((start, start + len(name), name))
+    return found
+
+
+def _institution(after: str, own: Callable[[str], bool]) -> tuple[str, bool | None, int]:
+    """(institution as written, whether it is the program's, characters used) from the
+    text after a name: ", do programa", ", da UFES", " (UFSC)", " – Univ. do Porto"."""
+    match = _OWN_PROGRAM.match(after)
+    if match:
+        return "", True, match.end()
+    match = _INSTITUTION_PAREN.match(after)
+    if match:
+        inside = match.group("inside")
+        parts = [p.strip() for p in re.split(r"[,;]", inside)]
+        institutions = [p for p in parts if p and not _role_of(p) and p[0].isupper()]
+        if institutions:
+            return institutions[-1], own(institutions[-1]), match.end()
+        return "", None, 0
+    match = _INSTITUTION_AFTER.match(after)
+    if match:
+        inst = match.group("inst").strip(" -–—")
+        if inst and not re.match(r"(?i)^(?:programa|ppcomp)$", inst):
+            return inst, own(inst), match.end()
+    match = _INSTITUTION_DASH.match(after)
+    if match:
+        inst = match.group("inst").strip()
+        return inst, own(inst), match.end()
+    return "", None, 0
+
+
+def _role_of(context: str) -> str | None:
+    for role, pattern in _ROLE_WORDS:
+        if pattern.search(context):
+            return role
+    return None
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    name: str  # "" for the writer
+    writer: bool = False
+
+
+def _mentions(
+    text: str, start: int, end: int, full_names: list[tuple[int, int, str]], writer: str
+) -> list[_Mention]:
+    mentions: list[_Mention] = []
+    for s, e, name in full_names:
+        if start <= s and e <= end:
+            mentions.append(_Mention(s, e, name))
+    taken = [(m.start, m.end) for m in mentions]
+    # a lone first name ("a Adriana", "Gustavo (orientador)") for a full name seen elsewhere
+    firsts: dict[str, str] = {}
+    for _s, _e, name in full_names:
+        firsts.setdefault(fold(name.split()[0]), name)
+    for match in _FIRST_NAME_RE.finditer(text, start, end):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        full = firsts.get(fold(match.group(1)))
+        if full and fold(match.group(1)) not in _NOT_NAMES:
+            mentions.append(_Mention(match.start(), match.end(), full))
+    if writer:
+        for match in _ME.finditer(text, start, end):
+            mentions.append(_Mention(match.start(), match.end(), writer, writer=True))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _committee(
+    text: str,
+    spans: list[tuple[int, int]],
+    writer: str,
+    own: Callable[[str], bool],
+    student: str,
+) -> list[Person]:
+    full_names = _names(text)
+    people: dict[str, Person] = {}
+    order: list[str] = []
+    for start, end in spans:
+        sentence = text[start:end]
+        if not _COMMITTEE_WORDS.search(sentence):
+            continue
+        mentions = [
+            m
+            for m in _mentions(text, start, end, full_names, writer)
+            if fold(m.name) != fold(student)
+        ]
+        for index, mention in enumerate(mentions):
+            following = mentions[index + 1].start if index + 1 < len(mentions) else end
+            preceding = mentions[index - 1].end if index else start
+            after = text[mention.end : following]
+            before = text[preceding : mention.start]
+            role = _role_of(re.split(r"[,;]", after, maxsplit=2)[0] + " " + _paren(after))
+            if role is None:
+                role = _role_of(after[:60]) if not re.match(r"\s*(?:,|e\b)", after) else None
+            if role is None:
+                role = _role_before(before)
+            institution, is_own, _used = _institution(after, own)
+            honorific = ""
+            match = re.search(rf"(?:^|\s)((?:{_HONORIFIC}\s+)+)$", before, re.I)
+            if match:
+                honorific = " ".join(match.group(1).split())
+            key = fold(mention.name)
+            person = people.get(key)
+            if person is None:
+                person = Person(
+                    role="",
+                    name=mention.name,
+                    honorific=honorific,
+                    institution=institution,
+                    start=None if mention.writer else mention.start,
+                    end=None if mention.writer else mention.end,
+                    writer=mention.writer,
+                )
+                people[key] = person
+                order.append(key)
+            if role and not person.role:
+                person.role = role
+            if institution and not person.institution:
+                person.institution = institution
+            if is_own is not None and not hasattr(person, "_own"):
+                person._own = is_own  # type: ignore[attr-defined]
+    members = []
+    for key in order:
+        person = people[key]
+        if not person.role:
+            own_flag = getattr(person, "_own", None)
+            if own_flag is None:
+                continue  # named near the committee, with nothing saying they are in it
+            person.role = INTERNAL if own_flag else EXTERNAL
+            person.check = "role_from_context"
+        members.append(person)
+    return members
+
+
+def _paren(after: str) -> str:
+    match = _INSTITUTION_PAREN.match(after)
+    return match.group("inside") if match else ""
+
+
+def _role_before(before: str) -> str | None:
+    """A role said just before the name: "como orientador, o professor X", "interno X"."""
+    tail = before[-40:]
+    if re.search(r"\b(?:e|com)\s*$", tail.strip(" ,"), re.I) and not _role_of(tail):
+        return None
+    return _role_of(tail)
+
+
+# --- all of it ------------------------------------------------------------------------------
+
+
+def read_prose(
+    text: str,
+    *,
+    writer: str = "",
+    own: Callable[[str], bool] = lambda _institution: False,
+    reference: datetime.date | None = None,
+) -> Reading:
+    """What the sentences of `text` say of the defence. `writer` is who wrote it (their
+    name stands for "eu", "comigo", "mim"); `reference` dates the email (for a date
+    written without its year)."""
+    reading = Reading()
+    if not text:
+        return reading
+    folded = fold(text)
+    spans = sentences(text)
+    reading.student = _student(text)
+    reading.title = _title(text)
+    reading.date, reading.time = _when(text, folded, spans, reference)
+    reading.room = _where(text, folded, spans)
+    student_name = reading.student.value if reading.student else ""
+    reading.members = _committee(text, spans, writer, own, str(student_name))
+    for start, end in spans:
+        sentence = folded[start:end]
+        if _UNKNOWN.search(sentence):
+            for name, pattern in _FIELD_WORDS.items():
+                if pattern.search(sentence):
+                    reading.unknown.add(name)
+    return reading
