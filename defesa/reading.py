@@ -32,10 +32,20 @@ _PLACEHOLDER = re.compile(
     re.I,
 )
 _ME = re.compile(r"^(?:eu|mim|comigo|eu\s+mesm[oa]|myself|me)$", re.I)
-# A name the form reader ran on into the next sentence: "Adriano Lacerda. O Adriano vem"
-_RUN_ON = re.compile(
-    r"\s*\.\s+(?=\S*[a-zà-ÿ]+\s+[a-zà-ÿ]).*$|\s*\.\s+[A-ZÀ-Þ][a-zà-ÿ]+\s+[a-zà-ÿ].*$"
-)
+_SENTENCE_END = re.compile(r"\s*\.\s")
+_PARTICLES = {"da", "de", "do", "das", "dos", "e", "di", "van", "von", "der", "del"}
+# A remark after a value: "205 (mantida)", "10h (mantido)".
+_REMARK = re.compile(r"\s*\([a-zà-ÿ ]+\)\s*$")
+
+
+def _cut_run_on(name: str) -> str:
+    """A name the form reader ran on into the next sentence ("Adriano Lacerda. O Adriano
+    vem presencialmente") ends where that sentence starts."""
+    for match in _SENTENCE_END.finditer(name):
+        rest = name[match.end() :].split()
+        if any(w[:1].islower() and w not in _PARTICLES for w in rest):
+            return name[: match.start()].strip()
+    return name
 
 
 @dataclass
@@ -68,11 +78,11 @@ def _is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value or ""))
 
 
-def _writer_part(text: str, forwarded: bool) -> tuple[int, int]:
+def _writer_part(text: str, forwarded: bool, subject: str) -> tuple[int, int]:
     """The stretch the writer of the request wrote: the forwarded message of a forward,
     else the text above any quoted history."""
     if forwarded:
-        span = forward_span(text)
+        span = forward_span(text, subject)
         if span is not None:
             end = span[1] + reply_start(text[span[1] :])
             return span[1], end
@@ -96,6 +106,7 @@ def read_defense(
     body_html: str = "",
     writer: str = "",
     forwarded: bool = False,
+    subject: str = "",
     own_institutions=("Ifes",),
     reference=None,
 ) -> Reading:
@@ -108,9 +119,10 @@ def read_defense(
     problems = list(found.problems)
     provenance: dict[str, dict] = {}
     institutions = extraction._Institutions(own_institutions)
-    start, end = _writer_part(blanked, forwarded)
+    start, end = _writer_part(text, forwarded, subject)
     prose = sentences.read_prose(
         blanked[:end] if start == 0 else _blank(blanked, [(0, start)])[:end],
+        student=data.student,
         writer=writer,
         own=institutions.own,
         reference=reference,
@@ -121,12 +133,16 @@ def read_defense(
         value = getattr(data, name)
         if isinstance(value, str) and value and _is_placeholder(value):
             setattr(data, name, "")
-        elif value:
+            continue
+        if name == "room" and value and _REMARK.search(value) and _REMARK.sub("", value):
+            value = _REMARK.sub("", value)
+            data.room = value
+        if value:
             where = _find(text, value) if isinstance(value, str) else None
             provenance[name] = _source(where, "label")
     members: list[Member] = []
     for member in data.members:
-        name = _RUN_ON.sub("", member.name).strip()
+        name = _cut_run_on(member.name)
         if _ME.match(name) and writer:
             name = writer
         if not name or _is_placeholder(name) or _is_placeholder(member.name):
@@ -134,6 +150,30 @@ def read_defense(
         member.name = name
         members.append(member)
     data.members = members
+
+    # a member the form reader knows by a first name only ("Gustavo (orientador)") is the
+    # person the sentences name in full, with the role they give
+    people = {_key(p.name).split()[0]: p for p in prose.members if p.name}
+    for member in data.members:
+        if len(member.name.split()) == 1 and (person := people.get(_key(member.name))):
+            member.name = person.name
+            if person.check != "role_from_context":
+                member.role = person.role
+            member.institution = member.institution or person.institution
+    # a room the sentences give more fully ("auditório" / "auditório do bloco B")
+    if (
+        prose.room is not None
+        and data.room
+        and _key(str(prose.room.value)).startswith(_key(data.room))
+        and len(str(prose.room.value)) > len(data.room)
+    ):
+        data.room = prose.room.value
+        provenance["room"] = {
+            "start": prose.room.start,
+            "end": prose.room.end,
+            "rule": "prose",
+            "check": prose.room.check,
+        }
 
     # what the sentences say fills what the form reader left empty
     for name in ("student", "title", "date", "time", "room"):

@@ -239,11 +239,11 @@ class Reading:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: split at . ; ! ? followed by a space or a line end,
+    """(start, end) of each sentence: split at . ! ? followed by a space or a line end,
     and at blank lines; not after "Prof." or an initial."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r"[.;!?](?=\s)|\n\s*\n", text):
+    for match in re.finditer(r"[.!?](?=\s)|\n\s*\n", text):
         end = match.end()
         if match.group(0) == "." and _ABBREVIATIONS.search(text[max(start, end - 8) : end]):
             continue
@@ -267,14 +267,24 @@ _STUDENT = re.compile(
     r"|\bdefen[cs]e\s+of\s+|\b(?:my\s+)?(?:co-?supervisee|supervisee|student|candidate)\s*,?\s+)"
     r"(?P<name>" + NAME + ")"
 )
+_STUDENT_AFTER_COLON = re.compile(
+    rf"(?i:\bdefesa\s+d[oa]\s+)(?:{_WORD})\s*:\s*(?P<name>" + NAME + ")"
+)
+# "Sou Maria Eduarda Nunes, aluna do mestrado": the student writes
+_STUDENT_SELF = re.compile(
+    r"(?i:\b(?:sou|me\s+chamo|meu\s+nome\s+(?:completo\s+)?[eé])\s+(?:[oa]\s+)?)"
+    r"(?P<name>" + NAME + r")(?=\s*,?\s*(?i:alun[oa]|mestrand[oa]|orientand[oa]|discente))"
+)
 _STUDENT_DEFENDS = re.compile(
-    r"(?P<name>" + NAME + r")\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|will\s+defend)"
+    r"(?P<name>" + NAME + r")\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|will\s+defend)"
 )
 
 _TITLE_OPEN = re.compile(
     r"(?i:\bintitulad[ao](?:\s+como)?|\b(?:tem|ter[aá])\s+(?:como\s+)?(?:o\s+)?t[ií]tulo|"
     r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\bo\s+t[ií]tulo\s+(?:da\s+disserta[cç][aã]o|"
-    r"do\s+trabalho)?\s*(?:[eé]|ser[aá])|\bentitled|\btitled|\bthesis\s+title\s+is)"
+    r"do\s+trabalho)?\s*(?:[eé]|ser[aá])|\bentitled|\btitled|\bthesis\s+title\s+is|"
+    r"\bse\s+chama|\bchama-se|\bt[ií]tulo(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
+    r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
     r"\s*:?\s*"
 )
 _QUOTED = re.compile(r"[\"“«']([^\"”»'\n]{12,300})[\"”»']")
@@ -288,32 +298,52 @@ _TITLE_END = re.compile(
 _WORK = re.compile(r"(?i:\b(?:disserta[cç][aã]o|trabalho|thesis|t[ií]tulo)\b)")
 
 
-def _student(text: str) -> Value | None:
-    for pattern in (_STUDENT, _STUDENT_DEFENDS):
+_DEFENCE_ROOT = re.compile(r"defe[nsz]|defen[cs]e|banca", re.I)
+
+
+def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
+    """The student named in a sentence about the defence (the first one named in any
+    sentence, when no sentence about the defence names one)."""
+    candidates: list[Value] = []
+    for pattern in (_STUDENT_AFTER_COLON, _STUDENT, _STUDENT_DEFENDS, _STUDENT_SELF):
         for match in pattern.finditer(text):
             name = _trim_name(match.group("name"))
             if name and fold(name.split()[0]) not in _NOT_NAMES:
                 start = match.start("name")
-                return Value(name, start, start + len(name))
-    return None
+                candidates.append(Value(name, start, start + len(name)))
+    candidates.sort(key=lambda v: v.start)
+    for value in candidates:
+        sentence = next((text[s:e] for s, e in spans if s <= value.start < e), "")
+        if _DEFENCE_ROOT.search(fold(sentence)):
+            return value
+    return candidates[0] if candidates else None
 
 
-def _title(text: str) -> Value | None:
+def _title(text: str, spans: list[tuple[int, int]]) -> Value | None:
     for match in _TITLE_OPEN.finditer(text):
         rest = text[match.end() : match.end() + 400]
         quoted = _QUOTED.match(rest)
         if quoted:
             start = match.end() + quoted.start(1)
             return Value(quoted.group(1).strip(), start, start + len(quoted.group(1).strip()))
+        if match.group(0).rstrip().endswith(":"):  # "Título: ..." ends with its line
+            rest = rest.split("\n", 1)[0]
         end = _TITLE_END.search(rest)
         value = rest[: end.start() if end else len(rest)].strip()
         if 12 <= len(value) <= 300 and "\n\n" not in value:
             start = match.end() + rest.find(value)
             return Value(value, start, start + len(value))
-    # "O trabalho, “Predição de ...”, será defendido": a quotation near the work's name
-    for match in _QUOTED.finditer(text):
+    # "O trabalho, “Predição de ...”, será defendido": a quotation near the work's name,
+    # else a long quotation in a sentence about the defence
+    quotations = [m for m in _QUOTED.finditer(text) if len(m.group(1).split()) >= 3]
+    for match in quotations:
         before = fold(text[max(0, match.start() - 60) : match.start()])
-        if _WORK.search(before) and len(match.group(1).split()) >= 3:
+        if _WORK.search(before):
+            value = match.group(1).strip()
+            return Value(value, match.start(1), match.start(1) + len(value))
+    for match in quotations:
+        sentence = next((text[a:b] for a, b in spans if a <= match.start() < b), "")
+        if len(match.group(1).split()) >= 4 and _DEFENCE_ROOT.search(fold(sentence)):
             value = match.group(1).strip()
             return Value(value, match.start(1), match.start(1) + len(value))
     return None
@@ -361,8 +391,8 @@ _TIME = re.compile(
     re.I,
 )
 _DEFENCE_WORDS = re.compile(
-    r"\b(?:defesa|defender|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
-    r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b",
+    r"\b(?:defesa|defender|defende|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
+    r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b|\b(?:nova\s+)?(?:data|date)\s*:",
     re.I,
 )
 _OTHER_CLOCK = re.compile(
@@ -370,7 +400,7 @@ _OTHER_CLOCK = re.compile(
     r"edimburgo|edinburgh|londres|paris)|\(\s*\d{1,2}))"
 )
 _ROOM = re.compile(
-    r"(?i:\b(?:n[oa]|in|at)\s+)(?P<room>(?i:sala|room)\s+(?P<number>[0-9]+[A-Za-z]?(?:-[A-Za-z0-9]+)?)"
+    r"(?:(?i:\b(?:n[oa]|in|at)\s+)|(?i:\b(?:place|local|venue|where)\s*:\s*)|,\s*)(?P<room>(?i:sala|room)\s+(?P<number>[0-9]+[A-Za-z]?(?:-[A-Za-z0-9]+)?)"
     r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
     r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60})"
 )
@@ -511,11 +541,13 @@ def _where(text: str, folded: str, spans) -> Value | None:
 # --- the committee --------------------------------------------------------------------------
 
 _COMMITTEE_WORDS = re.compile(
-    r"\b(?:banca|avaliador|examinador|membros?|comigo|presidirei|presid[eê]ncia|presidente|"
-    r"orientad[oa]\s+por|coorientad[oa]|co-orientad[oa]|orientador|orientadora|"
-    r"intern[oa]|extern[oa]|committee|examiners?|supervisor|chair)\b",
+    r"\b(?:banca|avaliador|examinador|membros?\b|comigo|presidirei|presid[eê]ncia|presidente|"
+    r"orientad[oa]\s+por|coorientad[oa]|co-orientad[oa]|orientador|"
+    r"intern[oa]|extern[oa]|committee|examiner|supervisor|chair)",
     re.I,
 )
+# The committee enumerated after these words ("A banca: eu, o Alessandro e a Ana").
+_LISTED = re.compile(r"\b(?:banca|committee|avaliadores|examinadores|membros)\b", re.I)
 _ME = re.compile(r"(?<![\w-])(?:comigo|mim|eu|myself|me(?=\s+as\b))(?![\w-])", re.I)
 _ROLE_WORDS = [
     (COADVISOR, re.compile(r"\bco-?orient|\bco-?supervis|\bco-?advis", re.I)),
@@ -539,6 +571,15 @@ _INSTITUTION_AFTER = re.compile(
     r"^(?:\s*,\s*|\s+)(?:(?:pesquisador[a]?|professor[a]?|docente)\s+)?(?:d[oa]s?|de)\s+"
     r"(?P<inst>(?:[A-ZÀ-Þ][\w.'’-]*|d[aeo]s?|e|of|de|the)(?:[ \u00a0](?:[A-ZÀ-Þ][\w.'’-]*|"
     r"d[aeo]s?|e|of|de|the|[-–—]))*)"
+)
+# ", Ifes (orientador);" ", UFES;" ", Universidade Federal de Ouro Preto."
+_INSTITUTION_COMMA = re.compile(
+    r"^\s*,\s*(?P<inst>[A-ZÀ-Þ][\w.'’-]*(?:[ \u00a0](?:[A-ZÀ-Þ][\w.'’-]*|d[aeo]s?|de|of|the))*)"
+    r"(?=\s*(?:\(|[;.]|$|\s+e\s))"
+)
+_INSTITUTION_LIKE = re.compile(
+    r"^(?:[A-Z]{2,}[\w-]*|(?:Universidade|Universit|Univ\.|Instituto|Institut|Faculdade|"
+    r"Centro|Escola|Embrapa|Incaper|Fiocruz|Funda[cç][aã]o|University|College|School)\b)"
 )
 _INSTITUTION_PAREN = re.compile(r"^\s*\((?P<inside>[^()\n]{1,120})\)")
 _INSTITUTION_DASH = re.compile(r"^\s*[-–—]\s*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)]|$|\s+e\s)")
@@ -596,6 +637,11 @@ def _institution(after: str, own: Callable[[str], bool]) -> tuple[str, bool | No
     if match:
         inst = match.group("inst").strip()
         return inst, own(inst), match.end()
+    match = _INSTITUTION_COMMA.match(after)
+    if match:
+        inst = match.group("inst").strip()
+        if own(inst) or _INSTITUTION_LIKE.match(inst):
+            return inst, own(inst), match.end()
     return "", None, 0
 
 
@@ -656,19 +702,19 @@ def _committee(
         mentions = [
             m
             for m in _mentions(text, start, end, full_names, writer)
-            if fold(m.name) != fold(student)
+            if m.writer
+            or not (
+                _same_person(m.name, student)
+                or _PLACE_BEFORE.search(text[max(start, m.start - 12) : m.start])
+            )
         ]
         for index, mention in enumerate(mentions):
             following = mentions[index + 1].start if index + 1 < len(mentions) else end
             preceding = mentions[index - 1].end if index else start
             after = text[mention.end : following]
             before = text[preceding : mention.start]
-            role = _role_of(re.split(r"[,;]", after, maxsplit=2)[0] + " " + _paren(after))
-            if role is None:
-                role = _role_of(after[:60]) if not re.match(r"\s*(?:,|e\b)", after) else None
-            if role is None:
-                role = _role_before(before)
-            institution, is_own, _used = _institution(after, own)
+            institution, is_own, used = _institution(after, own)
+            role = _role_said(before, after, used)
             honorific = ""
             match = re.search(rf"(?:^|\s)((?:{_HONORIFIC}\s+)+)$", before, re.I)
             if match:
@@ -693,17 +739,46 @@ def _committee(
                 person.institution = institution
             if is_own is not None and not hasattr(person, "_own"):
                 person._own = is_own  # type: ignore[attr-defined]
+            if _LISTED.search(text[start : mention.start]) and not re.search(
+                r"(?:\b(?:de|da|do|em|in|of|at)|[-–—])\s*$", before, re.I
+            ):
+                person._listed = True  # type: ignore[attr-defined]
     members = []
+    has_advisor = any(people[k].role == ADVISOR for k in order)
     for key in order:
         person = people[key]
         if not person.role:
             own_flag = getattr(person, "_own", None)
-            if own_flag is None:
+            if person.writer and not has_advisor:
+                # a professor listing a committee with themself in it: the advisor
+                person.role, has_advisor = ADVISOR, True
+            elif own_flag is None and person.writer:
+                person.role = INTERNAL
+            elif own_flag is None and getattr(person, "_listed", False):
+                # listed after "a banca" without an institution: a colleague
+                person.role = INTERNAL
+            elif own_flag is None:
                 continue  # named near the committee, with nothing saying they are in it
-            person.role = INTERNAL if own_flag else EXTERNAL
+            else:
+                person.role = INTERNAL if own_flag else EXTERNAL
             person.check = "role_from_context"
         members.append(person)
     return members
+
+
+# A capitalised phrase after these is a place or an institution, not a person.
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:campus|de|da|do|em|in|of|at|universidade|instituto|university)|[-–—])\s*$", re.I
+)
+
+
+def _same_person(name: str, other: str) -> bool:
+    """ "Vitor Hugo" and "Vitor Hugo Sossai": one name's words begin the other's."""
+    a, b = fold(name).split(), fold(other).split()
+    if not a or not b:
+        return False
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long[: len(short)] == short
 
 
 def _paren(after: str) -> str:
@@ -711,12 +786,44 @@ def _paren(after: str) -> str:
     return match.group("inside") if match else ""
 
 
-def _role_before(before: str) -> str | None:
-    """A role said just before the name: "como orientador, o professor X", "interno X"."""
-    tail = before[-40:]
-    if re.search(r"\b(?:e|com)\s*$", tail.strip(" ,"), re.I) and not _role_of(tail):
-        return None
-    return _role_of(tail)
+_BY = re.compile(
+    rf"\b(?P<what>(?:co-?)?orientad[oa]s?|presidid[ao]|supervised|co-?supervised)\s+"
+    rf"(?:por|pel[oa]|by)\s*(?:(?:o|a)\s+)?(?:{_HONORIFIC}\s+)*$",
+    re.I,
+)
+_JUST_BEFORE = re.compile(
+    r"(?:^|[\s,;:(])(?P<what>(?:membro\s+|examinador[a]?\s+|avaliador[a]?\s+)?"
+    r"(?:co-?orientador[a]?|orientador[a]?|intern[oa]|extern[oa]|presidente|"
+    r"main\s+supervisor|co-?supervisor|supervisor|internal|external))\s*[:,–—-]?\s*"
+    rf"(?:(?:o|a)\s+)?(?:{_HONORIFIC}\s+)*$",
+    re.I,
+)
+_SAID_AFTER = re.compile(r"^\s*,?\s*(?:como|na|no|as|acting\s+as)\s+[^,;\n]{0,40}", re.I)
+
+
+def _role_said(before: str, after: str, used: int) -> str | None:
+    """The role the text gives a person: "orientado por mim", "Gustavo (orientador)",
+    "eu como orientador", "comigo na presidência", "a Profa. X, da UFSC, como externa",
+    "interno Wagner ..."; None when it says none (their institution decides)."""
+    match = _BY.search(before[-60:])
+    if match:
+        return _role_of(match.group("what"))
+    inside = _paren(after)
+    if inside and (role := _role_of(inside)):
+        return role
+    head = re.split(r"[,;\n]|\s+e\s+|\s+and\s+", after, maxsplit=1)[0]
+    if role := _role_of(head):
+        return role
+    inside = _paren(after[used:])
+    if inside and (role := _role_of(inside)):
+        return role
+    match = _SAID_AFTER.match(after[used:])
+    if match and (role := _role_of(match.group(0))):
+        return role
+    match = _JUST_BEFORE.search(before[-50:])
+    if match:
+        return _role_of(match.group("what"))
+    return None
 
 
 # --- all of it ------------------------------------------------------------------------------
@@ -728,6 +835,7 @@ def read_prose(
     writer: str = "",
     own: Callable[[str], bool] = lambda _institution: False,
     reference: datetime.date | None = None,
+    student: str = "",
 ) -> Reading:
     """What the sentences of `text` say of the defence. `writer` is who wrote it (their
     name stands for "eu", "comigo", "mim"); `reference` dates the email (for a date
@@ -737,16 +845,24 @@ def read_prose(
         return reading
     folded = fold(text)
     spans = sentences(text)
-    reading.student = _student(text)
-    reading.title = _title(text)
+    reading.student = _student(text, spans)
+    reading.title = _title(text, spans)
     reading.date, reading.time = _when(text, folded, spans, reference)
     reading.room = _where(text, folded, spans)
-    student_name = reading.student.value if reading.student else ""
+    student_name = student or (reading.student.value if reading.student else "")
     reading.members = _committee(text, spans, writer, own, str(student_name))
     for start, end in spans:
-        sentence = folded[start:end]
-        if _UNKNOWN.search(sentence):
-            for name, pattern in _FIELD_WORDS.items():
-                if pattern.search(sentence):
-                    reading.unknown.add(name)
+        for match in _UNKNOWN.finditer(folded, start, end):
+            # the field named nearest before "a definir" ("o externo ainda a definir")
+            window = folded[max(start, match.start() - 50) : match.start()]
+            nearest = max(
+                (
+                    (found.start(), name)
+                    for name, pattern in _FIELD_WORDS.items()
+                    for found in pattern.finditer(window)
+                ),
+                default=None,
+            )
+            if nearest is not None:
+                reading.unknown.add(nearest[1])
     return reading

@@ -217,6 +217,7 @@ def defense_extract(email) -> reading.Reading:
         body_html=email.body_html or "",
         writer=(email.original_from_name if forwarded else "") or email.from_name,
         forwarded=forwarded,
+        subject=email.subject or "",
         own_institutions=own_institutions(),
         reference=(email.date or email.received_at).date()
         if (email.date or email.received_at)
