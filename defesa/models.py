@@ -47,6 +47,12 @@ class DefenseRequest(models.Model):
     missing_fields = models.JSONField(_("missing fields"), default=list, blank=True)
     # What extraction could not read (shown to staff; never guessed).
     problems = models.JSONField(_("extraction problems"), default=list, blank=True)
+    # Where each value was read: {field or "member:<i>": {"start", "end", "rule", "check"}}
+    # (defesa.reading; start/end index the email's text, None when not in it).
+    provenance = models.JSONField(default=dict, blank=True, editable=False)
+    # Values a person should look at: {field or "member:<i>": reason code}
+    # (mailflow.reading.CHECK_REASONS). A request with any never goes out automatically.
+    checks = models.JSONField(default=dict, blank=True, editable=False)
     # Fingerprint of the data the current documents were generated from: approving data
     # that changed since regenerates them first.
     documents_fingerprint = models.CharField(max_length=64, blank=True, editable=False)

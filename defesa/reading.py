@@ -178,7 +178,12 @@ def read_defense(
     # what the sentences say fills what the form reader left empty
     for name in ("student", "title", "date", "time", "room"):
         value = getattr(prose, name)
-        if value is not None and not getattr(data, name) and name not in prose.unknown:
+        if (
+            value is not None
+            and not getattr(data, name)
+            and name not in prose.unknown
+            and not (isinstance(value.value, str) and _is_placeholder(value.value))
+        ):
             setattr(data, name, value.value)
             provenance[name] = {
                 "start": value.start,

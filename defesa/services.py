@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from defesa import KIND, documents, extraction, reading
-from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
 from defesa.models import (
     CommitteeMember,
     DefenseRequest,
@@ -36,6 +36,7 @@ from defesa.models import (
 from emails import services as email_services
 from emails.models import Email
 from mailflow import policy
+from mailflow import reading as mailflow_reading
 from mailflow.audit import TransitionRules, status_note, status_transition
 from mailflow.errors import DomainError
 from mailflow.text import cut_words
@@ -238,7 +239,11 @@ def defense_open(email_id: int) -> DefenseRequest | None:
             return existing
         found = defense_extract(email)
         defense = DefenseRequest.objects.create(
-            email=email, status=D.AWAITING_DATA, problems=found.problems
+            email=email,
+            status=D.AWAITING_DATA,
+            problems=found.problems,
+            provenance=found.provenance,
+            checks=found.checks,
         )
         defense_data_write(defense=defense, data=found.data)
         status_note(
@@ -246,7 +251,19 @@ def defense_open(email_id: int) -> DefenseRequest | None:
             from_status="",
             actor_label="defesa",
             note=_("data read from the email; missing: %(missing)s")
-            % {"missing": _missing_text(defense.missing_fields)},
+            % {"missing": _missing_text(defense.missing_fields)}
+            + (
+                "\n"
+                + _("to check: %(fields)s")
+                % {
+                    "fields": "; ".join(
+                        f"{field_label(f)} ({mailflow_reading.check_label(r)})"
+                        for f, r in found.checks.items()
+                    )
+                }
+                if found.checks
+                else ""
+            ),
         )
         status_transition(
             obj=email,
@@ -305,7 +322,12 @@ def _complete(defense: DefenseRequest, *, actor, actor_label: str = "") -> None:
 
 
 def _approve_if_automatic(defense: DefenseRequest) -> None:
-    if defense.status == D.AWAITING_REVIEW and policy.is_automatic("MAILFLOW_DEFENSE_APPROVAL"):
+    if (
+        defense.status == D.AWAITING_REVIEW
+        and policy.is_automatic("MAILFLOW_DEFENSE_APPROVAL")
+        # a value read from a sentence (or a guess) waits for a person whatever the policy
+        and not defense.checks
+    ):
         try:
             defense_approve(defense=defense, actor=None, actor_label="policy")
         except DefenseError as exc:
@@ -368,7 +390,11 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         merged, _fields = extraction.merge_defense(before, answer)
         changed = _changed_fields(before, merged)
         defense_data_write(defense=defense, data=merged)
-        DefenseRequest.objects.filter(pk=defense.pk).update(problems=found.problems)
+        provenance, checks = _answer_sources(defense, found, changed, email.pk)
+        DefenseRequest.objects.filter(pk=defense.pk).update(
+            problems=found.problems, provenance=provenance, checks=checks
+        )
+        defense.provenance, defense.checks = provenance, checks
         status_note(
             obj=defense,
             actor_label=email.from_address or "defesa",
@@ -426,6 +452,7 @@ def defense_edited(
         changed = _changed_fields(before, after)
         if changed:
             status_note(obj=defense, actor=actor, note=_change_note(before, after, changed))
+            _checked_by_a_person(defense, changed)
         if missing and defense.status == D.AWAITING_REVIEW:
             status_transition(
                 obj=defense,
@@ -437,6 +464,66 @@ def defense_edited(
     if not missing and defense.status == D.AWAITING_DATA:
         _complete(defense, actor=actor)
     return changed
+
+
+def _answer_sources(
+    defense: DefenseRequest, found: reading.Reading, changed: list[str], email_id: int
+) -> tuple[dict, dict]:
+    """The sources after an answer was merged: a changed value was read in the answer
+    (its span indexes that email, named by "email"); a changed committee drops every
+    member's source (the members were renumbered) and takes the answer's marks."""
+    provenance, checks = dict(defense.provenance), dict(defense.checks)
+    if any(name in ROLES for name in changed):
+        provenance = {k: v for k, v in provenance.items() if not k.startswith("member:")}
+        checks = {k: v for k, v in checks.items() if not k.startswith("member:")}
+        checks.update({k: v for k, v in found.checks.items() if k.startswith("member:")})
+    for name in changed:
+        if name in ROLES:
+            continue
+        checks.pop(name, None)
+        if name in found.provenance:
+            provenance[name] = {**found.provenance[name], "email": email_id}
+        if name in found.checks:
+            checks[name] = found.checks[name]
+    return provenance, checks
+
+
+def _checked_by_a_person(defense: DefenseRequest, changed: list[str]) -> None:
+    """Staff changed these fields (a role: its members): what they typed is theirs, with
+    no mark left and no span in the email. A committee change renumbers the members, so
+    every member's source is dropped then."""
+    provenance, checks = dict(defense.provenance), dict(defense.checks)
+    members_changed = any(name in ROLES for name in changed)
+    for name in list(provenance) + list(checks):
+        if name in changed or (members_changed and name.startswith("member:")):
+            provenance.pop(name, None)
+            checks.pop(name, None)
+    for name in changed:
+        if name not in ROLES:
+            provenance[name] = {"start": None, "end": None, "rule": "staff", "check": ""}
+    defense.provenance, defense.checks = provenance, checks
+    DefenseRequest.objects.filter(pk=defense.pk).update(provenance=provenance, checks=checks)
+
+
+def defense_checked(*, defense: DefenseRequest, actor) -> DefenseRequest:
+    """A person looked at every marked value and found it right: no mark is left."""
+    if defense.checks:
+        DefenseRequest.objects.filter(pk=defense.pk).update(checks={})
+        status_note(
+            obj=defense,
+            actor=actor,
+            note=_("values read from sentences checked: %(fields)s")
+            % {"fields": ", ".join(field_label(f) for f in defense.checks)},
+        )
+        defense.checks = {}
+    return defense
+
+
+def field_label(name: str) -> str:
+    """A field or "member:<i>" as staff call it."""
+    if name.startswith("member:"):
+        return _("committee member %(n)s") % {"n": int(name.split(":")[1]) + 1}
+    return str(_VALUE_LABELS.get(name, name))
 
 
 def defense_update(*, defense: DefenseRequest, changes: dict, actor) -> DefenseRequest:

@@ -1,0 +1,163 @@
+"""The defence data read from sentences, and the readers together (defesa.reading)."""
+
+import datetime
+
+import pytest
+
+from defesa import reading, sentences
+
+OWN = ("Ifes", "Instituto Federal do Espírito Santo")
+WRITER = "Cláudia Ribeiro Tessarolo"
+MAY = datetime.date(2027, 5, 2)
+
+
+def _read(text: str, **kwargs) -> reading.Reading:
+    kwargs.setdefault("writer", WRITER)
+    kwargs.setdefault("own_institutions", OWN)
+    kwargs.setdefault("reference", MAY)
+    return reading.read_defense(body_text=text, **kwargs)
+
+
+def _members(result: reading.Reading) -> set[tuple[str, str]]:
+    return {(m.role, m.name) for m in result.data.members}
+
+
+FIRST_PERSON = (
+    "Boa tarde,\n\nPeço o agendamento da defesa da minha orientanda Luana Pimentel Coser. "
+    "A dissertação, intitulada Previsão de demanda hídrica com redes recorrentes, será "
+    "defendida no dia 14 de junho (segunda), às 9 horas, na sala 112. A banca contará comigo "
+    "na presidência, com o colega Otávio Bragança Lemos, do programa, e com a professora "
+    "Renata Sarmento Vidal, da UFMG, que participa a distância.\n\nAbraço,\nCláudia\n"
+)
+
+
+def test_a_committee_in_first_person_prose():
+    result = _read(FIRST_PERSON)
+    data = result.data
+    assert (data.student, data.title) == (
+        "Luana Pimentel Coser",
+        "Previsão de demanda hídrica com redes recorrentes",
+    )
+    assert (data.date, data.time, data.room) == (
+        datetime.date(2027, 6, 14),
+        datetime.time(9, 0),
+        "112",
+    )
+    assert _members(result) == {
+        ("advisor", WRITER),
+        ("internal", "Otávio Bragança Lemos"),
+        ("external", "Renata Sarmento Vidal"),
+    }
+    assert data.missing_fields() == []
+
+
+def test_values_from_sentences_keep_their_span_and_a_mark():
+    result = _read(FIRST_PERSON)
+    title = result.provenance["title"]
+    assert FIRST_PERSON[title["start"] : title["end"]] == result.data.title
+    assert (title["rule"], title["check"]) == ("prose", "prose")
+    advisor = next(
+        result.provenance[f"member:{i}"]
+        for i, m in enumerate(result.data.members)
+        if m.role == "advisor"
+    )
+    # "comigo" is the writer: no span of their name in the text, and a mark
+    assert advisor["rule"] == "sender" and advisor["check"]
+    assert "title" in result.checks and "date" in result.checks
+
+
+def test_a_labelled_form_has_nothing_to_check():
+    text = (
+        "Nome Completo Aluno: Luana Pimentel Coser\nTítulo: Previsão de demanda hídrica\n"
+        "Data: 14/06/2027\nHorário: 09:00h\nSala: 112\n\nOrientador Principal: Prof. Dr. "
+        "Otávio Lemos\nMembro Interno: Profa. Ana Reis\nMembro Externo: Prof. Rui Dias (UFMG)\n"
+    )
+    result = _read(text)
+    assert result.checks == {}
+    student = result.provenance["student"]
+    assert text[student["start"] : student["end"]] == "Luana Pimentel Coser"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "missing"),
+    [
+        ("O horário ainda está a confirmar com a banca.", "time"),
+        ("Sala: a definir", "room"),
+        ("Membro Externo: [preencher]", "external"),
+        ("Membro Externo: xxx", "external"),
+        ("Título: (envio na semana que vem)", "title"),
+    ],
+)
+def test_placeholders_leave_the_field_missing(sentence, missing):
+    text = (
+        "Nome Completo Aluno: Luana Pimentel Coser\nTítulo: Previsão de demanda hídrica\n"
+        "Data: 14/06/2027\nHorário: 09:00h\nSala: 112\nOrientador Principal: Otávio Lemos\n"
+        "Membro Interno: Ana Reis\nMembro Externo: Rui Dias (UFMG)\n"
+    )
+    label = sentence.split(":")[0] + ":"
+    if label in text and ":" in sentence:
+        text = "\n".join(sentence if line.startswith(label) else line for line in text.split("\n"))
+    else:
+        text = text.replace("Horário: 09:00h\n", "") + "\n" + sentence
+    result = _read(text)
+    assert missing in result.missing
+
+
+def test_forward_header_lines_are_not_form_fields():
+    text = (
+        "Segue.\n\n---------- Mensagem encaminhada ---------\nDe: Otávio Lemos "
+        "<otavio@ifes.edu.br>\nData: seg., 3 de mai. de 2027 às 10:12\nAssunto: defesa\n"
+        "Para: Coordenação <coord@ifes.edu.br>\n\nA Luana Pimentel Coser vai defender dia 14/06 "
+        "às 9h, sala 112. Título: Previsão de demanda hídrica com redes recorrentes.\n"
+        "Banca: eu (orientador), Ana Reis Mota (Ifes) e Rui Dias Neto (UFMG).\n"
+    )
+    result = _read(text, writer="Otávio Lemos", forwarded=True)
+    assert result.data.date == datetime.date(2027, 6, 14)
+    assert result.data.time == datetime.time(9, 0)
+    assert ("advisor", "Otávio Lemos") in _members(result)
+    assert ("external", "Rui Dias Neto") in _members(result)
+
+
+def test_a_first_name_is_the_full_name_written_elsewhere():
+    text = (
+        "O Gustavo Binda Prates me pediu para enviar o pedido da defesa da orientanda dele, "
+        "Paula Zucolotto Maciel. Eu participo da banca como membro interno.\n\n"
+        "A banca fica então: Gustavo (orientador e presidente), eu e a Adriana Kuhnen Bastos, "
+        "da UFSC.\n"
+    )
+    result = _read(text, writer="Sérgio Loss Nascimento")
+    assert _members(result) == {
+        ("advisor", "Gustavo Binda Prates"),
+        ("internal", "Sérgio Loss Nascimento"),
+        ("external", "Adriana Kuhnen Bastos"),
+    }
+
+
+def test_dates_without_a_year_are_the_next_such_date():
+    read = sentences.read_prose(
+        "A defesa será no dia 3 de março, às 10h.", reference=datetime.date(2026, 12, 7)
+    )
+    assert read.date.value == datetime.date(2027, 3, 3)
+    assert read.time.value == datetime.time(10, 0)
+
+
+def test_english_labels_and_times():
+    read = sentences.read_prose(
+        "Thesis title: Federated learning at the edge\nDate: 13 August 2026\n"
+        "Time: 2:00 pm Brasília time (6:00 pm in Edinburgh)\nPlace: Room 210, Ifes\n",
+        reference=MAY,
+    )
+    assert read.title.value == "Federated learning at the edge"
+    assert read.date.value == datetime.date(2026, 8, 13)
+    assert read.time.value == datetime.time(14, 0)
+    assert read.room.value == "210"
+
+
+def test_typographic_forms_read_as_plain_and_stay_as_written():
+    read = sentences.read_prose(
+        "O trabalho, “Predição de tempo de permanência hospitalar”, será defendido no dia "
+        "30 de setembro, às 16h, na sala 305.",
+        reference=MAY,
+    )
+    assert read.title.value == "Predição de tempo de permanência hospitalar"
+    assert read.room.value == "305"
