@@ -19,6 +19,8 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from defesa import extraction, sentences
 from defesa.data import ADVISOR, ROLES, DefenseData, Member
 from emails.forwards import forward_span, header_blocks, reply_start
@@ -62,6 +64,30 @@ class Reading:
     @property
     def checks(self) -> dict[str, str]:
         return {k: v["check"] for k, v in self.provenance.items() if v.get("check")}
+
+
+# A student's label at the start of a line: a second one starts a second defence.
+_STUDENT_LABEL = re.compile(
+    r"^[ \t>*-]*(?:nome\s+completo\s+(?:d[oa]\s+)?alun[oa]|alun[oa]|discente|mestrand[oa]|"
+    r"estudante|student|candidat[oa])\s*[:\t]\s*\S",
+    re.I | re.M,
+)
+
+
+def defence_blocks(text: str) -> list[tuple[int, int]]:
+    """Where each defence of an email starts and ends: one block, or one per student
+    label when the email lists several defences ("DEFESA 1 ... DEFESA 2 ...")."""
+    starts = [m.start() for m in _STUDENT_LABEL.finditer(text[: reply_start(text)])]
+    if len(starts) < 2:
+        return [(0, len(text))]
+    # a block begins at the heading line above its student label, if any
+    bounds = []
+    for start in starts:
+        previous = text.rfind("\n", 0, max(start - 1, 0))
+        heading = text[previous + 1 : start].strip()
+        bounds.append(previous + 1 if heading and len(heading) < 40 else start)
+    bounds[0] = 0
+    return [(a, b) for a, b in zip(bounds, [*bounds[1:], len(text)], strict=True)]
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -112,6 +138,12 @@ def read_defense(
 ) -> Reading:
     text = (body_text or "").replace("\r\n", "\n")
     blanked = _blank(text, header_blocks(text))
+    blocks = defence_blocks(blanked)
+    if len(blocks) > 1:
+        # several defences in one email: this request is the first one's; the others are
+        # named for staff, who register them apart (nothing of theirs is mixed in here)
+        blanked = _blank(blanked, [(blocks[0][1], len(blanked))])
+        body_html = ""
     found = extraction.extract_defense(
         body_text=blanked, body_html=body_html, own_institutions=own_institutions
     )
@@ -229,7 +261,30 @@ def read_defense(
         if provenance.get(name, {}).get("rule") == "prose":
             setattr(data, name, "" if name not in ("date", "time") else None)
             provenance.pop(name, None)
+    if len(blocks) > 1:
+        problems.insert(
+            0,
+            _(
+                "this email asks for %(count)d defences: this request is the first one's; "
+                "register the others apart (%(others)s)"
+            )
+            % {
+                "count": len(blocks),
+                "others": "; ".join(_block_student(text, b) for b in blocks[1:]),
+            },
+        )
+        provenance.setdefault("student", _source(None, "label"))
+        provenance["student"]["check"] = "several_defences"
     return Reading(data=data, problems=problems, provenance=provenance)
+
+
+def _block_student(text: str, block: tuple[int, int]) -> str:
+    match = _STUDENT_LABEL.search(text, block[0], block[1])
+    if match is None:
+        return "?"
+    line_end = text.find("\n", match.start())
+    line = text[match.start() : line_end if line_end != -1 else block[1]]
+    return line.split(":", 1)[-1].strip() or "?"
 
 
 def _form_names(data: DefenseData) -> set[str]:

@@ -30,6 +30,7 @@ CHECK_REASONS = {
     "prose": _("read from a sentence, not from a labelled field"),
     "role_from_context": _("the role was inferred from the context"),
     "two_candidates": _("a guess between two values"),
+    "several_defences": _("the email asks for more than one defence"),
 }
 
 

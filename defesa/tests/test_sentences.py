@@ -161,3 +161,38 @@ def test_typographic_forms_read_as_plain_and_stay_as_written():
     )
     assert read.title.value == "Predição de tempo de permanência hospitalar"
     assert read.room.value == "305"
+
+
+def test_two_defences_in_one_email_are_not_mixed():
+    block = (
+        "Aluno: {student}\nTítulo: {title}\nData: {date}\nHorário: 9h\nSala: 206\n"
+        "Orientador: Gustavo Binda Prates\nMembro interno: {internal}\n"
+        "Membro externo: {external} (UFES)\n"
+    )
+    text = (
+        "Boa tarde, mando os dois pedidos juntos:\n\nDEFESA 1\n"
+        + block.format(
+            student="Matheus Piol Lima",
+            title="Detecção de intrusão em redes IoT",
+            date="17/09/2026",
+            internal="Adriana Zago Reis",
+            external="Luciano Rebouças Dias",
+        )
+        + "\nDEFESA 2\n"
+        + block.format(
+            student="Jéssica Venturini da Penha",
+            title="Acessibilidade em aplicativos móveis",
+            date="18/09/2026",
+            internal="Renata Gava Dalvi",
+            external="Priscila Andrade Moura",
+        )
+    )
+    result = _read(text)
+    assert result.data.student == "Matheus Piol Lima"
+    assert {m.name for m in result.data.members} == {
+        "Gustavo Binda Prates",
+        "Adriana Zago Reis",
+        "Luciano Rebouças Dias",
+    }
+    assert result.checks["student"] == "several_defences"
+    assert "2 defesas" in result.problems[0] and "Jéssica Venturini da Penha" in result.problems[0]
