@@ -196,3 +196,16 @@ def test_two_defences_in_one_email_are_not_mixed():
     }
     assert result.checks["student"] == "several_defences"
     assert "2 defesas" in result.problems[0] and "Jéssica Venturini da Penha" in result.problems[0]
+
+
+def test_typographic_characters_match_as_plain_and_are_kept_as_written():
+    text = (
+        "Nome\u00a0Completo Aluno:\u00a0Maria D’Ávila Souza\nTítulo: “Redes – um estudo”\n"
+        "Data: 15/10/2026\nHorário: 14h\nSala: 207\nOrientador Principal: Prof.\u00a0Dr. "
+        "João Silva\nMembro Interno: Ana Lima\nMembro Externo: Carlos Pereira – UFES\n"
+    )
+    data = _read(text).data
+    assert (data.student, data.title) == ("Maria D’Ávila Souza", "Redes – um estudo")
+    assert ("external", "Carlos Pereira", "UFES") in {
+        (m.role, m.name, m.institution) for m in data.members
+    }
