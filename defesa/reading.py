@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from defesa import extraction, sentences
-from defesa.data import ADVISOR, ROLES, DefenseData, Member
+from defesa.data import ADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
 from emails.forwards import forward_span, header_blocks, reply_start
 
 SCALARS = ("student", "title", "date", "time", "room", "link")
@@ -179,7 +179,10 @@ def read_defense(
             name = writer
         if not name or _is_placeholder(name) or _is_placeholder(member.name):
             continue
+        name, said = _name_and_institution(name)
         member.name = name
+        if said and not member.institution:
+            member.institution = said
         members.append(member)
     data.members = members
 
@@ -192,6 +195,18 @@ def read_defense(
             if person.check != "role_from_context":
                 member.role = person.role
             member.institution = member.institution or person.institution
+    # a role the sentences state next to a person's name beats the form reader's guess
+    # from a committee list
+    # (and internal or external as the sentences read the institution: "da casa")
+    stated = {_key(p.name): p for p in prose.members if not p.writer}
+    for member in data.members:
+        person = stated.get(_key(member.name))
+        if person is None or person.role == member.role or member.role == ADVISOR:
+            continue
+        if person.basis == "said" or (
+            person.basis == "institution" and {person.role, member.role} <= {INTERNAL, EXTERNAL}
+        ):
+            member.role = person.role
     # a room the sentences give more fully ("auditório" / "auditório do bloco B")
     if (
         prose.room is not None
@@ -285,6 +300,17 @@ def _block_student(text: str, block: tuple[int, int]) -> str:
     line_end = text.find("\n", match.start())
     line = text[match.start() : line_end if line_end != -1 else block[1]]
     return line.split(":", 1)[-1].strip() or "?"
+
+
+_NAME_COMMA = re.compile(r"^(?P<name>[^,]+),\s*(?:d[aeo]s?\s+)?(?P<rest>.+)$")
+
+
+def _name_and_institution(name: str) -> tuple[str, str]:
+    """ "Rodrigo Tessarolo, da casa" -> ("Rodrigo Tessarolo", "da casa")."""
+    match = _NAME_COMMA.match(name)
+    if match and len(match.group("name").split()) >= 2:
+        return match.group("name").strip(), match.group("rest").strip(" .")
+    return name, ""
 
 
 def _form_names(data: DefenseData) -> set[str]:

@@ -224,6 +224,9 @@ class Person:
     end: int | None
     check: str = "prose"
     writer: bool = False
+    # what the role rests on: "said" (words next to the name), "institution", "listed"
+    # (named in a committee list with nothing else), "writer"
+    basis: str = "said"
 
 
 @dataclass
@@ -284,6 +287,7 @@ _TITLE_OPEN = re.compile(
     r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\bo\s+t[ií]tulo\s+(?:da\s+disserta[cç][aã]o|"
     r"do\s+trabalho)?\s*(?:[eé]|ser[aá])|\bentitled|\btitled|\bthesis\s+title\s+is|"
     r"\bse\s+chama|\bchama-se|\bt[ií]tulo(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
+    r"\b(?:trabalho|disserta[cç][aã]o)\s*:|"
     r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
     r"\s*:?\s*"
 )
@@ -563,8 +567,8 @@ _ROLE_WORDS = [
     (EXTERNAL, re.compile(r"\bextern[oa]s?\b|\bexternal\b", re.I)),
 ]
 _OWN_PROGRAM = re.compile(
-    r"^(?:,\s*|\s+)(?:d[oa]\s+(?:nosso\s+)?(?:programa|ppcomp|colegiado|departamento|"
-    r"curso)|aqui\s+do\s+programa)\b",
+    r"^(?:,\s*|\s+)(?:d[oa]\s+(?:nosso\s+|pr[oó]prio\s+)?(?:programa|ppcomp|colegiado|"
+    r"departamento|curso)|aqui\s+do\s+programa|da\s+casa|daqui)\b",
     re.I,
 )
 _INSTITUTION_AFTER = re.compile(
@@ -582,7 +586,9 @@ _INSTITUTION_LIKE = re.compile(
     r"Centro|Escola|Embrapa|Incaper|Fiocruz|Funda[cç][aã]o|University|College|School)\b)"
 )
 _INSTITUTION_PAREN = re.compile(r"^\s*\((?P<inside>[^()\n]{1,120})\)")
-_INSTITUTION_DASH = re.compile(r"^\s*[-–—]\s*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)]|$|\s+e\s)")
+_INSTITUTION_DASH = re.compile(
+    r"^[ \t]*[-–—][ \t]*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)\n]|$|\s+e\s)"
+)
 
 
 def _trim_name(name: str) -> str:
@@ -751,16 +757,17 @@ def _committee(
             own_flag = getattr(person, "_own", None)
             if person.writer and not has_advisor:
                 # a professor listing a committee with themself in it: the advisor
-                person.role, has_advisor = ADVISOR, True
+                person.role, has_advisor, person.basis = ADVISOR, True, "writer"
             elif own_flag is None and person.writer:
-                person.role = INTERNAL
+                person.role, person.basis = INTERNAL, "writer"
             elif own_flag is None and getattr(person, "_listed", False):
                 # listed after "a banca" without an institution: a colleague
-                person.role = INTERNAL
+                person.role, person.basis = INTERNAL, "listed"
             elif own_flag is None:
                 continue  # named near the committee, with nothing saying they are in it
             else:
                 person.role = INTERNAL if own_flag else EXTERNAL
+                person.basis = "institution"
             person.check = "role_from_context"
         members.append(person)
     return members
@@ -798,7 +805,13 @@ _JUST_BEFORE = re.compile(
     rf"(?:(?:o|a)\s+)?(?:{_HONORIFIC}\s+)*$",
     re.I,
 )
-_SAID_AFTER = re.compile(r"^\s*,?\s*(?:como|na|no|as|acting\s+as)\s+[^,;\n]{0,40}", re.I)
+_SAID_AFTER = re.compile(
+    r"^\s*,?\s*(?:(?:ser[aá]|[eé]|foi|atuar[aá]|atua|participa(?:r[aá])?|entra)\s+"
+    r"(?:(?:o|a|como)\s+)?|como\s+|na\s+|no\s+|as\s+|acting\s+as\s+)[^,;\n]{0,40}",
+    re.I,
+)
+# "eu como orientador, a professora X": the role after the previous person is theirs
+_PREVIOUS_ROLE = re.compile(r"^\s*,?\s*(?:como|na|no|\()", re.I)
 
 
 def _role_said(before: str, after: str, used: int) -> str | None:
@@ -821,7 +834,7 @@ def _role_said(before: str, after: str, used: int) -> str | None:
     if match and (role := _role_of(match.group(0))):
         return role
     match = _JUST_BEFORE.search(before[-50:])
-    if match:
+    if match and not _PREVIOUS_ROLE.match(before):
         return _role_of(match.group("what"))
     return None
 
