@@ -261,7 +261,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 # --- the student, the title -----------------------------------------------------------------
 
 _STUDENT = re.compile(
-    r"(?i:\bdefesa\s+(?:de\s+(?:mestrado|disserta[cç][aã]o)\s+)?(?:d[oa]\s+)"
+    r"(?i:\bdefesa\s+(?:p[uú]blica\s+)?(?:de\s+(?:mestrado|disserta[cç][aã]o)\s+)?(?:(?:d[oa]|de)\s+)"
     r"(?:(?:meu|minha|nosso|nossa)\s+)?"
     r"(?:(?:orientand[oa]|alun[oa]|mestrand[oa]|discente|estudante|candidat[oa])\s+)?"
     r"|\b(?:meu|minha|d[oa]|nosso|nossa|[oa])\s+(?:orientand[oa]|mestrand[oa]|discente|"
@@ -278,6 +278,8 @@ _STUDENT_SELF = re.compile(
     r"(?i:\b(?:sou|me\s+chamo|meu\s+nome\s+(?:completo\s+)?[eé])\s+(?:[oa]\s+)?)"
     r"(?P<name>" + NAME + r")(?=\s*,?\s*(?i:alun[oa]|mestrand[oa]|orientand[oa]|discente))"
 )
+# "Otávio Bremenkamp Silva — “Segmentação de ...”": a name, a dash, the quoted title
+_STUDENT_BEFORE_TITLE = re.compile(r"(?m:^[ \t]*)(?P<name>" + NAME + r")[ \t]*[-–—:][ \t]*[\"“«]")
 _STUDENT_DEFENDS = re.compile(
     r"(?P<name>" + NAME + r")\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|will\s+defend)"
 )
@@ -309,7 +311,13 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
     """The student named in a sentence about the defence (the first one named in any
     sentence, when no sentence about the defence names one)."""
     candidates: list[Value] = []
-    for pattern in (_STUDENT_AFTER_COLON, _STUDENT, _STUDENT_DEFENDS, _STUDENT_SELF):
+    for pattern in (
+        _STUDENT_AFTER_COLON,
+        _STUDENT,
+        _STUDENT_DEFENDS,
+        _STUDENT_SELF,
+        _STUDENT_BEFORE_TITLE,
+    ):
         for match in pattern.finditer(text):
             name = _trim_name(match.group("name"))
             if name and fold(name.split()[0]) not in _NOT_NAMES:
@@ -550,6 +558,7 @@ _COMMITTEE_WORDS = re.compile(
     r"intern[oa]|extern[oa]|committee|examiner|supervisor|chair)",
     re.I,
 )
+_SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b", re.I)
 # The committee enumerated after these words ("A banca: eu, o Alessandro e a Ana").
 _LISTED = re.compile(r"\b(?:banca|committee|avaliadores|examinadores|membros)\b", re.I)
 _ME = re.compile(r"(?<![\w-])(?:comigo|mim|eu|myself|me(?=\s+as\b))(?![\w-])", re.I)
@@ -719,6 +728,9 @@ def _committee(
             preceding = mentions[index - 1].end if index else start
             after = text[mention.end : following]
             before = text[preceding : mention.start]
+            head = re.split(r"[,;\n]", after, maxsplit=1)[0]
+            if _SUBSTITUTE.search(before[-30:]) or _SUBSTITUTE.search(head + _paren(after)):
+                continue  # a substitute is not on the committee
             institution, is_own, used = _institution(after, own)
             role = _role_said(before, after, used)
             honorific = ""
