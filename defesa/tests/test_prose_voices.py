@@ -1,0 +1,220 @@
+# ruff: noqa: E501 - the messages keep their lines as written
+"""Defence requests written in prose, in voices the reader was not tuned on first: each
+value the reader gives must be the one a secretary reads (defesa.reading, whole)."""
+
+import datetime
+
+import pytest
+
+from defesa import reading
+
+OWN = ["Ifes", "Instituto Federal do Espírito Santo", "PPComp"]
+
+CASES = [
+    (
+        "Renato Lyra Bastos",
+        """Prezada Jaqueline,
+
+venho pedir que seja agendada a defesa do Bruno Salles Coutinho, meu orientando. O título é "Otimização de rotas de coleta de resíduos com algoritmos genéticos". Marcamos para o dia 22 de abril de 2027, às 15h, na sala 108.
+
+Comporão a banca, além de mim como orientador, a professora Helena Vasconcelos Pinto (Ifes) e o professor Marcelo Dutra Santana, da Universidade Federal de Viçosa.
+
+Grato,
+Renato""",
+        dict(
+            student="Bruno Salles Coutinho",
+            title="Otimização de rotas de coleta de resíduos com algoritmos genéticos",
+            date="2027-04-22",
+            time="15:00",
+            room="108",
+            members={
+                ("advisor", "Renato Lyra Bastos"),
+                ("internal", "Helena Vasconcelos Pinto"),
+                ("external", "Marcelo Dutra Santana"),
+            },
+        ),
+    ),
+    (
+        "Patrícia Moreno Alves",
+        """Olá!
+
+A defesa da minha aluna Carolina Teixeira Brandão ficou para 9/6, terça-feira, 14 horas, no miniauditório. Trabalho: Classificação de sons urbanos com redes convolucionais leves.
+
+Banca: eu presidindo; Prof. Júlio Cesar Nardi (Ifes); Profa. Sandra Medeiros Faria (UFES).
+
+Abs,
+Patrícia""",
+        dict(
+            student="Carolina Teixeira Brandão",
+            title="Classificação de sons urbanos com redes convolucionais leves",
+            date="2027-06-09",
+            time="14:00",
+            room="miniauditório",
+            members={
+                ("advisor", "Patrícia Moreno Alves"),
+                ("internal", "Júlio Cesar Nardi"),
+                ("external", "Sandra Medeiros Faria"),
+            },
+        ),
+    ),
+    (
+        "Eduardo Pessoa Lima",
+        """Bom dia,
+
+Informo que o mestrando Tiago Almeida Frizera defenderá sua dissertação "Detecção de falhas em rolamentos por análise de vibração" no dia 30/03/2027, às 10h30, de forma remota, pelo link https://meet.google.com/abc-defg-hij.
+
+A banca será formada por mim (orientador), pelo Prof. Dr. Flávio Gomes Rangel (PPComp/Ifes) e pela Profa. Dra. Lívia Nascimento Barros (UFRJ).
+
+Atenciosamente,
+Eduardo Pessoa Lima""",
+        dict(
+            student="Tiago Almeida Frizera",
+            title="Detecção de falhas em rolamentos por análise de vibração",
+            date="2027-03-30",
+            time="10:30",
+            room="Virtual",
+            members={
+                ("advisor", "Eduardo Pessoa Lima"),
+                ("internal", "Flávio Gomes Rangel"),
+                ("external", "Lívia Nascimento Barros"),
+            },
+        ),
+    ),
+    (
+        "Marcela Souza Prado",
+        """Oi, pessoal,
+
+Segue o pedido de defesa da Juliana Reis Campos: a apresentação será em 5 de julho, às 9 horas, na sala 204 do bloco C. O trabalho tem o título Aprendizado federado para diagnóstico de retinopatia.
+
+Participam da banca: eu, como orientadora; o Prof. Rodrigo Tessarolo, da casa; e a Dra. Ana Beatriz Lorenzoni, da Fiocruz. O Prof. Caio Menezes Paiva, do Ifes, será o coorientador.
+
+Obrigada!
+Marcela""",
+        dict(
+            student="Juliana Reis Campos",
+            title="Aprendizado federado para diagnóstico de retinopatia",
+            date="2027-07-05",
+            time="09:00",
+            room="204",
+            members={
+                ("advisor", "Marcela Souza Prado"),
+                ("internal", "Rodrigo Tessarolo"),
+                ("external", "Ana Beatriz Lorenzoni"),
+                ("coadvisor", "Caio Menezes Paiva"),
+            },
+        ),
+    ),
+    (
+        "Anderson Queiroz Lima",
+        """Caros,
+
+Gostaria de solicitar o agendamento da defesa pública de dissertação do discente Rafael Nogueira Costa, intitulada "Previsão de vazão em bacias hidrográficas com LSTM", para quinta-feira, 12/08/2027, das 14h às 16h, no Laboratório de Redes (sala 305).
+
+Banca examinadora:
+• Prof. Dr. Anderson Queiroz Lima – Ifes (presidente)
+• Prof. Dr. Mário Sérgio Freitas – Ifes
+• Profa. Dra. Teresa Cunha Matos – Universidade de Lisboa (Portugal)
+Suplente: Prof. Dr. Ivo Bragança Luz – Ifes
+
+Atenciosamente,
+Anderson""",
+        dict(
+            student="Rafael Nogueira Costa",
+            title="Previsão de vazão em bacias hidrográficas com LSTM",
+            date="2027-08-12",
+            time="14:00",
+            room="305",
+            members={
+                ("advisor", "Anderson Queiroz Lima"),
+                ("internal", "Mário Sérgio Freitas"),
+                ("external", "Teresa Cunha Matos"),
+            },
+        ),
+    ),
+    (
+        "Lucia Helena Prates",
+        """Prezados,
+
+Segue solicitação: defesa de mestrado de Gabriela Fontes Amaral, no dia 3 de setembro de 2027 às 8h30, sala 210 – Bloco A.
+Título do trabalho: Uso de grafos de conhecimento na recomendação de disciplinas
+Orientadora: eu mesma
+Coorientador: Prof. Ricardo Sá Pereira (Ifes)
+Avaliadores: Prof. Dr. Jorge Luiz Antunes (Ifes) e Profa. Dra. Clara Mendes Rocha (UFSC)
+
+Obrigada,
+Lúcia Helena Prates
+Coordenadora do Laboratório de Sistemas Inteligentes""",
+        dict(
+            student="Gabriela Fontes Amaral",
+            title="Uso de grafos de conhecimento na recomendação de disciplinas",
+            date="2027-09-03",
+            time="08:30",
+            room="210",
+            members={
+                ("advisor", "Lucia Helena Prates"),
+                ("coadvisor", "Ricardo Sá Pereira"),
+                ("internal", "Jorge Luiz Antunes"),
+                ("external", "Clara Mendes Rocha"),
+            },
+        ),
+    ),
+    (
+        "John Carter",
+        """Dear PPComp secretariat,
+
+I am co-supervising the master's student Felipe Andrade Guimarães, whose defence is scheduled for 20 October 2027 at 10:00 (Brasília time), online. His thesis is entitled "Graph neural networks for power grid fault localisation". The committee: Prof. Silvia Rocha Menezes (supervisor, Ifes), myself (co-supervisor, University of Bristol), Prof. Paulo Vinícius Salles (Ifes) and Prof. Hugo Bastos Arruda (UFMG).
+
+Best wishes,
+John Carter""",
+        dict(
+            student="Felipe Andrade Guimarães",
+            title="Graph neural networks for power grid fault localisation",
+            date="2027-10-20",
+            time="10:00",
+            room="Virtual",
+            members={
+                ("advisor", "Silvia Rocha Menezes"),
+                ("coadvisor", "John Carter"),
+                ("internal", "Paulo Vinícius Salles"),
+                ("external", "Hugo Bastos Arruda"),
+            },
+        ),
+    ),
+    (
+        "Fernanda Lopes Vieira",
+        """Bom dia!
+
+Preciso marcar a defesa do Otávio. Dados:
+Otávio Bremenkamp Silva — "Segmentação de tumores cerebrais em ressonância magnética com U-Net"
+Quando: 14/10/2027, 13h
+Onde: sala 102
+Banca: Fernanda Lopes Vieira (orientadora), Leandro Pimenta Roque (Ifes), Beatriz Dantas Moura (UERJ)
+
+Fernanda""",
+        dict(
+            student="Otávio Bremenkamp Silva",
+            title="Segmentação de tumores cerebrais em ressonância magnética com U-Net",
+            date="2027-10-14",
+            time="13:00",
+            room="102",
+            members={
+                ("advisor", "Fernanda Lopes Vieira"),
+                ("internal", "Leandro Pimenta Roque"),
+                ("external", "Beatriz Dantas Moura"),
+            },
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("writer", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_a_request_in_prose(writer, text, expected):
+    data = reading.read_defense(
+        body_text=text, writer=writer, own_institutions=OWN, reference=datetime.date(2027, 2, 1)
+    ).data
+    assert data.student == expected["student"]
+    assert data.title == expected["title"]
+    assert data.date.isoformat() == expected["date"]
+    assert data.time.strftime("%H:%M") == expected["time"]
+    assert data.room.casefold() == expected["room"].casefold()
+    assert {(m.role, m.name) for m in data.members} == expected["members"]
