@@ -19,12 +19,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from html.parser import HTMLParser
 
 from django.utils.translation import gettext as _
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
-from emails.htmltext import BLOCK_TAGS, HIDDEN_TAGS
+from emails.htmltext import html_lines
 
 __all__ = [
     "FORM_LABELS",
@@ -1688,138 +1687,10 @@ def blank_form(data: DefenseData | None = None) -> str:
 
 # --- HTML ------------------------------------------------------------------------------------
 
-# The HTML reader's block and hidden tags; a blockquote is handled here (it marks quoted
-# history, which the extraction reads apart).
-_BLOCK_TAGS = BLOCK_TAGS - {"blockquote"}
-_HIDDEN_TAGS = HIDDEN_TAGS
-_QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
-
-
-class _HtmlLines(HTMLParser):
-    """HTML as text lines: the cells of a table row joined by tabs (so a two-cell row reads
-    as "label<TAB>value"), blockquotes as ">" lines."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._buffers: list[list[str]] = [[]]
-        self._tables: list[list[str] | None] = []  # per open table: the open row's cells
-        self._cell_open: list[bool] = []
-        self._hidden: dict[str, int] = {}
-
-    def _write(self, text: str) -> None:
-        self._buffers[-1].append(text)
-
-    def _at_line_start(self) -> bool:
-        buffer = self._buffers[-1]
-        return not buffer or buffer[-1].endswith("\n")
-
-    def _line_break(self) -> None:
-        """End the current line, unless already at the start of one (blocks do not make
-        blank lines; an empty block such as <div><br></div> does)."""
-        if not self._at_line_start():
-            self._buffers[-1].append("\n")
-
-    def _close_cell(self) -> None:
-        if self._cell_open and self._cell_open[-1]:
-            text = "".join(self._buffers.pop())
-            lines = [" ".join(line.split()) for line in text.split("\n")]
-            row = self._tables[-1]
-            if row is not None:
-                row.append("\n".join(line for line in lines if line))
-            self._cell_open[-1] = False
-
-    def _close_row(self) -> None:
-        self._close_cell()
-        if self._tables and self._tables[-1] is not None:
-            cells = self._tables[-1]
-            if any(cells):
-                self._line_break()
-                self._write("\t".join(cells) + "\n")
-            self._tables[-1] = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN_TAGS:
-            self._hidden[tag] = self._hidden.get(tag, 0) + 1
-        elif tag == "body":
-            self._hidden.clear()  # a missing </head> must not hide the message
-        elif tag == "br":
-            self._write("\n")
-        elif tag == "table":
-            self._line_break()
-            self._tables.append(None)
-            self._cell_open.append(False)
-        elif tag == "tr" and self._tables:
-            self._close_row()
-            self._tables[-1] = []
-        elif tag in ("td", "th") and self._tables:
-            self._close_cell()
-            if self._tables[-1] is None:
-                self._tables[-1] = []
-            self._buffers.append([])
-            self._cell_open[-1] = True
-        elif tag == "blockquote":
-            self._line_break()
-            self._write(_QUOTE_OPEN + "\n")
-        elif tag in _BLOCK_TAGS:
-            self._line_break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN_TAGS:
-            if self._hidden.get(tag):
-                self._hidden[tag] -= 1
-        elif tag in ("td", "th") and self._tables:
-            self._close_cell()
-        elif tag == "tr" and self._tables:
-            self._close_row()
-        elif tag == "table" and self._tables:
-            self._close_row()
-            self._tables.pop()
-            self._cell_open.pop()
-            self._line_break()
-        elif tag == "blockquote":
-            self._line_break()
-            self._write(_QUOTE_CLOSE + "\n")
-        elif tag in _BLOCK_TAGS:
-            self._line_break()
-
-    def handle_data(self, data: str) -> None:
-        if not any(self._hidden.values()):
-            text = re.sub(r"[ \t\r\n\f]+", " ", data)
-            if self._at_line_start():
-                text = text.lstrip(" ")
-            if text:
-                self._write(text)
-
-    def lines(self) -> list[str]:
-        while self._tables:
-            self._close_row()
-            self._tables.pop()
-            self._cell_open.pop()
-        while len(self._buffers) > 1:
-            leftover = self._buffers.pop()
-            self._buffers[-1].extend(leftover)
-        out: list[str] = []
-        depth = 0
-        for raw in "".join(self._buffers[0]).split("\n"):
-            if raw in (_QUOTE_OPEN, _QUOTE_CLOSE):  # written on lines of their own
-                depth = depth + 1 if raw == _QUOTE_OPEN else max(depth - 1, 0)
-                continue
-            text = _ODD_SPACES.sub(" ", raw.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, ""))
-            text = "\t".join(" ".join(cell.split()) for cell in text.split("\t")).strip(" ")
-            out.append(("> " * depth + text) if depth and text else text)
-        return out
-
-
-# A "<" that no ">" closes before the next "<": html.parser rescans the rest of the document
-# for each one (minutes for 60 KB of "<a "), so it becomes text first (as in emails.htmltext).
-_UNCLOSED_LT = _Pattern(r"<(?=[^<>]*(?:<|\Z))")
-
 
 def _html_lines(markup: str) -> list[str]:
-    parser = _HtmlLines()
     try:
-        parser.feed(_UNCLOSED_LT.sub("&lt;", markup[: _SCAN_LIMIT * 4]))
-        parser.close()
-    except Exception:  # html.parser asserts on some broken markup
+        lines = html_lines(markup[: _SCAN_LIMIT * 4])
+    except ValueError:
         return _text_lines(re.sub(r"<[^>]*>", " ", markup))
-    return _text_lines("\n".join(parser.lines()))
+    return _text_lines("\n".join(lines))
