@@ -15,15 +15,25 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.utils.translation import gettext as _
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
-from emails.htmltext import html_lines
+from defesa.extraction.text import (
+    BULLET,
+    LazyPattern,
+    blank_out,
+    collapse,
+    fold,
+    html_lines,
+    is_empty,
+    paren_groups,
+    split_top,
+    strip_bullet,
+    text_lines,
+)
 
 __all__ = [
     "FORM_LABELS",
@@ -66,8 +76,6 @@ _PROSE = 2  # found in running text
 _GROUP_LABELLED = 0
 _GROUP_COMMITTEE = 1
 
-# Bodies can be huge (pasted logs, HTML newsletters); the form sits near the top.
-_SCAN_LIMIT = 100_000
 _MAX_QUOTE_DEPTH = 6
 _MAX_PROBLEMS = 20  # a staff note, not a log: a garbled body must not list thousands
 
@@ -77,103 +85,6 @@ class Extraction:
     data: DefenseData
     missing: list[str]  # data.missing_fields()
     problems: list[str]  # for staff: what could not be read, or was read twice differently
-
-
-# --- text helpers ----------------------------------------------------------------------------
-
-
-class _Pattern:
-    """A regular expression compiled on its first use. Django imports this module when it
-    starts (defesa's steps), and compiling the sixty patterns below would add ~25 ms to
-    every `manage.py` command, most of which never read a defence request. After the first
-    use the compiled pattern's methods sit on the instance, so a call costs what it costs
-    on a compiled pattern."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._source = (pattern, flags)
-
-    def __getattr__(self, name: str):
-        compiled = re.compile(*self._source)
-        for attribute in dir(compiled):
-            if not attribute.startswith("_"):
-                setattr(self, attribute, getattr(compiled, attribute))
-        return getattr(compiled, name)
-
-
-@cache
-def _fold_char(char: str) -> str:
-    base = unicodedata.normalize("NFD", char)[0].lower()
-    return base if len(base) == 1 else char
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, as long as ``text``: offsets in one are valid in the
-    other, so patterns match the folded text and values are cut from the original."""
-    return "".join(map(_fold_char, text))
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x02\x03"))
-_ODD_SPACES = _Pattern(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]")
-
-
-def _text_lines(text: str) -> list[str]:
-    text = text[:_SCAN_LIMIT].replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    return [line.rstrip() for line in _ODD_SPACES.sub(" ", text).split("\n")]
-
-
-def _depths(text: str) -> list[int]:
-    """Parenthesis depth before each character."""
-    depth, out = 0, []
-    for char in text:
-        out.append(depth)
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-    return out
-
-
-def _split_top(text: str, pattern: re.Pattern[str], *, keep: bool = False) -> list[str]:
-    """``text`` split where ``pattern`` matches outside parentheses (folded matching)."""
-    depths = _depths(text)
-    parts, start = [], 0
-    for match in pattern.finditer(_fold(text)):
-        if match.start() == match.end() or depths[match.start()]:
-            continue
-        parts.append(text[start : match.start()])
-        if keep:
-            parts.append(text[match.start() : match.end()])
-        start = match.end()
-    parts.append(text[start:])
-    return parts
-
-
-def _paren_groups(text: str) -> tuple[str, list[str]]:
-    """``text`` without its top-level "(...)" groups, and the groups' contents."""
-    outside, groups, depth, current = [], [], 0, []
-    for char in text:
-        if char == "(":
-            if depth:
-                current.append(char)
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-            if depth:
-                current.append(char)
-            else:
-                groups.append("".join(current))
-                current = []
-        elif depth:
-            current.append(char)
-        else:
-            outside.append(char)
-    if depth:  # an unclosed "(": keep it as text
-        outside.append("(" + "".join(current))
-    return "".join(outside), groups
 
 
 # --- dates and times -------------------------------------------------------------------------
@@ -196,15 +107,17 @@ _MONTH_NAMES = "|".join(
     [*_MONTHS, "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
 )
 # All on folded text.
-_DATE_ISO = _Pattern(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
-_DATE_NUMERIC = _Pattern(r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
-_DATE_WORDS = _Pattern(
+_DATE_ISO = LazyPattern(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
+_DATE_NUMERIC = LazyPattern(
+    r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"
+)
+_DATE_WORDS = LazyPattern(
     rf"(?<!\d)(\d{{1,2}})\s?[º°o]?\s*(?:de\s+|/\s*)?({_MONTH_NAMES})\b\.?\s*(?:de\s+|/\s*)?(\d{{4}})(?!\d)"
 )
-_DATE_NO_YEAR = _Pattern(
+_DATE_NO_YEAR = LazyPattern(
     rf"(?<![\d/.-])(\d{{1,2}})/(\d{{1,2}})(?![\d/])|(?<!\d)(\d{{1,2}})\s+de\s+({_MONTH_NAMES})\b"
 )
-_DATE_PLACEHOLDER_RE = _Pattern(
+_DATE_PLACEHOLDER_RE = LazyPattern(
     r"d{1,2}\s*/\s*m{1,2}\s*/\s*a{2,4}|_{1,2}\s*/\s*_{1,2}\s*/\s*_{2,4}"
 )
 
@@ -229,7 +142,7 @@ def _find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None
 
 def _read_date(text: str) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
     """(date, span of the date in ``text``, problem) for a date field's value."""
-    folded = _fold(text)
+    folded = fold(text)
     hit = _find_date(folded)
     if hit is None:
         if _DATE_NO_YEAR.search(folded):
@@ -262,18 +175,18 @@ def parse_date(value: str) -> datetime.date | None:
 
 
 # "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs" (folded text).
-_TIME = _Pattern(
+_TIME = LazyPattern(
     r"(?<![\d/:.,])(\d{1,2})\s?(?::\s?(\d{2})(?:\s?(?:h|hs|hrs?|horas?|min)\b)?"
     r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d]))"
 )
-_TIME_PLACEHOLDER_RE = _Pattern(
+_TIME_PLACEHOLDER_RE = LazyPattern(
     r"^(?:0?0\s?[:h]\s?00\s?h?|hh\s?:\s?mm\s?h?|_{1,2}\s?:\s?_{1,2}\s?h?)$"
 )
 
 
 def _read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
     """(time, whether a time was written, problem) for a time field's value."""
-    match = _TIME.search(_fold(text))
+    match = _TIME.search(fold(text))
     if match is None:
         return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
     hour, minute = int(match[1]), int(match[2] or match[3] or 0)
@@ -299,9 +212,9 @@ _HONORIFIC_WORD = (
     r"|dr(?:\(a\)|a|\.?\s?ª)?\.?|m[ea]\.|ms\.?c\.?|m\.\s?sc\.|d\.\s?sc\.|ph\.?\s?d\.?"
     r"|sr(?:a|ª)?\.|eng(?:a|º|ª)?\.|mestre|mestra)"
 )
-_HONORIFICS = _Pattern(rf"^\s*((?:{_HONORIFIC_WORD}(?:\s+|$))+)", re.IGNORECASE)
-_STARTS_WITH_HONORIFIC = _Pattern(rf"^{_HONORIFIC_WORD}\s", re.IGNORECASE)
-_HONORIFIC_INSIDE = _Pattern(rf"(?:^|(?<=[\s,;(])){_HONORIFIC_WORD}\s", re.IGNORECASE)
+_HONORIFICS = LazyPattern(rf"^\s*((?:{_HONORIFIC_WORD}(?:\s+|$))+)", re.IGNORECASE)
+_STARTS_WITH_HONORIFIC = LazyPattern(rf"^{_HONORIFIC_WORD}\s", re.IGNORECASE)
+_HONORIFIC_INSIDE = LazyPattern(rf"(?:^|(?<=[\s,;(])){_HONORIFIC_WORD}\s", re.IGNORECASE)
 
 
 def split_honorific(text: str) -> tuple[str, str]:
@@ -311,18 +224,18 @@ def split_honorific(text: str) -> tuple[str, str]:
     match = _HONORIFICS.match(text)
     if match is None or not text[match.end() :].strip():
         return "", text
-    return _collapse(match[1]), text[match.end() :].strip()
+    return collapse(match[1]), text[match.end() :].strip()
 
 
 _PARTICLES = frozenset(
     {"da", "de", "do", "das", "dos", "e", "di", "du", "van", "von", "der", "del", "la", "le"}
 )
 _NAME_EDGES = " \t*_\"'“”‘’«».,;:!-–—•·"
-_UPPER_START = _Pattern(r"^[\"“'‘(]?[A-ZÀ-ÖØ-Þ]")
+_UPPER_START = LazyPattern(r"^[\"“'‘(]?[A-ZÀ-ÖØ-Þ]")
 
 
 def _clean_name(text: str) -> str:
-    return _collapse(text.replace("*", " ")).strip(_NAME_EDGES)
+    return collapse(text.replace("*", " ")).strip(_NAME_EDGES)
 
 
 def _is_name_word(word: str) -> bool:
@@ -333,7 +246,7 @@ def _looks_like_name(text: str, *, max_words: int = 8) -> bool:
     words = text.split()
     if not 1 <= len(words) <= max_words or not _is_name_word(words[0]):
         return False
-    return all(_is_name_word(w) or _fold(w) in _PARTICLES for w in words)
+    return all(_is_name_word(w) or fold(w) in _PARTICLES for w in words)
 
 
 def _leading_name(text: str, *, min_words: int = 1) -> str:
@@ -345,24 +258,24 @@ def _leading_name(text: str, *, min_words: int = 1) -> str:
         if not word:
             break
         if (_is_name_word(word) and not word.startswith(("(", "“", '"'))) or (
-            _fold(word) in _PARTICLES and words
+            fold(word) in _PARTICLES and words
         ):
             words.append(word)
         else:
             break
         if word != raw and not re.fullmatch(r"[A-Z]", word):
             break  # punctuation ends the name
-    while words and _fold(words[-1]) in _PARTICLES:
+    while words and fold(words[-1]) in _PARTICLES:
         words.pop()
-    capitalised = [w for w in words if _fold(w) not in _PARTICLES]
+    capitalised = [w for w in words if fold(w) not in _PARTICLES]
     return " ".join(words) if len(capitalised) >= min_words else ""
 
 
-_INSTITUTION_WORDS = _Pattern(
+_INSTITUTION_WORDS = LazyPattern(
     r"^(?:universidade|univ\.|instituto|faculdade|centro|escola|fundacao|campus|departamento"
     r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg)\b"
 )
-_ACRONYM = _Pattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
+_ACRONYM = LazyPattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
 
 
 class _Institutions:
@@ -372,7 +285,7 @@ class _Institutions:
     def __init__(self, names: Iterable[str]) -> None:
         self.phrases: set[tuple[str, ...]] = set()
         for name in names:
-            words = tuple(re.findall(r"[a-z0-9]+", _fold(name)))
+            words = tuple(re.findall(r"[a-z0-9]+", fold(name)))
             if not words:
                 continue
             self.phrases.add(words)
@@ -381,7 +294,7 @@ class _Institutions:
                 self.phrases.add(("".join(w[0] for w in significant),))
 
     def own(self, institution: str) -> bool:
-        words = tuple(re.findall(r"[a-z0-9]+", _fold(institution)))
+        words = tuple(re.findall(r"[a-z0-9]+", fold(institution)))
         return any(
             words[i : i + len(phrase)] == phrase
             for phrase in self.phrases
@@ -395,7 +308,7 @@ class _Institutions:
             return False
         return bool(
             self.own(text)
-            or _INSTITUTION_WORDS.match(_fold(text))
+            or _INSTITUTION_WORDS.match(fold(text))
             or (" " not in text and _ACRONYM.match(text) and sum(c.isupper() for c in text) >= 2)
         )
 
@@ -403,38 +316,42 @@ class _Institutions:
 # --- committee members -----------------------------------------------------------------------
 
 _ROLE_MARKERS = (
-    (COADVISOR, _Pattern(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
+    (COADVISOR, LazyPattern(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
     (
         ADVISOR,
-        _Pattern(
+        LazyPattern(
             r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?|orientacao"
             r"|presidente(?:\s+da\s+banca)?"
         ),
     ),
     (
         INTERNAL,
-        _Pattern(
+        LazyPattern(
             r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
             r"intern[oa](?:\s+ao\s+programa)?"
         ),
     ),
     (
         EXTERNAL,
-        _Pattern(
+        LazyPattern(
             r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
             r"extern[oa](?:\s+ao\s+programa)?"
         ),
     ),
 )
-_SUBSTITUTE = _Pattern(r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?")
-_NOTE = _Pattern(
+_SUBSTITUTE = LazyPattern(
+    r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?"
+)
+_NOTE = LazyPattern(
     r".*\b(?:a\s+confirmar|confirmad[oa]|remot[oa]|remotamente|virtual|online|on-line|"
     r"videoconferencia|participacao|a\s+distancia|lattes|https?|www)\b.*"
 )
-_OF = _Pattern(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
-_PART_SEPARATOR = _Pattern(r"\s*[,;/]\s*|\s+[-–—]\s+")
-_TAIL_SEPARATOR = _Pattern(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
-_URL_OR_EMAIL = _Pattern(r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE)
+_OF = LazyPattern(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
+_PART_SEPARATOR = LazyPattern(r"\s*[,;/]\s*|\s+[-–—]\s+")
+_TAIL_SEPARATOR = LazyPattern(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
+_URL_OR_EMAIL = LazyPattern(
+    r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE
+)
 
 
 @dataclass
@@ -447,7 +364,7 @@ class _Person:
 
 
 def _marker_role(part: str) -> str | None:
-    folded = _collapse(_fold(part)).strip(_NAME_EDGES)
+    folded = collapse(fold(part)).strip(_NAME_EDGES)
     for role, pattern in _ROLE_MARKERS:
         if pattern.fullmatch(folded):
             return role
@@ -456,18 +373,18 @@ def _marker_role(part: str) -> str | None:
 
 def _is_marker(text: str) -> bool:
     """A role, "suplente" or a note ("a confirmar", "participação remota"): not an institution."""
-    folded = _collapse(_fold(text)).strip(_NAME_EDGES)
+    folded = collapse(fold(text)).strip(_NAME_EDGES)
     return bool(_marker_role(folded) or _SUBSTITUTE.fullmatch(folded) or _NOTE.fullmatch(folded))
 
 
 def _read_annotation(text: str, person: _Person) -> None:
     """What is written next to a name ("orientador, Ifes"): roles, "suplente", notes, and
     the rest as the institution."""
-    pieces = _split_top(text, _PART_SEPARATOR, keep=True)
+    pieces = split_top(text, _PART_SEPARATOR, keep=True)
     kept: list[str] = []
     for index in range(0, len(pieces), 2):
         piece = pieces[index]
-        folded = _collapse(_fold(piece)).strip(_NAME_EDGES)
+        folded = collapse(fold(piece)).strip(_NAME_EDGES)
         if not folded:
             continue
         role = _marker_role(piece)
@@ -481,13 +398,13 @@ def _read_annotation(text: str, person: _Person) -> None:
             kept.append(piece)
     institution = _OF.sub("", "".join(kept).strip(_NAME_EDGES))
     if institution and not person.institution:
-        person.institution = _collapse(institution)
+        person.institution = collapse(institution)
 
 
 def _read_tail(tail: str, person: _Person) -> None:
     """What follows a dash: a marker ("– orientador"), or an institution that keeps its own
     parentheses ("– Universidade Federal do Espírito Santo (UFES)")."""
-    bare, groups = _paren_groups(tail)
+    bare, groups = paren_groups(tail)
     if _is_marker(bare):
         for text in (bare, *groups):
             _read_annotation(text, person)
@@ -503,14 +420,14 @@ def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
     """A committee member as written: "Prof. Dr. Fulano de Tal (UFES)", "Dra. Y – Ifes",
     "Fulano (orientador, Ifes)", "Fulano - UFES - membro externo", "Dr. Z, da UFRJ"."""
     text = _URL_OR_EMAIL.sub(" ", text.replace("*", " "))
-    text = _collapse(_without_joining_words(text)).strip(" \t.,;:•·-–—")
-    if not text or _is_empty(text):
+    text = collapse(_without_joining_words(text)).strip(" \t.,;:•·-–—")
+    if not text or is_empty(text):
         return None
-    pieces = _split_top(text, _TAIL_SEPARATOR, keep=True)
+    pieces = split_top(text, _TAIL_SEPARATOR, keep=True)
     head, tails = pieces[0], []
     for index in range(1, len(pieces), 2):
         separator, tail = pieces[index], pieces[index + 1]
-        bare = _OF.sub("", _paren_groups(tail)[0].strip(_NAME_EDGES))
+        bare = _OF.sub("", paren_groups(tail)[0].strip(_NAME_EDGES))
         if (
             "," in separator
             and not tails
@@ -519,7 +436,7 @@ def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
             head += separator + tail  # a comma inside the name: "Silva, João", "Souza, Jr."
         else:
             tails.append(tail)
-    head, groups = _paren_groups(head)
+    head, groups = paren_groups(head)
     person = _Person(name="")
     for group in groups:
         _read_annotation(group, person)
@@ -534,17 +451,17 @@ def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
             name = name[: match.start()]
     person.name = _clean_name(name)
     person.honorific = honorific
-    if not person.name or _is_empty(person.name):
+    if not person.name or is_empty(person.name):
         return None
     return person
 
 
 _NAME_SUFFIXES = frozenset({"jr", "junior", "filho", "neto", "sobrinho"})
-_ITEM_SEMICOLON = _Pattern(r"\s*;\s*")
-_ITEM_COMMA = _Pattern(r"\s*,\s*")
-_ITEM_AND = _Pattern(r"\s+e\s+")
+_ITEM_SEMICOLON = LazyPattern(r"\s*;\s*")
+_ITEM_COMMA = LazyPattern(r"\s*,\s*")
+_ITEM_AND = LazyPattern(r"\s+e\s+")
 # "pelo Prof. X, pela Profa. Y e pelo Dr. Z": the words that join names in a sentence.
-_JOINING_WORDS = _Pattern(r"^(?:(?:e|pel[oa]s?|com|o|a|os|as)\s+)+(?=[^\W\d_])", re.IGNORECASE)
+_JOINING_WORDS = LazyPattern(r"^(?:(?:e|pel[oa]s?|com|o|a|os|as)\s+)+(?=[^\W\d_])", re.IGNORECASE)
 
 
 def _without_joining_words(text: str) -> str:
@@ -564,12 +481,12 @@ def _split_members(text: str, institutions: _Institutions) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    parts = _split_top(text, _ITEM_SEMICOLON)
+    parts = split_top(text, _ITEM_SEMICOLON)
     if len(parts) == 1:
         with_honorifics = bool(_HONORIFIC_INSIDE.search(text))
         parts = []
-        for chunk in _split_top(text, _ITEM_COMMA):
-            pieces = _split_top(chunk, _ITEM_AND, keep=True)
+        for chunk in split_top(text, _ITEM_COMMA):
+            pieces = split_top(chunk, _ITEM_AND, keep=True)
             current = pieces[0]
             for index in range(1, len(pieces), 2):
                 following = pieces[index + 1]
@@ -585,11 +502,11 @@ def _split_members(text: str, institutions: _Institutions) -> list[str]:
         part = part.strip()
         if not part:
             continue
-        bare = _OF.sub("", _paren_groups(part)[0].strip(_NAME_EDGES))
+        bare = _OF.sub("", paren_groups(part)[0].strip(_NAME_EDGES))
         extra = not split_honorific(part + " x")[0] and (
             institutions.looks_like(bare) or _marker_role(bare) is not None
         )
-        if items and _fold(bare) in _NAME_SUFFIXES:
+        if items and fold(bare) in _NAME_SUFFIXES:
             items[-1] = f"{items[-1]}, {part}"  # "José Souza, Jr."
         elif items and extra and not _looks_like_person_words(bare, institutions):
             items[-1] = f"{items[-1]} – {part}"
@@ -607,20 +524,6 @@ def _member(person: _Person, role: str) -> Member:
     return Member(
         role=role, name=person.name, honorific=person.honorific, institution=person.institution
     )
-
-
-# --- emptiness and placeholders --------------------------------------------------------------
-
-_EMPTY = _Pattern(
-    r"^(?:-+|–|—|_+|\.+|x|n/?a|n\.a\.?|na|nao|nada|nenhum[a]?|nao\s+ha|nao\s+tem|nao\s+possui"
-    r"|nao\s+possuo|nao\s+existe|nao\s+se\s+aplica|inexistente|sem\s+\w+|a\s+definir"
-    r"|a\s+confirmar|indefinido|\?+|vazio|em\s+branco)$"
-)
-
-
-def _is_empty(text: str) -> bool:
-    folded = _collapse(_fold(text)).strip(" \t*_.,;:!\"'“”()")
-    return not folded or bool(_EMPTY.match(folded))
 
 
 # --- labels ----------------------------------------------------------------------------------
@@ -672,10 +575,10 @@ _LABEL_PATTERNS = (
 )
 # A tab separates table cells: never part of a label ("Sala<TAB>Virtual" is no "sala virtual").
 _LABEL_ALTERNATIVES = "|".join(f"(?:{p})" for _, p in _LABEL_PATTERNS).replace(r"\s", r"[^\S\t\n]")
-_KIND_OF = [(kind, _Pattern(rf"(?:{p})")) for kind, p in _LABEL_PATTERNS]
+_KIND_OF = [(kind, LazyPattern(rf"(?:{p})")) for kind, p in _LABEL_PATTERNS]
 # "Membro Externo 2", "Link Sala Virtual(Se n houver, deixar em branco)"
 _LABEL_TAIL = r"(?P<number>\s*(?:n[º°o]\.?\s*)?\d{1,2}[º°ª]?)?(?:\s*\([^)\n]{0,80}\))?"
-_LABEL_LINE = _Pattern(
+_LABEL_LINE = LazyPattern(
     rf"^(?:[\s*_•·◦▪►‣⁃-]*|\s*(?:\d{{1,2}}|[a-z])[.)]\s+)[*_\s]*(?P<label>{_LABEL_ALTERNATIVES})"
     rf"{_LABEL_TAIL}[\s*_]*(?P<sep>[:：\t|]|[-–—](?=\s|$)|$)"
 )
@@ -684,17 +587,17 @@ _LABEL_LINE = _Pattern(
 _INLINE_SAFE = "|".join(
     [f"(?:{p})" for kind, p in _LABEL_PATTERNS if kind in ("time", "link", *ROLES)] + ["sala"]
 ).replace(r"\s", r"[^\S\t\n]")
-_INNER_LABEL = _Pattern(
+_INNER_LABEL = LazyPattern(
     rf"(?:(?:[;|\t]|\s{{2,}}|[.,]\s)[\s*_]*(?P<label>{_LABEL_ALTERNATIVES})"
     rf"|\s(?P<inline>{_INLINE_SAFE})){_LABEL_TAIL}[\s*_]*[:：]"
 )
 # Any "Label:" (Curso:, Matrícula:, E-mail:): ends a value that runs over several lines.
-_ANY_LABEL = _Pattern(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
-_COMMITTEE_INTRO = _Pattern(r"^[^:\n]{0,60}\bbanca\b[^:\n]{0,120}:(?!//)(?P<rest>.*)$")
+_ANY_LABEL = LazyPattern(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
+_COMMITTEE_INTRO = LazyPattern(r"^[^:\n]{0,60}\bbanca\b[^:\n]{0,120}:(?!//)(?P<rest>.*)$")
 
 
 def _label_kind(label: str) -> str:
-    label = _collapse(label)
+    label = collapse(label)
     for kind, pattern in _KIND_OF:
         if pattern.fullmatch(label):
             return kind
@@ -710,7 +613,7 @@ class _Labelled:
 def _match_label(line: str) -> _Labelled | None:
     """ "Label: value" (or "Label - value", "Label<TAB>value", a label alone) at the start
     of ``line``; None when the line does not start with a form label."""
-    folded = _fold(line)
+    folded = fold(line)
     match = _LABEL_LINE.match(folded)
     if match is None:
         return None
@@ -721,7 +624,7 @@ def _match_label(line: str) -> _Labelled | None:
 
 
 def _split_inner_labels(labelled: _Labelled) -> list[_Labelled]:
-    folded = _fold(labelled.value)
+    folded = fold(labelled.value)
     found = [
         m
         for m in _INNER_LABEL.finditer(folded)
@@ -784,24 +687,24 @@ class _Findings:
 
 # --- links and rooms -------------------------------------------------------------------------
 
-_URL = _Pattern(
+_URL = LazyPattern(
     r"(?:https?://|(?<![\w./@])(?=(?:meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
     r"|[\w-]+\.zoom\.us|zoom\.us|conferenciaweb\.rnp\.br|webconf\.rnp\.br|meet\.jit\.si)/))"
     r"[^\s<>\"'“”*|]+",
     re.IGNORECASE,
 )
-_MEETING_HOST = _Pattern(
+_MEETING_HOST = LazyPattern(
     r"meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|zoom\.us|rnp\.br|jit\.si"
     r"|webex\.com|whereby\.com|bigbluebutton|mconf",
     re.IGNORECASE,
 )
-_VIRTUAL = _Pattern(
+_VIRTUAL = LazyPattern(
     r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
     r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
 )
-_PHYSICAL_ROOM = _Pattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
-_ROOM_PREFIX = _Pattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
-_ROOM_PLACEHOLDER_RE = _Pattern(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
+_PHYSICAL_ROOM = LazyPattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
+_ROOM_PREFIX = LazyPattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
+_ROOM_PLACEHOLDER_RE = LazyPattern(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
 
 
 def _urls(text: str) -> list[str]:
@@ -819,25 +722,17 @@ def _urls(text: str) -> list[str]:
 def _read_room(text: str) -> tuple[str, list[str]]:
     """(room as the secretariat writes it, links written with it)."""
     links = _urls(text)
-    rest = _blank_out(_URL.sub(" ", text), _ROOM_PLACEHOLDER_RE)
-    rest = _collapse(rest.replace("*", " ")).strip(" .,;:-–—")
-    if not rest or _is_empty(rest):
+    rest = blank_out(_URL.sub(" ", text), _ROOM_PLACEHOLDER_RE)
+    rest = collapse(rest.replace("*", " ")).strip(" .,;:-–—")
+    if not rest or is_empty(rest):
         return "", links
-    folded = _fold(rest)
+    folded = fold(rest)
     if _VIRTUAL.search(folded) and not _PHYSICAL_ROOM.search(folded):
         return "Virtual", links
     prefix = _ROOM_PREFIX.match(folded)
     if prefix:
         rest = rest[prefix.end() :].strip()
     return rest, links
-
-
-def _blank_out(text: str, pattern: re.Pattern[str]) -> str:
-    """``text`` with what ``pattern`` matches in its folded form replaced by spaces."""
-    folded = _fold(text)
-    for match in pattern.finditer(folded):
-        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
-    return text
 
 
 # --- reading one part (own text or a forwarded message) --------------------------------------
@@ -863,7 +758,7 @@ class _SegmentReader:
         line = self.lines[index]
         labelled = _match_label(line)
         if labelled is None:
-            intro = _COMMITTEE_INTRO.match(_fold(line))
+            intro = _COMMITTEE_INTRO.match(fold(line))
             if intro is None or len(line) > 300:
                 self.prose.append(line)
                 return index + 1
@@ -906,7 +801,7 @@ class _SegmentReader:
         found.labels += 1
         kind, value = labelled.kind, labelled.value.strip(" \t")
         value = value.strip("*_ \t") if not _URL.search(value) else value.strip(" \t*")
-        if value and not more and _is_empty(value):
+        if value and not more and is_empty(value):
             # "Coorientador: não há" is an answer: it beats a value further down.
             if kind in _MEMBER_KINDS:
                 found.groups.append(_Group(kind, _GROUP_LABELLED, []))
@@ -916,14 +811,14 @@ class _SegmentReader:
         if kind in _MEMBER_KINDS or kind == _COMMITTEE:
             self._members(kind, value, more)
             return
-        text = _collapse(" ".join([value, *more]))
+        text = collapse(" ".join([value, *more]))
         if kind == "student":
             text = _STUDENT_NOTE.sub("", text)
-            if not _is_empty(text):
+            if not is_empty(text):
                 found.add("student", _clean_name(text), _LABELLED)
         elif kind == "title":
             title = _clean_title(text)
-            if title and not _is_empty(title):
+            if title and not is_empty(title):
                 found.add("title", title, _LABELLED)
         elif kind in ("date", _DATETIME):
             self._date(text, with_time=kind == _DATETIME)
@@ -936,29 +831,29 @@ class _SegmentReader:
             for link in links[:1]:
                 found.add("link", link, _SIDE)
         elif kind == "link":
-            cleaned = _fold(text).replace("(se n houver, deixar em branco)", "")
+            cleaned = fold(text).replace("(se n houver, deixar em branco)", "")
             links = _urls(text)
             if links:
                 found.add("link", links[0], _LABELLED)
-            elif not _is_empty(cleaned):
+            elif not is_empty(cleaned):
                 found.problem(_("the link “%(value)s” is not a web address") % {"value": text})
 
     def _date(self, text: str, *, with_time: bool) -> None:
-        text = _blank_out(text, _DATE_PLACEHOLDER_RE)
-        if _is_empty(text):
+        text = blank_out(text, _DATE_PLACEHOLDER_RE)
+        if is_empty(text):
             return
         date, span, problem = _read_date(text)
         if date is not None:
             self.found.add("date", date, _LABELLED)
-        elif problem and not (with_time and _TIME.search(_fold(text)) and span is None):
+        elif problem and not (with_time and _TIME.search(fold(text)) and span is None):
             self.found.problem(problem)
         rest = text if span is None else text[: span[0]] + " " + text[span[1] :]
-        if _TIME.search(_fold(rest)):
+        if _TIME.search(fold(rest)):
             self._time(rest, _LABELLED if with_time else _SIDE)
 
     def _time(self, text: str, priority: int) -> None:
-        folded = _collapse(_fold(text)).strip(" .,;")
-        if _is_empty(folded) or _TIME_PLACEHOLDER_RE.match(folded):
+        folded = collapse(fold(text)).strip(" .,;")
+        if is_empty(folded) or _TIME_PLACEHOLDER_RE.match(folded):
             return
         found, _written, problem = _read_time(text)
         if found is not None:
@@ -970,8 +865,8 @@ class _SegmentReader:
         texts = [value, *more] if value else more
         people: list[_Person] = []
         for text in texts:
-            text = _strip_bullet(text)
-            if _is_empty(text):
+            text = strip_bullet(text)
+            if is_empty(text):
                 continue
             for item in _split_members(text, self.institutions):
                 person = _parse_person(item, self.institutions)
@@ -991,37 +886,37 @@ class _SegmentReader:
 
 
 # "Maria Souza (matrícula 20231234)": a note, not part of the name.
-_STUDENT_NOTE = _Pattern(
+_STUDENT_NOTE = LazyPattern(
     r"\s*[(\[][^()\[\]]*(?:\d|matr[ií]cula|ra\b)[^()\[\]]*[)\]]\s*$", re.IGNORECASE
 )
 
 
 def _is_explicitly_blank(kind: str, value: str) -> bool:
     """A value that says "nothing here" (so the next line is not this field's value)."""
-    folded = _fold(value)
+    folded = fold(value)
     if kind in ("date", _DATETIME):
         folded = _DATE_PLACEHOLDER_RE.sub("", folded)
     elif kind == "time":
-        folded = _collapse(folded)
+        folded = collapse(folded)
         if _TIME_PLACEHOLDER_RE.match(folded.strip(" .")):
             return True
     elif kind == "room":
         folded = _ROOM_PLACEHOLDER_RE.sub("", folded)
     elif kind == "link":
         folded = folded.replace("(se n houver, deixar em branco)", "")
-    return _is_empty(folded)
+    return is_empty(folded)
 
 
 def _continues(kind: str, line: str, has_value: bool) -> bool:
     """Can ``line`` (not a label) carry the value of the label above it?"""
-    text = _strip_bullet(line)
-    if not text or _CLOSING.match(_fold(text)):
+    text = strip_bullet(line)
+    if not text or _CLOSING.match(fold(text)):
         return False
     if kind in _MEMBER_KINDS or kind == _COMMITTEE:
         return _member_line(text)
     if has_value:
         return kind == "title"  # a long title wraps; other values fit on their line
-    folded = _fold(text)
+    folded = fold(text)
     if kind == "student":
         return _looks_like_name(text, max_words=10)
     if kind == "title":
@@ -1047,15 +942,8 @@ def _member_line(text: str) -> bool:
     return _looks_like_name(name)
 
 
-_BULLET = _Pattern(r"^\s*(?:[-*•·◦▪►‣⁃–—]+\s*|\d{1,2}[.)]\s+|[a-z]\)\s+)")
-
-
-def _strip_bullet(line: str) -> str:
-    return _BULLET.sub("", line, count=1).strip()
-
-
 def _clean_title(text: str) -> str:
-    text = _collapse(text.replace("**", " ")).strip(" \t*_").rstrip(" .,;:")
+    text = collapse(text.replace("**", " ")).strip(" \t*_").rstrip(" .,;:")
     for left, right in (("“", "”"), ('"', '"'), ("«", "»"), ("'", "'"), ("‘", "’")):
         if len(text) > 2 and text.startswith(left) and text.endswith(right):
             text = text[1:-1].strip()
@@ -1091,19 +979,19 @@ def _committee(people: list[_Person], found: _Findings, institutions: _Instituti
 
 # --- HTML tables written as text -------------------------------------------------------------
 
-_NAME_COLUMN = _Pattern(
+_NAME_COLUMN = LazyPattern(
     r"(?:nome|membros?|professor(?:es|a|as)?|avaliador(?:es|a|as)?|docentes?|banca"
     r"|examinador(?:es|a|as)?)(?:\s+d[ao]s?\s+\w+)?"
 )
-_INSTITUTION_COLUMN = _Pattern(
+_INSTITUTION_COLUMN = LazyPattern(
     r"instituicao|ies|afiliacao|origem|vinculo|instituicao\s+de\s+origem"
 )
-_ROLE_COLUMN = _Pattern(r"funcao|papel|participacao|tipo|cargo|condicao|atuacao")
+_ROLE_COLUMN = LazyPattern(r"funcao|papel|participacao|tipo|cargo|condicao|atuacao")
 
 
 def _whole_label(cell: str) -> str | None:
     cell = cell.strip()
-    match = _LABEL_LINE.match(_fold(cell))
+    match = _LABEL_LINE.match(fold(cell))
     if match is None or cell[match.end() :].strip(" :*_"):
         return None
     return _label_kind(match["label"])
@@ -1131,7 +1019,7 @@ def _expand_tables(lines: list[str]) -> list[str]:
                     )
                 index = following
                 continue
-            columns = [_collapse(_fold(c)).strip(" :*") for c in cells]
+            columns = [collapse(fold(c)).strip(" :*") for c in cells]
             name_col = next((i for i, c in enumerate(columns) if _NAME_COLUMN.fullmatch(c)), None)
             inst_col = next(
                 (i for i, c in enumerate(columns) if _INSTITUTION_COLUMN.fullmatch(c)), None
@@ -1194,7 +1082,7 @@ def _sentences(paragraph: str) -> list[str]:
         counted = match.start()
         last = paragraph[paragraph.rfind(" ", start, match.start()) + 1 : match.start()]
         if match[0] == "." and (
-            _fold(last).strip("(") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", last)
+            fold(last).strip("(") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", last)
         ):
             continue
         if opened > closed or straight % 2:
@@ -1207,45 +1095,45 @@ def _sentences(paragraph: str) -> list[str]:
     return out
 
 
-_P_STUDENT = _Pattern(
+_P_STUDENT = LazyPattern(
     r"\b(?:alun[oa]|discente|mestrand[oa]|orientand[oa]|estudante|candidat[oa])(?:\s?\(a\))?"
     r"(?:\s+de\s+mestrado)?\s+"
 )
-_P_TITLE = _Pattern(
+_P_TITLE = LazyPattern(
     r"(?:intitulad[oa]|com\s+o\s+titulo|cujo\s+titulo\s+e|sob\s+o\s+titulo|titulo"
     r"|dissertacao|trabalho)\s*:?\s*(?:de\s+)?[“\"«]"
 )
 _CLOSE_QUOTE = {"“": "”", '"': '"', "«": "»"}
-_P_DAY_NO_YEAR = _Pattern(
+_P_DAY_NO_YEAR = LazyPattern(
     rf"\bdia\s+(\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+de\s+(?:{_MONTH_NAMES})\b)(?![/\d]|\s+de\s+\d)"
 )
-_P_TIME = _Pattern(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
-_P_DATE_CONTEXT = _Pattern(
+_P_TIME = LazyPattern(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
+_P_DATE_CONTEXT = LazyPattern(
     r"defesa|banca|apresenta|realizad|ocorr|marcad|agendad|dissertac|\bsera\b|\bsala\b|horario"
 )
-_P_ROOM = _Pattern(r"\bsala\s+(?:n[º°o]?\.?\s*)?([a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?)\b")
+_P_ROOM = LazyPattern(r"\bsala\s+(?:n[º°o]?\.?\s*)?([a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?)\b")
 # On the original text: the auditorium's name is its capitalised words.
-_P_AUDITORIUM = _Pattern(
+_P_AUDITORIUM = LazyPattern(
     r"\b(?i:n[oa])\s+((?i:mini-?)?(?i:audit[oó]rio|anfiteatro)"
     r"(?:\s+(?:d[aoe]s?\s+)?[A-ZÀ-Ý0-9][\w-]*)*)"
 )
-_P_VIRTUAL = _Pattern(
+_P_VIRTUAL = LazyPattern(
     r"\b(?:de\s+forma|em\s+formato|no\s+formato|na\s+modalidade|formato|modalidade)\s+"
     r"(?:virtual|remot[oa]|online|on-line|a\s+distancia)"
     r"|\bpor\s+(?:video|web)\s?conferencia|\b(?:pelo|via|no|atraves\s+do)\s+"
     r"(?:google\s+meet|meet|microsoft\s+teams|teams|zoom|rnp)\b|\bsala\s+virtual\b"
     r"|\bvirtualmente\b|\bremotamente\b|\bonline\b|\bon-line\b"
 )
-_P_COMMITTEE = _Pattern(
+_P_COMMITTEE = LazyPattern(
     r"\bbanca\b.{0,80}?\b(?:compost|formad|constituid|integrad)[ao]s?\s+(?:pel[oa]s?|por|de)\s+"
     r"(?:(?:seguintes\s+)?(?:professor(?:es|as)|profs\.?|membros|docentes|avaliador(?:es|as)"
     r"|examinador(?:es|as)|doutor(?:es|as)|pesquisador(?:es|as))\s+)?(?:seguintes\s*)?:?\s*"
 )
-_P_ADVISOR = _Pattern(
+_P_ADVISOR = LazyPattern(
     r"(?<![\w-])(?:orientad[oa]\s+pel[oa]|sob\s+(?:a\s+)?orientacao\s+d[oa]"
     r"|(?:seu|sua|meu|minha|cujo|cuja)\s+orientador(?:a)?\s+(?:e|sera)(?:\s+[oa])?)\s+"
 )
-_P_COADVISOR = _Pattern(
+_P_COADVISOR = LazyPattern(
     r"(?<![\w-])(?:co-?orientad[oa]\s+pel[oa]|(?:e\s+|sob\s+(?:a\s+)?)?co-?orientacao\s+d[oa])\s+"
 )
 
@@ -1255,7 +1143,7 @@ def _read_prose(lines: list[str], found: _Findings, institutions: _Institutions)
     for line in lines:
         text = line.strip()
         if text:
-            paragraphs[-1].append(_strip_bullet(text) if _BULLET.match(text) else text)
+            paragraphs[-1].append(strip_bullet(text) if BULLET.match(text) else text)
         elif paragraphs[-1]:
             paragraphs.append([])
     for paragraph in paragraphs:
@@ -1265,7 +1153,7 @@ def _read_prose(lines: list[str], found: _Findings, institutions: _Institutions)
 
 
 def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions) -> None:
-    folded = _fold(sentence)
+    folded = fold(sentence)
     if not found.has("student", _PROSE):
         for match in _P_STUDENT.finditer(folded):
             name = _leading_name(sentence[match.end() :], min_words=2)
@@ -1353,16 +1241,16 @@ def _prose_person(text: str, institutions: _Institutions) -> _Person | None:
 
 # --- the parts of a message ------------------------------------------------------------------
 
-_QUOTED = _Pattern(r"^\s*>")
-_UNQUOTE = _Pattern(r"^\s*> ?")
-_FORWARD_MARKER = _Pattern(
+_QUOTED = LazyPattern(r"^\s*>")
+_UNQUOTE = LazyPattern(r"^\s*> ?")
+_FORWARD_MARKER = LazyPattern(
     r"^[\s*]*(?:-{2,}\s*(?:forwarded message|mensagem (?:re)?encaminhada|mensaje reenviado)\s*-{2,}"
     r"|(?:inicio da mensagem (?:re)?encaminhada|begin forwarded message)\s*:?)[\s*]*$"
 )
-_ORIGINAL_MARKER = _Pattern(
+_ORIGINAL_MARKER = LazyPattern(
     r"^[\s*]*(?:-{2,}\s*(?:original message|mensagem original)\s*-{2,}|_{10,})[\s*]*$"
 )
-_HEADER_FIELD = _Pattern(
+_HEADER_FIELD = LazyPattern(
     r"^[\s*]*(de|from|data|date|enviad[oa](?:\s+em)?|sent|assunto|subject|para|to|cc|cco|bcc"
     r"|responder\s+(?:a|para)|reply-to|importancia|importance|anexos?|attachments?)[\s*]*:",
 )
@@ -1377,10 +1265,10 @@ _HEADER_KEYS = {
     "para": "to",
     "to": "to",
 }
-_ATTRIBUTION_END = _Pattern(r"(?:escreveu|wrote|a ecrit|escribio|schrieb)\s*:\s*$")
-_ATTRIBUTION_START = _Pattern(r"^[\s*]*(?:em|on|le|el|am)\s")
-_SIGNATURE = _Pattern(r"^--\s?$")
-_CLOSING = _Pattern(
+_ATTRIBUTION_END = LazyPattern(r"(?:escreveu|wrote|a ecrit|escribio|schrieb)\s*:\s*$")
+_ATTRIBUTION_START = LazyPattern(r"^[\s*]*(?:em|on|le|el|am)\s")
+_SIGNATURE = LazyPattern(r"^--\s?$")
+_CLOSING = LazyPattern(
     r"^[\s*_]*(?:(?:atenciosamente|cordialmente|respeitosamente|att|atte|at\.|abracos?|abs"
     r"|um\s+abraco|saudacoes(?:\s+academicas)?)(?:[\s,.!].*)?"
     r"|(?:grat[oa]|obrigad[oa]|muito\s+obrigad[oa]|sds|best|regards|best\s+regards"
@@ -1389,10 +1277,10 @@ _CLOSING = _Pattern(
 
 
 def _header_key(line: str) -> str | None:
-    match = _HEADER_FIELD.match(_fold(line))
+    match = _HEADER_FIELD.match(fold(line))
     if match is None:
         return None
-    label = _collapse(match[1])
+    label = collapse(match[1])
     return _HEADER_KEYS.get(label, "date" if label.startswith("enviad") else label)
 
 
@@ -1428,14 +1316,14 @@ def _attribution_starts(lines: list[str]) -> dict[int, int]:
     escreveu:" may wrap over up to three lines)."""
     starts: dict[int, int] = {}
     for index, line in enumerate(lines):
-        if _QUOTED.match(line) or not _ATTRIBUTION_END.search(_fold(line)):
+        if _QUOTED.match(line) or not _ATTRIBUTION_END.search(fold(line)):
             continue
         start = index
         for back in (1, 2):
             previous = index - back
             if previous < 0 or not lines[previous].strip() or _QUOTED.match(lines[previous]):
                 break
-            if _ATTRIBUTION_START.match(_fold(lines[previous])):
+            if _ATTRIBUTION_START.match(fold(lines[previous])):
                 start = previous
                 break
         starts[start] = index
@@ -1445,7 +1333,7 @@ def _attribution_starts(lines: list[str]) -> dict[int, int]:
 def _boundary(lines: list[str], index: int, attributions: dict[int, int]) -> tuple[str, int] | None:
     """("forward", index of the forwarded text) or ("quote", index of the quoted text)
     when a forwarded or quoted message starts at ``index``."""
-    folded = _fold(lines[index])
+    folded = fold(lines[index])
     if _FORWARD_MARKER.match(folded):
         return "forward", _header_end(lines, index + 1)
     if index in attributions:
@@ -1494,7 +1382,7 @@ def _split_parts(lines: list[str]) -> tuple[list[list[str]], list[str]]:
             continue
         if not in_signature and (
             _SIGNATURE.match(line)
-            or (_CLOSING.match(_fold(line)) and not _form_follows(lines, index, attributions))
+            or (_CLOSING.match(fold(line)) and not _form_follows(lines, index, attributions))
         ):
             in_signature = True
         if not in_signature:
@@ -1536,7 +1424,7 @@ def _shown(value: object) -> str:
 
 def _same(a: object, b: object) -> bool:
     if isinstance(a, str) and isinstance(b, str):
-        return _collapse(_fold(a)) == _collapse(_fold(b))
+        return collapse(fold(a)) == collapse(fold(b))
     return a == b
 
 
@@ -1587,7 +1475,7 @@ def _assemble(findings: list[_Findings]) -> _Result:
     by_role: dict[str, list[Member]] = {}
     for _key, role, members in sorted(chosen, key=lambda c: (c[0], ROLES.index(c[1]))):
         for member in members:
-            name = _collapse(_fold(member.name))
+            name = collapse(fold(member.name))
             if name not in taken:
                 taken.add(name)
                 by_role.setdefault(role, []).append(member)
@@ -1599,7 +1487,7 @@ def _assemble(findings: list[_Findings]) -> _Result:
                 problems.append(message)
         for name in found.unclear:
             message = _("the role of %(name)s is not clear") % {"name": name}
-            if _collapse(_fold(name)) not in taken and message not in problems:
+            if collapse(fold(name)) not in taken and message not in problems:
                 problems.append(message)
     return _Result(data, problems[:_MAX_PROBLEMS])
 
@@ -1616,9 +1504,9 @@ def extract_defense(
     institutions = _Institutions(own_institutions)
     results: list[_Result] = []
     if body_text and body_text.strip():
-        results.append(_read_lines(_text_lines(body_text), institutions))
+        results.append(_read_lines(text_lines(body_text), institutions))
     if body_html and body_html.strip():
-        results.append(_read_lines(_html_lines(body_html), institutions))
+        results.append(_read_lines(html_lines(body_html), institutions))
     # The first reading (the text) wins a tie.
     result = max(results, key=_Result.score) if results else _Result(DefenseData(), [])
     return Extraction(
@@ -1683,14 +1571,3 @@ def blank_form(data: DefenseData | None = None) -> str:
             line(EXTERNAL, members(EXTERNAL)),
         ]
     )
-
-
-# --- HTML ------------------------------------------------------------------------------------
-
-
-def _html_lines(markup: str) -> list[str]:
-    try:
-        lines = html_lines(markup[: _SCAN_LIMIT * 4])
-    except ValueError:
-        return _text_lines(re.sub(r"<[^>]*>", " ", markup))
-    return _text_lines("\n".join(lines))
