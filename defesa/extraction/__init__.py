@@ -16,10 +16,9 @@ from defesa.extraction.assembly import (
     blank_form,
     extract_defense,
     merge_defense,
-    parse_date,
-    parse_time,
     split_honorific,
 )
+from defesa.extraction.dates import parse_date, parse_time
 
 __all__ = [
     "FORM_LABELS",

@@ -21,6 +21,15 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+from defesa.extraction.dates import (
+    DATE_PLACEHOLDER_RE,
+    MONTH_NAMES,
+    TIME,
+    TIME_PLACEHOLDER_RE,
+    find_date,
+    read_date,
+    read_time,
+)
 from defesa.extraction.text import (
     BULLET,
     LazyPattern,
@@ -41,8 +50,6 @@ __all__ = [
     "blank_form",
     "extract_defense",
     "merge_defense",
-    "parse_date",
-    "parse_time",
     "split_honorific",
 ]
 
@@ -85,124 +92,6 @@ class Extraction:
     data: DefenseData
     missing: list[str]  # data.missing_fields()
     problems: list[str]  # for staff: what could not be read, or was read twice differently
-
-
-# --- dates and times -------------------------------------------------------------------------
-
-_MONTHS = {
-    "janeiro": 1,
-    "fevereiro": 2,
-    "marco": 3,
-    "abril": 4,
-    "maio": 5,
-    "junho": 6,
-    "julho": 7,
-    "agosto": 8,
-    "setembro": 9,
-    "outubro": 10,
-    "novembro": 11,
-    "dezembro": 12,
-}
-_MONTH_NAMES = "|".join(
-    [*_MONTHS, "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
-)
-# All on folded text.
-_DATE_ISO = LazyPattern(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
-_DATE_NUMERIC = LazyPattern(
-    r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"
-)
-_DATE_WORDS = LazyPattern(
-    rf"(?<!\d)(\d{{1,2}})\s?[º°o]?\s*(?:de\s+|/\s*)?({_MONTH_NAMES})\b\.?\s*(?:de\s+|/\s*)?(\d{{4}})(?!\d)"
-)
-_DATE_NO_YEAR = LazyPattern(
-    rf"(?<![\d/.-])(\d{{1,2}})/(\d{{1,2}})(?![\d/])|(?<!\d)(\d{{1,2}})\s+de\s+({_MONTH_NAMES})\b"
-)
-_DATE_PLACEHOLDER_RE = LazyPattern(
-    r"d{1,2}\s*/\s*m{1,2}\s*/\s*a{2,4}|_{1,2}\s*/\s*_{1,2}\s*/\s*_{2,4}"
-)
-
-
-def _find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
-    """The first date written in ``folded``: (match, (year, month, day)) unchecked."""
-    found: list[tuple[int, re.Match[str], tuple[int, int, int]]] = []
-    if match := _DATE_ISO.search(folded):
-        found.append((match.start(), match, (int(match[1]), int(match[2]), int(match[3]))))
-    if match := _DATE_NUMERIC.search(folded):
-        year = int(match[4])
-        year += 2000 if len(match[4]) == 2 else 0
-        found.append((match.start(), match, (year, int(match[3]), int(match[1]))))
-    if match := _DATE_WORDS.search(folded):
-        month = _MONTHS.get(match[2]) or next(m for k, m in _MONTHS.items() if k[:3] == match[2])
-        found.append((match.start(), match, (int(match[3]), month, int(match[1]))))
-    if not found:
-        return None
-    _, match, ymd = min(found, key=lambda item: item[0])
-    return match, ymd
-
-
-def _read_date(text: str) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
-    """(date, span of the date in ``text``, problem) for a date field's value."""
-    folded = fold(text)
-    hit = _find_date(folded)
-    if hit is None:
-        if _DATE_NO_YEAR.search(folded):
-            return None, None, _("the date “%(value)s” has no year") % {"value": text.strip()}
-        return None, None, _("the date “%(value)s” could not be read") % {"value": text.strip()}
-    match, (year, month, day) = hit
-    try:
-        if not 1990 <= year <= 2100:
-            raise ValueError(year)
-        return datetime.date(year, month, day), match.span(), None
-    except ValueError:
-        written = text[match.start() : match.end()].strip()
-        return (
-            None,
-            match.span(),
-            _("the date “%(value)s” is not a valid date") % {"value": written},
-        )
-
-
-def parse_date(value: str) -> datetime.date | None:
-    """The date written in ``value`` ("15/10/2025", "15/10/25", "15 de outubro de 2025",
-    "2025-10-15", "dia 15/10/2025 (quarta-feira)"); None when there is none.
-
-    Raises ValueError (with the problem as message) for an impossible date ("32/13/2025").
-    """
-    date, span, problem = _read_date(value)
-    if date is None and span is not None:
-        raise ValueError(problem)
-    return date
-
-
-# "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs" (folded text).
-_TIME = LazyPattern(
-    r"(?<![\d/:.,])(\d{1,2})\s?(?::\s?(\d{2})(?:\s?(?:h|hs|hrs?|horas?|min)\b)?"
-    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d]))"
-)
-_TIME_PLACEHOLDER_RE = LazyPattern(
-    r"^(?:0?0\s?[:h]\s?00\s?h?|hh\s?:\s?mm\s?h?|_{1,2}\s?:\s?_{1,2}\s?h?)$"
-)
-
-
-def _read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
-    """(time, whether a time was written, problem) for a time field's value."""
-    match = _TIME.search(fold(text))
-    if match is None:
-        return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
-    hour, minute = int(match[1]), int(match[2] or match[3] or 0)
-    if hour > 23 or minute > 59:
-        written = text[match.start() : match.end()].strip()
-        return None, True, _("the time “%(value)s” is not a valid time") % {"value": written}
-    return datetime.time(hour, minute), True, None
-
-
-def parse_time(value: str) -> datetime.time | None:
-    """The time written in ``value`` ("14h", "14h30", "14:00h", "às 9 horas", "9h00min");
-    None when there is none. Raises ValueError for an impossible time ("25h")."""
-    found, written, problem = _read_time(value)
-    if found is None and written:
-        raise ValueError(problem)
-    return found
 
 
 # --- honorifics, names, institutions ---------------------------------------------------------
@@ -839,23 +728,23 @@ class _SegmentReader:
                 found.problem(_("the link “%(value)s” is not a web address") % {"value": text})
 
     def _date(self, text: str, *, with_time: bool) -> None:
-        text = blank_out(text, _DATE_PLACEHOLDER_RE)
+        text = blank_out(text, DATE_PLACEHOLDER_RE)
         if is_empty(text):
             return
-        date, span, problem = _read_date(text)
+        date, span, problem = read_date(text)
         if date is not None:
             self.found.add("date", date, _LABELLED)
-        elif problem and not (with_time and _TIME.search(fold(text)) and span is None):
+        elif problem and not (with_time and TIME.search(fold(text)) and span is None):
             self.found.problem(problem)
         rest = text if span is None else text[: span[0]] + " " + text[span[1] :]
-        if _TIME.search(fold(rest)):
+        if TIME.search(fold(rest)):
             self._time(rest, _LABELLED if with_time else _SIDE)
 
     def _time(self, text: str, priority: int) -> None:
         folded = collapse(fold(text)).strip(" .,;")
-        if is_empty(folded) or _TIME_PLACEHOLDER_RE.match(folded):
+        if is_empty(folded) or TIME_PLACEHOLDER_RE.match(folded):
             return
-        found, _written, problem = _read_time(text)
+        found, _written, problem = read_time(text)
         if found is not None:
             self.found.add("time", found, priority)
         elif problem and priority == _LABELLED:
@@ -895,10 +784,10 @@ def _is_explicitly_blank(kind: str, value: str) -> bool:
     """A value that says "nothing here" (so the next line is not this field's value)."""
     folded = fold(value)
     if kind in ("date", _DATETIME):
-        folded = _DATE_PLACEHOLDER_RE.sub("", folded)
+        folded = DATE_PLACEHOLDER_RE.sub("", folded)
     elif kind == "time":
         folded = collapse(folded)
-        if _TIME_PLACEHOLDER_RE.match(folded.strip(" .")):
+        if TIME_PLACEHOLDER_RE.match(folded.strip(" .")):
             return True
     elif kind == "room":
         folded = _ROOM_PLACEHOLDER_RE.sub("", folded)
@@ -922,9 +811,9 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
     if kind == "title":
         return len(text) <= 400
     if kind in ("date", _DATETIME):
-        return _find_date(folded) is not None or bool(_DATE_PLACEHOLDER_RE.search(folded))
+        return find_date(folded) is not None or bool(DATE_PLACEHOLDER_RE.search(folded))
     if kind == "time":
-        return bool(_TIME.search(folded))
+        return bool(TIME.search(folded))
     if kind == "link":
         return bool(_URL.search(text))
     if kind == "room":
@@ -1105,7 +994,7 @@ _P_TITLE = LazyPattern(
 )
 _CLOSE_QUOTE = {"“": "”", '"': '"', "«": "»"}
 _P_DAY_NO_YEAR = LazyPattern(
-    rf"\bdia\s+(\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+de\s+(?:{_MONTH_NAMES})\b)(?![/\d]|\s+de\s+\d)"
+    rf"\bdia\s+(\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+de\s+(?:{MONTH_NAMES})\b)(?![/\d]|\s+de\s+\d)"
 )
 _P_TIME = LazyPattern(r"\b(?:as|a\s+partir\s+das|das|pelas|horario:?|hora:?|inicio\s+as)\s+(?=\d)")
 _P_DATE_CONTEXT = LazyPattern(
@@ -1170,7 +1059,7 @@ def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions)
                     break
     date_end: int | None = None
     if not found.has("date", _PROSE):
-        hit = _find_date(folded)
+        hit = find_date(folded)
         relevant = _P_DATE_CONTEXT.search(folded)
         no_year = _P_DAY_NO_YEAR.search(folded)
         if hit is None and no_year and relevant:
@@ -1179,7 +1068,7 @@ def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions)
         if hit is not None:
             match, _ymd = hit
             if relevant or re.search(r"\bdia\s+$", folded[: match.start()]):
-                date, _span, problem = _read_date(sentence[match.start() : match.end()])
+                date, _span, problem = read_date(sentence[match.start() : match.end()])
                 if date is not None:
                     found.add("date", date, _PROSE)
                     date_end = match.end()
@@ -1187,13 +1076,13 @@ def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions)
                     found.problem(problem)
     if not found.has("time", _PROSE):
         for match in _P_TIME.finditer(folded):
-            value, _written, _problem = _read_time(sentence[match.end() : match.end() + 12])
+            value, _written, _problem = read_time(sentence[match.end() : match.end() + 12])
             if value is not None:
                 found.add("time", value, _PROSE)
                 break
         else:
             if date_end is not None:
-                value, _written, _problem = _read_time(sentence[date_end : date_end + 20])
+                value, _written, _problem = read_time(sentence[date_end : date_end + 20])
                 if value is not None:
                     found.add("time", value, _PROSE)
     if not found.has("room", _PROSE):
