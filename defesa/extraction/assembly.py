@@ -30,6 +30,15 @@ from defesa.extraction.dates import (
     read_date,
     read_time,
 )
+from defesa.extraction.findings import (
+    GROUP_COMMITTEE,
+    GROUP_LABELLED,
+    LABELLED,
+    PROSE,
+    SIDE,
+    Findings,
+    Group,
+)
 from defesa.extraction.text import (
     BULLET,
     LazyPattern,
@@ -75,13 +84,6 @@ _MEMBER_KINDS = frozenset(ROLES)
 _COMMITTEE = "committee"
 _DATETIME = "datetime"
 
-# Where a value was read; a lower number wins over a higher one.
-_LABELLED = 0  # the value of its own label
-_SIDE = 1  # found on another field's line ("Data: 15/10/2025 às 14h")
-_PROSE = 2  # found in running text
-# Member groups: a role label beats a committee list ("Banca:", prose, a members table).
-_GROUP_LABELLED = 0
-_GROUP_COMMITTEE = 1
 
 _MAX_QUOTE_DEPTH = 6
 _MAX_PROBLEMS = 20  # a staff note, not a log: a garbled body must not list thousands
@@ -533,47 +535,6 @@ def _is_label_line(line: str) -> bool:
     return _match_label(line) is not None or bool(_ANY_LABEL.match(line))
 
 
-# --- the findings of one part of a message ---------------------------------------------------
-
-
-@dataclass
-class _Value:
-    field: str
-    value: object
-    priority: int
-
-
-@dataclass
-class _Group:
-    role: str
-    priority: int
-    members: list[Member]
-
-
-@dataclass
-class _Findings:
-    values: list[_Value] = field(default_factory=list)
-    groups: list[_Group] = field(default_factory=list)
-    unclear: list[str] = field(default_factory=list)  # names of members with no clear role
-    problems: list[str] = field(default_factory=list)
-    labels: int = 0  # form labels read, empty ones included
-    best: dict[str, int] = field(default_factory=dict)  # field -> best priority read
-
-    def found_nothing(self) -> bool:
-        return not (self.values or self.groups or self.unclear or self.labels)
-
-    def add(self, name: str, value: object, priority: int) -> None:
-        self.values.append(_Value(name, value, priority))
-        self.best[name] = min(priority, self.best.get(name, priority))
-
-    def has(self, name: str, priority: int) -> bool:
-        return self.best.get(name, priority + 1) <= priority
-
-    def problem(self, message: str) -> None:
-        if message not in self.problems:
-            self.problems.append(message)
-
-
 # --- links and rooms -------------------------------------------------------------------------
 
 _URL = LazyPattern(
@@ -633,10 +594,10 @@ class _SegmentReader:
     def __init__(self, lines: list[str], institutions: _Institutions) -> None:
         self.lines = _expand_tables(lines)
         self.institutions = institutions
-        self.found = _Findings()
+        self.found = Findings()
         self.prose: list[str] = []
 
-    def read(self) -> _Findings:
+    def read(self) -> Findings:
         index = 0
         while index < len(self.lines):
             index = self._read_line(index)
@@ -693,9 +654,9 @@ class _SegmentReader:
         if value and not more and is_empty(value):
             # "Coorientador: não há" is an answer: it beats a value further down.
             if kind in _MEMBER_KINDS:
-                found.groups.append(_Group(kind, _GROUP_LABELLED, []))
+                found.groups.append(Group(kind, GROUP_LABELLED, []))
             elif kind in _SCALARS:
-                found.add(kind, None if kind in ("date", "time") else "", _LABELLED)
+                found.add(kind, None if kind in ("date", "time") else "", LABELLED)
             return
         if kind in _MEMBER_KINDS or kind == _COMMITTEE:
             self._members(kind, value, more)
@@ -704,26 +665,26 @@ class _SegmentReader:
         if kind == "student":
             text = _STUDENT_NOTE.sub("", text)
             if not is_empty(text):
-                found.add("student", _clean_name(text), _LABELLED)
+                found.add("student", _clean_name(text), LABELLED)
         elif kind == "title":
             title = _clean_title(text)
             if title and not is_empty(title):
-                found.add("title", title, _LABELLED)
+                found.add("title", title, LABELLED)
         elif kind in ("date", _DATETIME):
             self._date(text, with_time=kind == _DATETIME)
         elif kind == "time":
-            self._time(text, _LABELLED)
+            self._time(text, LABELLED)
         elif kind == "room":
             room, links = _read_room(text)
             if room:
-                found.add("room", room, _LABELLED)
+                found.add("room", room, LABELLED)
             for link in links[:1]:
-                found.add("link", link, _SIDE)
+                found.add("link", link, SIDE)
         elif kind == "link":
             cleaned = fold(text).replace("(se n houver, deixar em branco)", "")
             links = _urls(text)
             if links:
-                found.add("link", links[0], _LABELLED)
+                found.add("link", links[0], LABELLED)
             elif not is_empty(cleaned):
                 found.problem(_("the link “%(value)s” is not a web address") % {"value": text})
 
@@ -733,12 +694,12 @@ class _SegmentReader:
             return
         date, span, problem = read_date(text)
         if date is not None:
-            self.found.add("date", date, _LABELLED)
+            self.found.add("date", date, LABELLED)
         elif problem and not (with_time and TIME.search(fold(text)) and span is None):
             self.found.problem(problem)
         rest = text if span is None else text[: span[0]] + " " + text[span[1] :]
         if TIME.search(fold(rest)):
-            self._time(rest, _LABELLED if with_time else _SIDE)
+            self._time(rest, LABELLED if with_time else SIDE)
 
     def _time(self, text: str, priority: int) -> None:
         folded = collapse(fold(text)).strip(" .,;")
@@ -747,7 +708,7 @@ class _SegmentReader:
         found, _written, problem = read_time(text)
         if found is not None:
             self.found.add("time", found, priority)
-        elif problem and priority == _LABELLED:
+        elif problem and priority == LABELLED:
             self.found.problem(problem)
 
     def _members(self, kind: str, value: str, more: list[str]) -> None:
@@ -771,7 +732,7 @@ class _SegmentReader:
             else:
                 members.append(_member(person, kind))
         if members:
-            self.found.groups.append(_Group(kind, _GROUP_LABELLED, members))
+            self.found.groups.append(Group(kind, GROUP_LABELLED, members))
 
 
 # "Maria Souza (matrícula 20231234)": a note, not part of the name.
@@ -845,7 +806,7 @@ def _substitute_problem(person: _Person) -> str:
     }
 
 
-def _committee(people: list[_Person], found: _Findings, institutions: _Institutions) -> None:
+def _committee(people: list[_Person], found: Findings, institutions: _Institutions) -> None:
     """A list of everyone with implicit roles: marked orientador(a)/presidente -> advisor,
     coorientador(a) -> co-advisor, own institution -> internal, another -> external."""
     by_role: dict[str, list[Member]] = {}
@@ -863,7 +824,7 @@ def _committee(people: list[_Person], found: _Findings, institutions: _Instituti
             continue
         by_role.setdefault(role, []).append(_member(person, role))
     for role, members in by_role.items():
-        found.groups.append(_Group(role, _GROUP_COMMITTEE, members))
+        found.groups.append(Group(role, GROUP_COMMITTEE, members))
 
 
 # --- HTML tables written as text -------------------------------------------------------------
@@ -1027,7 +988,7 @@ _P_COADVISOR = LazyPattern(
 )
 
 
-def _read_prose(lines: list[str], found: _Findings, institutions: _Institutions) -> None:
+def _read_prose(lines: list[str], found: Findings, institutions: _Institutions) -> None:
     paragraphs: list[list[str]] = [[]]
     for line in lines:
         text = line.strip()
@@ -1041,24 +1002,24 @@ def _read_prose(lines: list[str], found: _Findings, institutions: _Institutions)
                 _read_sentence(sentence, found, institutions)
 
 
-def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions) -> None:
+def _read_sentence(sentence: str, found: Findings, institutions: _Institutions) -> None:
     folded = fold(sentence)
-    if not found.has("student", _PROSE):
+    if not found.has("student", PROSE):
         for match in _P_STUDENT.finditer(folded):
             name = _leading_name(sentence[match.end() :], min_words=2)
             if name:
-                found.add("student", name, _PROSE)
+                found.add("student", name, PROSE)
                 break
-    if not found.has("title", _PROSE):
+    if not found.has("title", PROSE):
         for match in _P_TITLE.finditer(folded):
             close = sentence.find(_CLOSE_QUOTE[sentence[match.end() - 1]], match.end())
             if close > match.end():
                 title = _clean_title(sentence[match.end() : close])
                 if len(title.split()) >= 2:
-                    found.add("title", title, _PROSE)
+                    found.add("title", title, PROSE)
                     break
     date_end: int | None = None
-    if not found.has("date", _PROSE):
+    if not found.has("date", PROSE):
         hit = find_date(folded)
         relevant = _P_DATE_CONTEXT.search(folded)
         no_year = _P_DAY_NO_YEAR.search(folded)
@@ -1070,34 +1031,34 @@ def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions)
             if relevant or re.search(r"\bdia\s+$", folded[: match.start()]):
                 date, _span, problem = read_date(sentence[match.start() : match.end()])
                 if date is not None:
-                    found.add("date", date, _PROSE)
+                    found.add("date", date, PROSE)
                     date_end = match.end()
                 elif problem:
                     found.problem(problem)
-    if not found.has("time", _PROSE):
+    if not found.has("time", PROSE):
         for match in _P_TIME.finditer(folded):
             value, _written, _problem = read_time(sentence[match.end() : match.end() + 12])
             if value is not None:
-                found.add("time", value, _PROSE)
+                found.add("time", value, PROSE)
                 break
         else:
             if date_end is not None:
                 value, _written, _problem = read_time(sentence[date_end : date_end + 20])
                 if value is not None:
-                    found.add("time", value, _PROSE)
-    if not found.has("room", _PROSE):
+                    found.add("time", value, PROSE)
+    if not found.has("room", PROSE):
         room = _P_ROOM.search(folded)
         auditorium = _P_AUDITORIUM.search(sentence)
         if room and not room.group(1).startswith("virtual"):
-            found.add("room", sentence[room.start(1) : room.end(1)], _PROSE)
+            found.add("room", sentence[room.start(1) : room.end(1)], PROSE)
         elif auditorium and _P_DATE_CONTEXT.search(folded):
-            found.add("room", auditorium[1], _PROSE)
+            found.add("room", auditorium[1], PROSE)
         elif _P_VIRTUAL.search(folded) and _P_DATE_CONTEXT.search(folded):
-            found.add("room", "Virtual", _PROSE)
-    if not found.has("link", _PROSE):
+            found.add("room", "Virtual", PROSE)
+    if not found.has("link", PROSE):
         for url in _urls(sentence):
             if _MEETING_HOST.search(url):
-                found.add("link", url, _PROSE)
+                found.add("link", url, PROSE)
                 break
     committee = _P_COMMITTEE.search(folded)
     if committee:
@@ -1112,7 +1073,7 @@ def _read_sentence(sentence: str, found: _Findings, institutions: _Institutions)
         for match in pattern.finditer(folded):
             person = _prose_person(sentence[match.end() :], institutions)
             if person is not None:
-                found.groups.append(_Group(role, _GROUP_COMMITTEE, [_member(person, role)]))
+                found.groups.append(Group(role, GROUP_COMMITTEE, [_member(person, role)]))
                 break
 
 
@@ -1317,7 +1278,7 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-def _assemble(findings: list[_Findings]) -> _Result:
+def _assemble(findings: list[Findings]) -> _Result:
     data = DefenseData()
     problems: list[str] = []
     for name in _SCALARS:
@@ -1340,7 +1301,7 @@ def _assemble(findings: list[_Findings]) -> _Result:
             if not other.value or _same(best.value, other.value):
                 continue
             # Prose within one part may mention other dates; two forms, or two parts, may not.
-            if best_priority == priority == _LABELLED or part != best_part:
+            if best_priority == priority == LABELLED or part != best_part:
                 problems.append(
                     _(
                         "two different values for the %(field)s: “%(first)s” and “%(second)s”; "
