@@ -16,9 +16,9 @@ from defesa.extraction.assembly import (
     blank_form,
     extract_defense,
     merge_defense,
-    split_honorific,
 )
 from defesa.extraction.dates import parse_date, parse_time
+from defesa.extraction.people import split_honorific
 
 __all__ = [
     "FORM_LABELS",

@@ -15,8 +15,8 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,20 @@ from defesa.extraction.findings import (
     Findings,
     Group,
 )
+from defesa.extraction.people import (
+    Institutions,
+    Person,
+    add_committee,
+    as_member,
+    clean_name,
+    leading_name,
+    looks_like_name,
+    member_line,
+    parse_person,
+    split_honorific,
+    split_members,
+    substitute_problem,
+)
 from defesa.extraction.text import (
     BULLET,
     LazyPattern,
@@ -47,8 +61,6 @@ from defesa.extraction.text import (
     fold,
     html_lines,
     is_empty,
-    paren_groups,
-    split_top,
     strip_bullet,
     text_lines,
 )
@@ -59,7 +71,6 @@ __all__ = [
     "blank_form",
     "extract_defense",
     "merge_defense",
-    "split_honorific",
 ]
 
 # The blank form as the secretariat mails it (DOMAIN.md), label by field.
@@ -94,327 +105,6 @@ class Extraction:
     data: DefenseData
     missing: list[str]  # data.missing_fields()
     problems: list[str]  # for staff: what could not be read, or was read twice differently
-
-
-# --- honorifics, names, institutions ---------------------------------------------------------
-
-_HONORIFIC_WORD = (
-    r"(?:professora|professor|doutora|doutor|prof(?:\(a\)|a|\.?\s?ª)?\.?|profs?\."
-    r"|dr(?:\(a\)|a|\.?\s?ª)?\.?|m[ea]\.|ms\.?c\.?|m\.\s?sc\.|d\.\s?sc\.|ph\.?\s?d\.?"
-    r"|sr(?:a|ª)?\.|eng(?:a|º|ª)?\.|mestre|mestra)"
-)
-_HONORIFICS = LazyPattern(rf"^\s*((?:{_HONORIFIC_WORD}(?:\s+|$))+)", re.IGNORECASE)
-_STARTS_WITH_HONORIFIC = LazyPattern(rf"^{_HONORIFIC_WORD}\s", re.IGNORECASE)
-_HONORIFIC_INSIDE = LazyPattern(rf"(?:^|(?<=[\s,;(])){_HONORIFIC_WORD}\s", re.IGNORECASE)
-
-
-def split_honorific(text: str) -> tuple[str, str]:
-    """("Prof. Dr.", "Maria Souza") from "Prof. Dr. Maria Souza": leading honorifics as
-    written (spaces collapsed), case-insensitive; ("", text) when there is none."""
-    text = text.strip()
-    match = _HONORIFICS.match(text)
-    if match is None or not text[match.end() :].strip():
-        return "", text
-    return collapse(match[1]), text[match.end() :].strip()
-
-
-_PARTICLES = frozenset(
-    {"da", "de", "do", "das", "dos", "e", "di", "du", "van", "von", "der", "del", "la", "le"}
-)
-_NAME_EDGES = " \t*_\"'“”‘’«».,;:!-–—•·"
-_UPPER_START = LazyPattern(r"^[\"“'‘(]?[A-ZÀ-ÖØ-Þ]")
-
-
-def _clean_name(text: str) -> str:
-    return collapse(text.replace("*", " ")).strip(_NAME_EDGES)
-
-
-def _is_name_word(word: str) -> bool:
-    return bool(_UPPER_START.match(word)) or bool(re.fullmatch(r"[A-Z]\.", word))
-
-
-def _looks_like_name(text: str, *, max_words: int = 8) -> bool:
-    words = text.split()
-    if not 1 <= len(words) <= max_words or not _is_name_word(words[0]):
-        return False
-    return all(_is_name_word(w) or fold(w) in _PARTICLES for w in words)
-
-
-def _leading_name(text: str, *, min_words: int = 1) -> str:
-    """The capitalised name that starts ``text`` ("Maria da Souza, intitulada" -> "Maria da
-    Souza"), or "" when it does not start with one."""
-    words: list[str] = []
-    for raw in text.split()[:12]:
-        word = raw.rstrip(",;:.!?)”\"'")
-        if not word:
-            break
-        if (_is_name_word(word) and not word.startswith(("(", "“", '"'))) or (
-            fold(word) in _PARTICLES and words
-        ):
-            words.append(word)
-        else:
-            break
-        if word != raw and not re.fullmatch(r"[A-Z]", word):
-            break  # punctuation ends the name
-    while words and fold(words[-1]) in _PARTICLES:
-        words.pop()
-    capitalised = [w for w in words if fold(w) not in _PARTICLES]
-    return " ".join(words) if len(capitalised) >= min_words else ""
-
-
-_INSTITUTION_WORDS = LazyPattern(
-    r"^(?:universidade|univ\.|instituto|faculdade|centro|escola|fundacao|campus|departamento"
-    r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg)\b"
-)
-_ACRONYM = LazyPattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
-
-
-class _Institutions:
-    """Is an institution the program's own? Case- and accent-insensitive, by words, with
-    the acronym of a long name ("Instituto Federal do Espírito Santo" -> "ifes")."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        self.phrases: set[tuple[str, ...]] = set()
-        for name in names:
-            words = tuple(re.findall(r"[a-z0-9]+", fold(name)))
-            if not words:
-                continue
-            self.phrases.add(words)
-            significant = [w for w in words if w not in _PARTICLES]
-            if len(significant) > 1:
-                self.phrases.add(("".join(w[0] for w in significant),))
-
-    def own(self, institution: str) -> bool:
-        words = tuple(re.findall(r"[a-z0-9]+", fold(institution)))
-        return any(
-            words[i : i + len(phrase)] == phrase
-            for phrase in self.phrases
-            for i in range(len(words) - len(phrase) + 1)
-        )
-
-    def looks_like(self, text: str) -> bool:
-        """Could ``text`` alone name an institution (not a person)?"""
-        text = text.strip(_NAME_EDGES)
-        if not text:
-            return False
-        return bool(
-            self.own(text)
-            or _INSTITUTION_WORDS.match(fold(text))
-            or (" " not in text and _ACRONYM.match(text) and sum(c.isupper() for c in text) >= 2)
-        )
-
-
-# --- committee members -----------------------------------------------------------------------
-
-_ROLE_MARKERS = (
-    (COADVISOR, LazyPattern(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
-    (
-        ADVISOR,
-        LazyPattern(
-            r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?|orientacao"
-            r"|presidente(?:\s+da\s+banca)?"
-        ),
-    ),
-    (
-        INTERNAL,
-        LazyPattern(
-            r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
-            r"intern[oa](?:\s+ao\s+programa)?"
-        ),
-    ),
-    (
-        EXTERNAL,
-        LazyPattern(
-            r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
-            r"extern[oa](?:\s+ao\s+programa)?"
-        ),
-    ),
-)
-_SUBSTITUTE = LazyPattern(
-    r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?"
-)
-_NOTE = LazyPattern(
-    r".*\b(?:a\s+confirmar|confirmad[oa]|remot[oa]|remotamente|virtual|online|on-line|"
-    r"videoconferencia|participacao|a\s+distancia|lattes|https?|www)\b.*"
-)
-_OF = LazyPattern(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
-_PART_SEPARATOR = LazyPattern(r"\s*[,;/]\s*|\s+[-–—]\s+")
-_TAIL_SEPARATOR = LazyPattern(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
-_URL_OR_EMAIL = LazyPattern(
-    r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE
-)
-
-
-@dataclass
-class _Person:
-    name: str
-    honorific: str = ""
-    institution: str = ""
-    roles: list[str] = field(default_factory=list)  # from markers: "(orientador)", "– externo"
-    substitute: bool = False
-
-
-def _marker_role(part: str) -> str | None:
-    folded = collapse(fold(part)).strip(_NAME_EDGES)
-    for role, pattern in _ROLE_MARKERS:
-        if pattern.fullmatch(folded):
-            return role
-    return None
-
-
-def _is_marker(text: str) -> bool:
-    """A role, "suplente" or a note ("a confirmar", "participação remota"): not an institution."""
-    folded = collapse(fold(text)).strip(_NAME_EDGES)
-    return bool(_marker_role(folded) or _SUBSTITUTE.fullmatch(folded) or _NOTE.fullmatch(folded))
-
-
-def _read_annotation(text: str, person: _Person) -> None:
-    """What is written next to a name ("orientador, Ifes"): roles, "suplente", notes, and
-    the rest as the institution."""
-    pieces = split_top(text, _PART_SEPARATOR, keep=True)
-    kept: list[str] = []
-    for index in range(0, len(pieces), 2):
-        piece = pieces[index]
-        folded = collapse(fold(piece)).strip(_NAME_EDGES)
-        if not folded:
-            continue
-        role = _marker_role(piece)
-        if role is not None:
-            person.roles.append(role)
-        elif _SUBSTITUTE.fullmatch(folded):
-            person.substitute = True
-        elif not _NOTE.fullmatch(folded):
-            if kept:
-                kept.append(pieces[index - 1])
-            kept.append(piece)
-    institution = _OF.sub("", "".join(kept).strip(_NAME_EDGES))
-    if institution and not person.institution:
-        person.institution = collapse(institution)
-
-
-def _read_tail(tail: str, person: _Person) -> None:
-    """What follows a dash: a marker ("– orientador"), or an institution that keeps its own
-    parentheses ("– Universidade Federal do Espírito Santo (UFES)")."""
-    bare, groups = paren_groups(tail)
-    if _is_marker(bare):
-        for text in (bare, *groups):
-            _read_annotation(text, person)
-        return
-    for group in groups:
-        if _is_marker(group):
-            _read_annotation(group, person)
-            tail = tail.replace(f"({group})", " ")
-    _read_annotation(tail, person)
-
-
-def _parse_person(text: str, institutions: _Institutions) -> _Person | None:
-    """A committee member as written: "Prof. Dr. Fulano de Tal (UFES)", "Dra. Y – Ifes",
-    "Fulano (orientador, Ifes)", "Fulano - UFES - membro externo", "Dr. Z, da UFRJ"."""
-    text = _URL_OR_EMAIL.sub(" ", text.replace("*", " "))
-    text = collapse(_without_joining_words(text)).strip(" \t.,;:•·-–—")
-    if not text or is_empty(text):
-        return None
-    pieces = split_top(text, _TAIL_SEPARATOR, keep=True)
-    head, tails = pieces[0], []
-    for index in range(1, len(pieces), 2):
-        separator, tail = pieces[index], pieces[index + 1]
-        bare = _OF.sub("", paren_groups(tail)[0].strip(_NAME_EDGES))
-        if (
-            "," in separator
-            and not tails
-            and not (_is_marker(bare) or institutions.looks_like(bare))
-        ):
-            head += separator + tail  # a comma inside the name: "Silva, João", "Souza, Jr."
-        else:
-            tails.append(tail)
-    head, groups = paren_groups(head)
-    person = _Person(name="")
-    for group in groups:
-        _read_annotation(group, person)
-    for tail in tails:
-        _read_tail(tail, person)
-    honorific, name = split_honorific(head)
-    if not person.institution:
-        # "Dra. Y do Ifes"
-        match = re.search(r",?\s+(?:d[aeo]s?)\s+(\S+(?:\s+\S+){0,5})$", name)
-        if match and institutions.looks_like(match[1]) and _looks_like_name(name[: match.start()]):
-            person.institution = match[1].strip(_NAME_EDGES)
-            name = name[: match.start()]
-    person.name = _clean_name(name)
-    person.honorific = honorific
-    if not person.name or is_empty(person.name):
-        return None
-    return person
-
-
-_NAME_SUFFIXES = frozenset({"jr", "junior", "filho", "neto", "sobrinho"})
-_ITEM_SEMICOLON = LazyPattern(r"\s*;\s*")
-_ITEM_COMMA = LazyPattern(r"\s*,\s*")
-_ITEM_AND = LazyPattern(r"\s+e\s+")
-# "pelo Prof. X, pela Profa. Y e pelo Dr. Z": the words that join names in a sentence.
-_JOINING_WORDS = LazyPattern(r"^(?:(?:e|pel[oa]s?|com|o|a|os|as)\s+)+(?=[^\W\d_])", re.IGNORECASE)
-
-
-def _without_joining_words(text: str) -> str:
-    stripped = _JOINING_WORDS.sub("", text.lstrip())
-    if not stripped.strip():
-        return text.lstrip()
-    return (
-        stripped
-        if _is_name_word(stripped.split()[0]) or _STARTS_WITH_HONORIFIC.match(stripped + " ")
-        else text.lstrip()
-    )
-
-
-def _split_members(text: str, institutions: _Institutions) -> list[str]:
-    """One text per person: "A; B", "A, B e C"; a part that is only an institution or a role
-    ("Fulano, UFES") goes back to the person before it."""
-    text = text.strip()
-    if not text:
-        return []
-    parts = split_top(text, _ITEM_SEMICOLON)
-    if len(parts) == 1:
-        with_honorifics = bool(_HONORIFIC_INSIDE.search(text))
-        parts = []
-        for chunk in split_top(text, _ITEM_COMMA):
-            pieces = split_top(chunk, _ITEM_AND, keep=True)
-            current = pieces[0]
-            for index in range(1, len(pieces), 2):
-                following = pieces[index + 1]
-                following_person = _without_joining_words(following) + " "
-                if not with_honorifics or _STARTS_WITH_HONORIFIC.match(following_person):
-                    parts.append(current)
-                    current = following
-                else:
-                    current = current + pieces[index] + following
-            parts.append(current)
-    items: list[str] = []
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        bare = _OF.sub("", paren_groups(part)[0].strip(_NAME_EDGES))
-        extra = not split_honorific(part + " x")[0] and (
-            institutions.looks_like(bare) or _marker_role(bare) is not None
-        )
-        if items and fold(bare) in _NAME_SUFFIXES:
-            items[-1] = f"{items[-1]}, {part}"  # "José Souza, Jr."
-        elif items and extra and not _looks_like_person_words(bare, institutions):
-            items[-1] = f"{items[-1]} – {part}"
-        else:
-            items.append(part)
-    return items
-
-
-def _looks_like_person_words(text: str, institutions: _Institutions) -> bool:
-    """Two or more capitalised words that are not an institution: a person's name."""
-    return len(text.split()) >= 2 and _looks_like_name(text) and not institutions.looks_like(text)
-
-
-def _member(person: _Person, role: str) -> Member:
-    return Member(
-        role=role, name=person.name, honorific=person.honorific, institution=person.institution
-    )
 
 
 # --- labels ----------------------------------------------------------------------------------
@@ -591,7 +281,7 @@ _CONTINUATION_LINES = 30
 
 
 class _SegmentReader:
-    def __init__(self, lines: list[str], institutions: _Institutions) -> None:
+    def __init__(self, lines: list[str], institutions: Institutions) -> None:
         self.lines = _expand_tables(lines)
         self.institutions = institutions
         self.found = Findings()
@@ -665,7 +355,7 @@ class _SegmentReader:
         if kind == "student":
             text = _STUDENT_NOTE.sub("", text)
             if not is_empty(text):
-                found.add("student", _clean_name(text), LABELLED)
+                found.add("student", clean_name(text), LABELLED)
         elif kind == "title":
             title = _clean_title(text)
             if title and not is_empty(title):
@@ -713,24 +403,24 @@ class _SegmentReader:
 
     def _members(self, kind: str, value: str, more: list[str]) -> None:
         texts = [value, *more] if value else more
-        people: list[_Person] = []
+        people: list[Person] = []
         for text in texts:
             text = strip_bullet(text)
             if is_empty(text):
                 continue
-            for item in _split_members(text, self.institutions):
-                person = _parse_person(item, self.institutions)
+            for item in split_members(text, self.institutions):
+                person = parse_person(item, self.institutions)
                 if person is not None:
                     people.append(person)
         if kind == _COMMITTEE:
-            _committee(people, self.found, self.institutions)
+            add_committee(people, self.found, self.institutions)
             return
         members = []
         for person in people:
             if person.substitute:
-                self.found.problem(_substitute_problem(person))
+                self.found.problem(substitute_problem(person))
             else:
-                members.append(_member(person, kind))
+                members.append(as_member(person, kind))
         if members:
             self.found.groups.append(Group(kind, GROUP_LABELLED, members))
 
@@ -763,12 +453,12 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
     if not text or _CLOSING.match(fold(text)):
         return False
     if kind in _MEMBER_KINDS or kind == _COMMITTEE:
-        return _member_line(text)
+        return member_line(text)
     if has_value:
         return kind == "title"  # a long title wraps; other values fit on their line
     folded = fold(text)
     if kind == "student":
-        return _looks_like_name(text, max_words=10)
+        return looks_like_name(text, max_words=10)
     if kind == "title":
         return len(text) <= 400
     if kind in ("date", _DATETIME):
@@ -782,49 +472,12 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
     return False
 
 
-def _member_line(text: str) -> bool:
-    if len(text) > 250 or text.endswith((":", "?")):
-        return False
-    honorific, rest = split_honorific(text)
-    if honorific:
-        return True
-    name = re.split(r"\s*\(|\s+[-–—]\s+|\s*[,;]\s*", rest, maxsplit=1)[0]
-    return _looks_like_name(name)
-
-
 def _clean_title(text: str) -> str:
     text = collapse(text.replace("**", " ")).strip(" \t*_").rstrip(" .,;:")
     for left, right in (("“", "”"), ('"', '"'), ("«", "»"), ("'", "'"), ("‘", "’")):
         if len(text) > 2 and text.startswith(left) and text.endswith(right):
             text = text[1:-1].strip()
     return text.rstrip(" .,;:").strip()
-
-
-def _substitute_problem(person: _Person) -> str:
-    return _("%(name)s is listed as a substitute (suplente) and was left out") % {
-        "name": person.name
-    }
-
-
-def _committee(people: list[_Person], found: Findings, institutions: _Institutions) -> None:
-    """A list of everyone with implicit roles: marked orientador(a)/presidente -> advisor,
-    coorientador(a) -> co-advisor, own institution -> internal, another -> external."""
-    by_role: dict[str, list[Member]] = {}
-    for person in people:
-        if person.substitute:
-            found.problem(_substitute_problem(person))
-            continue
-        role = next(
-            (r for r in (ADVISOR, COADVISOR, EXTERNAL, INTERNAL) if r in person.roles), None
-        )
-        if role is None and person.institution:
-            role = INTERNAL if institutions.own(person.institution) else EXTERNAL
-        if role is None:
-            found.unclear.append(person.name)
-            continue
-        by_role.setdefault(role, []).append(_member(person, role))
-    for role, members in by_role.items():
-        found.groups.append(Group(role, GROUP_COMMITTEE, members))
 
 
 # --- HTML tables written as text -------------------------------------------------------------
@@ -988,7 +641,7 @@ _P_COADVISOR = LazyPattern(
 )
 
 
-def _read_prose(lines: list[str], found: Findings, institutions: _Institutions) -> None:
+def _read_prose(lines: list[str], found: Findings, institutions: Institutions) -> None:
     paragraphs: list[list[str]] = [[]]
     for line in lines:
         text = line.strip()
@@ -1002,11 +655,11 @@ def _read_prose(lines: list[str], found: Findings, institutions: _Institutions) 
                 _read_sentence(sentence, found, institutions)
 
 
-def _read_sentence(sentence: str, found: Findings, institutions: _Institutions) -> None:
+def _read_sentence(sentence: str, found: Findings, institutions: Institutions) -> None:
     folded = fold(sentence)
     if not found.has("student", PROSE):
         for match in _P_STUDENT.finditer(folded):
-            name = _leading_name(sentence[match.end() :], min_words=2)
+            name = leading_name(sentence[match.end() :], min_words=2)
             if name:
                 found.add("student", name, PROSE)
                 break
@@ -1064,29 +717,29 @@ def _read_sentence(sentence: str, found: Findings, institutions: _Institutions) 
     if committee:
         listed = sentence[committee.end() :].strip().rstrip(".;!")
         people = []
-        for item in _split_members(listed, institutions):
-            person = _parse_person(item, institutions)
-            if person is not None and (person.honorific or _looks_like_name(person.name)):
+        for item in split_members(listed, institutions):
+            person = parse_person(item, institutions)
+            if person is not None and (person.honorific or looks_like_name(person.name)):
                 people.append(person)
-        _committee(people, found, institutions)
+        add_committee(people, found, institutions)
     for pattern, role in ((_P_ADVISOR, ADVISOR), (_P_COADVISOR, COADVISOR)):
         for match in pattern.finditer(folded):
             person = _prose_person(sentence[match.end() :], institutions)
             if person is not None:
-                found.groups.append(Group(role, GROUP_COMMITTEE, [_member(person, role)]))
+                found.groups.append(Group(role, GROUP_COMMITTEE, [as_member(person, role)]))
                 break
 
 
-def _prose_person(text: str, institutions: _Institutions) -> _Person | None:
+def _prose_person(text: str, institutions: Institutions) -> Person | None:
     """The person named at the start of ``text``: "Prof. Dr. Fulano (Ifes) e ..."."""
     honorific, rest = split_honorific(text)
-    name = _leading_name(rest)
+    name = leading_name(rest)
     if not name:
         return None
     after = rest[rest.find(name) + len(name) :]
     annotation = re.match(r"\s*\(([^()]{0,120})\)", after)
     written = f"{honorific} {name}" + (f" ({annotation[1]})" if annotation else "")
-    return _parse_person(written, institutions)
+    return parse_person(written, institutions)
 
 
 # --- the parts of a message ------------------------------------------------------------------
@@ -1256,7 +909,7 @@ class _Result:
         return (-missing, extra)
 
 
-def _read_lines(lines: list[str], institutions: _Institutions, depth: int = 0) -> _Result:
+def _read_lines(lines: list[str], institutions: Institutions, depth: int = 0) -> _Result:
     parts, quoted = _split_parts(lines)
     findings = [_SegmentReader(part, institutions).read() for part in parts]
     if all(f.found_nothing() for f in findings) and quoted and depth < _MAX_QUOTE_DEPTH:
@@ -1351,7 +1004,7 @@ def extract_defense(
     """The defence data written in an email (its text and, when given, its HTML body: the
     reading that finds more is kept). ``own_institutions`` name the program's institution:
     in a committee list, its members are internal and everyone else's are external."""
-    institutions = _Institutions(own_institutions)
+    institutions = Institutions(own_institutions)
     results: list[_Result] = []
     if body_text and body_text.strip():
         results.append(_read_lines(text_lines(body_text), institutions))
