@@ -11,13 +11,12 @@ Pure Python, no models: services copy the result to DefenseRequest rows.
 """
 
 from defesa.extraction.assembly import (
-    FORM_LABELS,
     Extraction,
-    blank_form,
     extract_defense,
     merge_defense,
 )
 from defesa.extraction.dates import parse_date, parse_time
+from defesa.extraction.labels import FORM_LABELS, blank_form
 from defesa.extraction.people import split_honorific
 
 __all__ = [

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+from defesa.data import ADVISOR, COADVISOR, ROLES, DefenseData, Member
 from defesa.extraction.dates import (
     DATE_PLACEHOLDER_RE,
     MONTH_NAMES,
@@ -38,6 +38,19 @@ from defesa.extraction.findings import (
     SIDE,
     Findings,
     Group,
+)
+from defesa.extraction.labels import (
+    COMMITTEE,
+    COMMITTEE_INTRO,
+    CONTINUATION_LINES,
+    DATETIME,
+    MEMBER_KINDS,
+    SCALARS,
+    Labelled,
+    expand_tables,
+    is_label_line,
+    match_label,
+    split_inner_labels,
 )
 from defesa.extraction.people import (
     Institutions,
@@ -66,34 +79,10 @@ from defesa.extraction.text import (
 )
 
 __all__ = [
-    "FORM_LABELS",
     "Extraction",
-    "blank_form",
     "extract_defense",
     "merge_defense",
 ]
-
-# The blank form as the secretariat mails it (DOMAIN.md), label by field.
-FORM_LABELS = {
-    "student": "Nome Completo Aluno:",
-    "title": "Título:",
-    "date": "Data:",
-    "time": "Horário:",
-    "room": "Sala:",
-    "link": "Link Sala Virtual(Se n houver, deixar em branco):",
-    ADVISOR: "Orientador Principal:",
-    COADVISOR: "Coorientador:",
-    INTERNAL: "Membro Interno:",
-    EXTERNAL: "Membro Externo:",
-}
-_DATE_PLACEHOLDER = "dd/mm/aaaa"
-_TIME_PLACEHOLDER = "00:00h"
-_ROOM_PLACEHOLDER = '(N° da Sala ou "Virtual")'
-
-_SCALARS = ("student", "title", "date", "time", "room", "link")
-_MEMBER_KINDS = frozenset(ROLES)
-_COMMITTEE = "committee"
-_DATETIME = "datetime"
 
 
 _MAX_QUOTE_DEPTH = 6
@@ -105,124 +94,6 @@ class Extraction:
     data: DefenseData
     missing: list[str]  # data.missing_fields()
     problems: list[str]  # for staff: what could not be read, or was read twice differently
-
-
-# --- labels ----------------------------------------------------------------------------------
-
-_G = r"(?:\s?\((?:a|as|o|os|s|es)\)|/a|/as)?"  # "aluno(a)", "orientador/a", "membro(s)"
-_MEMBER_WORD = (
-    rf"(?:membros?{_G}|avaliador(?:a|es|as)?{_G}|examinador(?:a|es|as)?{_G}"
-    rf"|professor(?:a|es|as)?{_G}|docentes?)"
-)
-_LABEL_PATTERNS = (
-    (_DATETIME, r"data\s*(?:e|/|&)\s*hora(?:rio)?s?(?:\s+d[ae]\s+defesa)?"),
-    (
-        "student",
-        rf"(?:nome\s+(?:completo\s+)?(?:d[oa]{_G}\s+)?)?(?:alun[oa]{_G}|discente|mestrand[oa]{_G}"
-        rf"|estudante|candidat[oa]{_G}|orientand[oa]{_G}|defendente)(?:\s+\(?nome\s+completo\)?)?"
-        r"|nome(?:\s+completo)?",
-    ),
-    (
-        "title",
-        r"titulo(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema",
-    ),
-    ("date", r"data(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"),
-    ("time", r"hor(?:ario|a)s?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"),
-    (
-        "link",
-        r"link(?:\s+(?:d[ae]\s+|para\s+(?:a\s+)?|de\s+acesso\s+(?:a\s+|para\s+)?)?"
-        r"(?:sala\s+virtual|videoconferencia|webconferencia|reuniao|transmissao|acesso|defesa"
-        r"|sala))?|(?:endereco\s+d[ae]\s+)?sala\s+virtual|url",
-    ),
-    (
-        "room",
-        r"(?:sala|local)(?:\s*/\s*(?:sala|local))?(?:\s+d[ae]\s+defesa)?|sala\s+n[o.º°]*"
-        r"|local\s+de\s+realizacao",
-    ),
-    (COADVISOR, rf"co-?\s?orientador(?:a|es|as)?{_G}"),
-    (
-        ADVISOR,
-        rf"(?:professor(?:a)?{_G}\s+)?orientador(?:a)?{_G}(?:\s+principal)?"
-        rf"(?:\s*/\s*presidente(?:\s+da\s+banca)?)?"
-        rf"|presidente(?:\s+da\s+banca)?(?:\s*/\s*orientador(?:a)?{_G})?",
-    ),
-    (INTERNAL, rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+intern[oa]s?{_G}"),
-    (EXTERNAL, rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+extern[oa]s?{_G}"),
-    (
-        _COMMITTEE,
-        r"(?:membros\s+d[ae]\s+|composicao\s+d[ae]\s+)?banca(?:\s+(?:examinadora|avaliadora"
-        r"|de\s+defesa|julgadora))?|membros(?:\s+titulares)?",
-    ),
-)
-# A tab separates table cells: never part of a label ("Sala<TAB>Virtual" is no "sala virtual").
-_LABEL_ALTERNATIVES = "|".join(f"(?:{p})" for _, p in _LABEL_PATTERNS).replace(r"\s", r"[^\S\t\n]")
-_KIND_OF = [(kind, LazyPattern(rf"(?:{p})")) for kind, p in _LABEL_PATTERNS]
-# "Membro Externo 2", "Link Sala Virtual(Se n houver, deixar em branco)"
-_LABEL_TAIL = r"(?P<number>\s*(?:n[º°o]\.?\s*)?\d{1,2}[º°ª]?)?(?:\s*\([^)\n]{0,80}\))?"
-_LABEL_LINE = LazyPattern(
-    rf"^(?:[\s*_•·◦▪►‣⁃-]*|\s*(?:\d{{1,2}}|[a-z])[.)]\s+)[*_\s]*(?P<label>{_LABEL_ALTERNATIVES})"
-    rf"{_LABEL_TAIL}[\s*_]*(?P<sep>[:：\t|]|[-–—](?=\s|$)|$)"
-)
-# A second label later on the same line: "Data: 15/10/2025;  Horário: 14h".
-# After a single space only the labels unlikely in a title ("Big Data: ...", "Busca Local: ...").
-_INLINE_SAFE = "|".join(
-    [f"(?:{p})" for kind, p in _LABEL_PATTERNS if kind in ("time", "link", *ROLES)] + ["sala"]
-).replace(r"\s", r"[^\S\t\n]")
-_INNER_LABEL = LazyPattern(
-    rf"(?:(?:[;|\t]|\s{{2,}}|[.,]\s)[\s*_]*(?P<label>{_LABEL_ALTERNATIVES})"
-    rf"|\s(?P<inline>{_INLINE_SAFE})){_LABEL_TAIL}[\s*_]*[:：]"
-)
-# Any "Label:" (Curso:, Matrícula:, E-mail:): ends a value that runs over several lines.
-_ANY_LABEL = LazyPattern(r"^[\s*•·-]*[^\W\d_][^:\n]{0,40}:(?:\s|$)")
-_COMMITTEE_INTRO = LazyPattern(r"^[^:\n]{0,60}\bbanca\b[^:\n]{0,120}:(?!//)(?P<rest>.*)$")
-
-
-def _label_kind(label: str) -> str:
-    label = collapse(label)
-    for kind, pattern in _KIND_OF:
-        if pattern.fullmatch(label):
-            return kind
-    raise AssertionError(label)  # the alternation and the patterns are the same list
-
-
-@dataclass
-class _Labelled:
-    kind: str
-    value: str
-
-
-def _match_label(line: str) -> _Labelled | None:
-    """ "Label: value" (or "Label - value", "Label<TAB>value", a label alone) at the start
-    of ``line``; None when the line does not start with a form label."""
-    folded = fold(line)
-    match = _LABEL_LINE.match(folded)
-    if match is None:
-        return None
-    kind = _label_kind(match["label"])
-    if match["number"] and kind not in _MEMBER_KINDS:
-        return None  # "Sala 12" is a room, not the twelfth room label
-    return _Labelled(kind, line[match.end() :])
-
-
-def _split_inner_labels(labelled: _Labelled) -> list[_Labelled]:
-    folded = fold(labelled.value)
-    found = [
-        m
-        for m in _INNER_LABEL.finditer(folded)
-        if not re.search(r"https?://\S*$", folded[: m.start()])
-    ]
-    if not found:
-        return [labelled]
-    out = [_Labelled(labelled.kind, labelled.value[: found[0].start()])]
-    for index, match in enumerate(found):
-        end = found[index + 1].start() if index + 1 < len(found) else len(labelled.value)
-        label = match["label"] or match["inline"]
-        out.append(_Labelled(_label_kind(label), labelled.value[match.end() : end]))
-    return out
-
-
-def _is_label_line(line: str) -> bool:
-    return _match_label(line) is not None or bool(_ANY_LABEL.match(line))
 
 
 # --- links and rooms -------------------------------------------------------------------------
@@ -277,12 +148,10 @@ def _read_room(text: str) -> tuple[str, list[str]]:
 
 # --- reading one part (own text or a forwarded message) --------------------------------------
 
-_CONTINUATION_LINES = 30
-
 
 class _SegmentReader:
     def __init__(self, lines: list[str], institutions: Institutions) -> None:
-        self.lines = _expand_tables(lines)
+        self.lines = expand_tables(lines)
         self.institutions = institutions
         self.found = Findings()
         self.prose: list[str] = []
@@ -296,15 +165,15 @@ class _SegmentReader:
 
     def _read_line(self, index: int) -> int:
         line = self.lines[index]
-        labelled = _match_label(line)
+        labelled = match_label(line)
         if labelled is None:
-            intro = _COMMITTEE_INTRO.match(fold(line))
+            intro = COMMITTEE_INTRO.match(fold(line))
             if intro is None or len(line) > 300:
                 self.prose.append(line)
                 return index + 1
-            labelled = _Labelled(_COMMITTEE, line[intro.start("rest") :])
+            labelled = Labelled(COMMITTEE, line[intro.start("rest") :])
         self.prose.append("")  # a form line ends the sentence around it
-        parts = _split_inner_labels(labelled)
+        parts = split_inner_labels(labelled)
         for part in parts[:-1]:
             self._field(part, [])
         last = parts[-1]
@@ -312,15 +181,15 @@ class _SegmentReader:
         self._field(last, [self.lines[i] for i in following])
         return following[-1] + 1 if following else index + 1
 
-    def _following(self, labelled: _Labelled, start: int) -> list[int]:
+    def _following(self, labelled: Labelled, start: int) -> list[int]:
         """Indexes of the lines after a label that continue its value."""
         kind, value = labelled.kind, labelled.value.strip(" \t*_")
         if value and _is_explicitly_blank(kind, value):
             return []
         taken: list[int] = []
         index = start
-        members = kind in _MEMBER_KINDS or kind == _COMMITTEE
-        while index < len(self.lines) and len(taken) < _CONTINUATION_LINES:
+        members = kind in MEMBER_KINDS or kind == COMMITTEE
+        while index < len(self.lines) and len(taken) < CONTINUATION_LINES:
             line = self.lines[index]
             if not line.strip():
                 # A committee may start after a blank line; nothing else continues past one.
@@ -328,7 +197,7 @@ class _SegmentReader:
                     index += 1
                     continue
                 break
-            if _is_label_line(line) or not _continues(kind, line, bool(value or taken)):
+            if is_label_line(line) or not _continues(kind, line, bool(value or taken)):
                 break
             taken.append(index)
             index += 1
@@ -336,19 +205,19 @@ class _SegmentReader:
                 break  # a single value line
         return taken
 
-    def _field(self, labelled: _Labelled, more: list[str]) -> None:
+    def _field(self, labelled: Labelled, more: list[str]) -> None:
         found = self.found
         found.labels += 1
         kind, value = labelled.kind, labelled.value.strip(" \t")
         value = value.strip("*_ \t") if not _URL.search(value) else value.strip(" \t*")
         if value and not more and is_empty(value):
             # "Coorientador: não há" is an answer: it beats a value further down.
-            if kind in _MEMBER_KINDS:
+            if kind in MEMBER_KINDS:
                 found.groups.append(Group(kind, GROUP_LABELLED, []))
-            elif kind in _SCALARS:
+            elif kind in SCALARS:
                 found.add(kind, None if kind in ("date", "time") else "", LABELLED)
             return
-        if kind in _MEMBER_KINDS or kind == _COMMITTEE:
+        if kind in MEMBER_KINDS or kind == COMMITTEE:
             self._members(kind, value, more)
             return
         text = collapse(" ".join([value, *more]))
@@ -360,8 +229,8 @@ class _SegmentReader:
             title = _clean_title(text)
             if title and not is_empty(title):
                 found.add("title", title, LABELLED)
-        elif kind in ("date", _DATETIME):
-            self._date(text, with_time=kind == _DATETIME)
+        elif kind in ("date", DATETIME):
+            self._date(text, with_time=kind == DATETIME)
         elif kind == "time":
             self._time(text, LABELLED)
         elif kind == "room":
@@ -412,7 +281,7 @@ class _SegmentReader:
                 person = parse_person(item, self.institutions)
                 if person is not None:
                     people.append(person)
-        if kind == _COMMITTEE:
+        if kind == COMMITTEE:
             add_committee(people, self.found, self.institutions)
             return
         members = []
@@ -434,7 +303,7 @@ _STUDENT_NOTE = LazyPattern(
 def _is_explicitly_blank(kind: str, value: str) -> bool:
     """A value that says "nothing here" (so the next line is not this field's value)."""
     folded = fold(value)
-    if kind in ("date", _DATETIME):
+    if kind in ("date", DATETIME):
         folded = DATE_PLACEHOLDER_RE.sub("", folded)
     elif kind == "time":
         folded = collapse(folded)
@@ -452,7 +321,7 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
     text = strip_bullet(line)
     if not text or _CLOSING.match(fold(text)):
         return False
-    if kind in _MEMBER_KINDS or kind == _COMMITTEE:
+    if kind in MEMBER_KINDS or kind == COMMITTEE:
         return member_line(text)
     if has_value:
         return kind == "title"  # a long title wraps; other values fit on their line
@@ -461,7 +330,7 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
         return looks_like_name(text, max_words=10)
     if kind == "title":
         return len(text) <= 400
-    if kind in ("date", _DATETIME):
+    if kind in ("date", DATETIME):
         return find_date(folded) is not None or bool(DATE_PLACEHOLDER_RE.search(folded))
     if kind == "time":
         return bool(TIME.search(folded))
@@ -478,67 +347,6 @@ def _clean_title(text: str) -> str:
         if len(text) > 2 and text.startswith(left) and text.endswith(right):
             text = text[1:-1].strip()
     return text.rstrip(" .,;:").strip()
-
-
-# --- HTML tables written as text -------------------------------------------------------------
-
-_NAME_COLUMN = LazyPattern(
-    r"(?:nome|membros?|professor(?:es|a|as)?|avaliador(?:es|a|as)?|docentes?|banca"
-    r"|examinador(?:es|a|as)?)(?:\s+d[ao]s?\s+\w+)?"
-)
-_INSTITUTION_COLUMN = LazyPattern(
-    r"instituicao|ies|afiliacao|origem|vinculo|instituicao\s+de\s+origem"
-)
-_ROLE_COLUMN = LazyPattern(r"funcao|papel|participacao|tipo|cargo|condicao|atuacao")
-
-
-def _whole_label(cell: str) -> str | None:
-    cell = cell.strip()
-    match = _LABEL_LINE.match(fold(cell))
-    if match is None or cell[match.end() :].strip(" :*_"):
-        return None
-    return _label_kind(match["label"])
-
-
-def _expand_tables(lines: list[str]) -> list[str]:
-    """Tables whose first row holds the labels ("Aluno | Título | Data" over the values),
-    and committee tables ("Nome | Instituição | Função"), as "Label: value" lines."""
-    out: list[str] = []
-    index = 0
-    while index < len(lines):
-        cells = [c.strip() for c in lines[index].split("\t")]
-        width = len(cells)
-        if width >= 2 and all(cells):
-            rows = []
-            following = index + 1
-            while following < len(lines) and lines[following].count("\t") == width - 1:
-                rows.append([c.strip() for c in lines[following].split("\t")])
-                following += 1
-            if rows and all(_whole_label(c) for c in cells):
-                for row in rows:
-                    out.extend(
-                        f"{label.rstrip(' :*')}: {value}"
-                        for label, value in zip(cells, row, strict=True)
-                    )
-                index = following
-                continue
-            columns = [collapse(fold(c)).strip(" :*") for c in cells]
-            name_col = next((i for i, c in enumerate(columns) if _NAME_COLUMN.fullmatch(c)), None)
-            inst_col = next(
-                (i for i, c in enumerate(columns) if _INSTITUTION_COLUMN.fullmatch(c)), None
-            )
-            role_col = next((i for i, c in enumerate(columns) if _ROLE_COLUMN.fullmatch(c)), None)
-            if rows and name_col is not None and (inst_col is not None or role_col is not None):
-                out.append("Banca:")
-                for row in rows:
-                    notes = [row[i] for i in (inst_col, role_col) if i is not None and row[i]]
-                    out.append(row[name_col] + (f" ({', '.join(notes)})" if notes else ""))
-                out.append("")
-                index = following
-                continue
-        out.append(lines[index])
-        index += 1
-    return out
 
 
 # --- prose -----------------------------------------------------------------------------------
@@ -851,10 +659,10 @@ def _boundary(lines: list[str], index: int, attributions: dict[int, int]) -> tup
 def _form_follows(lines: list[str], index: int, attributions: dict[int, int]) -> bool:
     """Do form lines follow ``index`` in the same message? ("Obrigado!" may open a reply.)"""
     labels = 0
-    for following in range(index + 1, min(index + 1 + _CONTINUATION_LINES, len(lines))):
+    for following in range(index + 1, min(index + 1 + CONTINUATION_LINES, len(lines))):
         if _QUOTED.match(lines[following]) or _boundary(lines, following, attributions):
             break
-        labels += _match_label(lines[following]) is not None
+        labels += match_label(lines[following]) is not None
         if labels >= 2:
             return True
     return False
@@ -934,7 +742,7 @@ def _same(a: object, b: object) -> bool:
 def _assemble(findings: list[Findings]) -> _Result:
     data = DefenseData()
     problems: list[str] = []
-    for name in _SCALARS:
+    for name in SCALARS:
         candidates = sorted(
             (
                 (value.priority, part, order, value)
@@ -1026,7 +834,7 @@ def merge_defense(current: DefenseData, answer: DefenseData) -> tuple[DefenseDat
     object) and the names of the fields that changed."""
     merged = copy.deepcopy(current)
     changed: list[str] = []
-    for name in _SCALARS:
+    for name in SCALARS:
         value = getattr(answer, name)
         if value and value != getattr(current, name):
             setattr(merged, name, value)
@@ -1041,36 +849,3 @@ def merge_defense(current: DefenseData, answer: DefenseData) -> tuple[DefenseDat
             members.extend(copy.deepcopy(mine))
     merged.members = members
     return merged, changed
-
-
-def _member_text(member: Member) -> str:
-    text = " ".join(part for part in (member.honorific, member.name) if part)
-    return f"{text} ({member.institution})" if member.institution else text
-
-
-def blank_form(data: DefenseData | None = None) -> str:
-    """The secretariat's form, pre-filled with what ``data`` knows; the blank form's hints
-    (dd/mm/aaaa, 00:00h, the room's) stay where nothing is known, and read back as empty."""
-    data = data or DefenseData()
-
-    def line(name: str, value: str) -> str:
-        return f"{FORM_LABELS[name]} {value}".rstrip()
-
-    def members(role: str) -> str:
-        return "; ".join(_member_text(m) for m in data.by_role(role))
-
-    return "\n".join(
-        [
-            line("student", data.student),
-            line("title", data.title),
-            line("date", data.date.strftime("%d/%m/%Y") if data.date else _DATE_PLACEHOLDER),
-            line("time", data.time.strftime("%H:%Mh") if data.time else _TIME_PLACEHOLDER),
-            line("room", data.room or _ROOM_PLACEHOLDER),
-            line("link", data.link),
-            "",
-            line(ADVISOR, members(ADVISOR)),
-            line(COADVISOR, members(COADVISOR)),
-            line(INTERNAL, members(INTERNAL)),
-            line(EXTERNAL, members(EXTERNAL)),
-        ]
-    )
