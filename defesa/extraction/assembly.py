@@ -77,6 +77,14 @@ from defesa.extraction.text import (
     strip_bullet,
     text_lines,
 )
+from defesa.extraction.values import (
+    MEETING_HOST,
+    ROOM_PLACEHOLDER_RE,
+    URL,
+    clean_title,
+    read_room,
+    urls,
+)
 
 __all__ = [
     "Extraction",
@@ -94,56 +102,6 @@ class Extraction:
     data: DefenseData
     missing: list[str]  # data.missing_fields()
     problems: list[str]  # for staff: what could not be read, or was read twice differently
-
-
-# --- links and rooms -------------------------------------------------------------------------
-
-_URL = LazyPattern(
-    r"(?:https?://|(?<![\w./@])(?=(?:meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
-    r"|[\w-]+\.zoom\.us|zoom\.us|conferenciaweb\.rnp\.br|webconf\.rnp\.br|meet\.jit\.si)/))"
-    r"[^\s<>\"'“”*|]+",
-    re.IGNORECASE,
-)
-_MEETING_HOST = LazyPattern(
-    r"meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|zoom\.us|rnp\.br|jit\.si"
-    r"|webex\.com|whereby\.com|bigbluebutton|mconf",
-    re.IGNORECASE,
-)
-_VIRTUAL = LazyPattern(
-    r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
-    r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
-)
-_PHYSICAL_ROOM = LazyPattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
-_ROOM_PREFIX = LazyPattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
-_ROOM_PLACEHOLDER_RE = LazyPattern(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
-
-
-def _urls(text: str) -> list[str]:
-    found = []
-    for match in _URL.finditer(text):
-        url = match[0].rstrip(".,;:!?)]}>'\"")
-        if url.count("(") < url.count(")"):
-            url = url.rstrip(")")
-        if not url.lower().startswith(("http://", "https://")):
-            url = "https://" + url
-        found.append(url)
-    return found
-
-
-def _read_room(text: str) -> tuple[str, list[str]]:
-    """(room as the secretariat writes it, links written with it)."""
-    links = _urls(text)
-    rest = blank_out(_URL.sub(" ", text), _ROOM_PLACEHOLDER_RE)
-    rest = collapse(rest.replace("*", " ")).strip(" .,;:-–—")
-    if not rest or is_empty(rest):
-        return "", links
-    folded = fold(rest)
-    if _VIRTUAL.search(folded) and not _PHYSICAL_ROOM.search(folded):
-        return "Virtual", links
-    prefix = _ROOM_PREFIX.match(folded)
-    if prefix:
-        rest = rest[prefix.end() :].strip()
-    return rest, links
 
 
 # --- reading one part (own text or a forwarded message) --------------------------------------
@@ -209,7 +167,7 @@ class _SegmentReader:
         found = self.found
         found.labels += 1
         kind, value = labelled.kind, labelled.value.strip(" \t")
-        value = value.strip("*_ \t") if not _URL.search(value) else value.strip(" \t*")
+        value = value.strip("*_ \t") if not URL.search(value) else value.strip(" \t*")
         if value and not more and is_empty(value):
             # "Coorientador: não há" is an answer: it beats a value further down.
             if kind in MEMBER_KINDS:
@@ -226,7 +184,7 @@ class _SegmentReader:
             if not is_empty(text):
                 found.add("student", clean_name(text), LABELLED)
         elif kind == "title":
-            title = _clean_title(text)
+            title = clean_title(text)
             if title and not is_empty(title):
                 found.add("title", title, LABELLED)
         elif kind in ("date", DATETIME):
@@ -234,14 +192,14 @@ class _SegmentReader:
         elif kind == "time":
             self._time(text, LABELLED)
         elif kind == "room":
-            room, links = _read_room(text)
+            room, links = read_room(text)
             if room:
                 found.add("room", room, LABELLED)
             for link in links[:1]:
                 found.add("link", link, SIDE)
         elif kind == "link":
             cleaned = fold(text).replace("(se n houver, deixar em branco)", "")
-            links = _urls(text)
+            links = urls(text)
             if links:
                 found.add("link", links[0], LABELLED)
             elif not is_empty(cleaned):
@@ -310,7 +268,7 @@ def _is_explicitly_blank(kind: str, value: str) -> bool:
         if TIME_PLACEHOLDER_RE.match(folded.strip(" .")):
             return True
     elif kind == "room":
-        folded = _ROOM_PLACEHOLDER_RE.sub("", folded)
+        folded = ROOM_PLACEHOLDER_RE.sub("", folded)
     elif kind == "link":
         folded = folded.replace("(se n houver, deixar em branco)", "")
     return is_empty(folded)
@@ -335,18 +293,10 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
     if kind == "time":
         return bool(TIME.search(folded))
     if kind == "link":
-        return bool(_URL.search(text))
+        return bool(URL.search(text))
     if kind == "room":
         return len(text.split()) <= 8 and not text.endswith((".", "?", "!"))
     return False
-
-
-def _clean_title(text: str) -> str:
-    text = collapse(text.replace("**", " ")).strip(" \t*_").rstrip(" .,;:")
-    for left, right in (("“", "”"), ('"', '"'), ("«", "»"), ("'", "'"), ("‘", "’")):
-        if len(text) > 2 and text.startswith(left) and text.endswith(right):
-            text = text[1:-1].strip()
-    return text.rstrip(" .,;:").strip()
 
 
 # --- prose -----------------------------------------------------------------------------------
@@ -475,7 +425,7 @@ def _read_sentence(sentence: str, found: Findings, institutions: Institutions) -
         for match in _P_TITLE.finditer(folded):
             close = sentence.find(_CLOSE_QUOTE[sentence[match.end() - 1]], match.end())
             if close > match.end():
-                title = _clean_title(sentence[match.end() : close])
+                title = clean_title(sentence[match.end() : close])
                 if len(title.split()) >= 2:
                     found.add("title", title, PROSE)
                     break
@@ -517,8 +467,8 @@ def _read_sentence(sentence: str, found: Findings, institutions: Institutions) -
         elif _P_VIRTUAL.search(folded) and _P_DATE_CONTEXT.search(folded):
             found.add("room", "Virtual", PROSE)
     if not found.has("link", PROSE):
-        for url in _urls(sentence):
-            if _MEETING_HOST.search(url):
+        for url in urls(sentence):
+            if MEETING_HOST.search(url):
                 found.add("link", url, PROSE)
                 break
     committee = _P_COMMITTEE.search(folded)
