@@ -10,11 +10,7 @@ Nothing is guessed: what cannot be read stays empty, with a problem for staff to
 Pure Python, no models: services copy the result to DefenseRequest rows.
 """
 
-from defesa.extraction.assembly import (
-    Extraction,
-    extract_defense,
-    merge_defense,
-)
+from defesa.extraction.assembly import Extraction, extract_defense, merge_defense
 from defesa.extraction.dates import parse_date, parse_time
 from defesa.extraction.labels import FORM_LABELS, blank_form
 from defesa.extraction.people import split_honorific
