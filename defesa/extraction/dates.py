@@ -1,0 +1,144 @@
+"""Dates and times as people write them: "15/10/2025", "15/10/25", "15 de outubro de 2025",
+"2025-10-15"; "14h", "14h30", "14:00h", "às 9 horas", "9h00min".
+
+The patterns match folded text (text.fold). A date or time that is written but impossible
+("32/13/2025", "25h") is a problem for staff, not a value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+from defesa.extraction.text import LazyPattern, fold
+
+_MONTHS = {
+    "janeiro": 1,
+    "fevereiro": 2,
+    "marco": 3,
+    "abril": 4,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "agosto": 8,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
+}
+
+
+MONTH_NAMES = "|".join(
+    [*_MONTHS, "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
+)
+
+
+# All on folded text.
+_DATE_ISO = LazyPattern(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/-])")
+
+
+_DATE_NUMERIC = LazyPattern(
+    r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)"
+)
+
+
+_DATE_WORDS = LazyPattern(
+    rf"(?<!\d)(\d{{1,2}})\s?[º°o]?\s*(?:de\s+|/\s*)?({MONTH_NAMES})\b\.?\s*(?:de\s+|/\s*)?(\d{{4}})(?!\d)"
+)
+
+
+_DATE_NO_YEAR = LazyPattern(
+    rf"(?<![\d/.-])(\d{{1,2}})/(\d{{1,2}})(?![\d/])|(?<!\d)(\d{{1,2}})\s+de\s+({MONTH_NAMES})\b"
+)
+
+
+DATE_PLACEHOLDER_RE = LazyPattern(
+    r"d{1,2}\s*/\s*m{1,2}\s*/\s*a{2,4}|_{1,2}\s*/\s*_{1,2}\s*/\s*_{2,4}"
+)
+
+
+def find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
+    """The first date written in ``folded``: (match, (year, month, day)) unchecked."""
+    found: list[tuple[int, re.Match[str], tuple[int, int, int]]] = []
+    if match := _DATE_ISO.search(folded):
+        found.append((match.start(), match, (int(match[1]), int(match[2]), int(match[3]))))
+    if match := _DATE_NUMERIC.search(folded):
+        year = int(match[4])
+        year += 2000 if len(match[4]) == 2 else 0
+        found.append((match.start(), match, (year, int(match[3]), int(match[1]))))
+    if match := _DATE_WORDS.search(folded):
+        month = _MONTHS.get(match[2]) or next(m for k, m in _MONTHS.items() if k[:3] == match[2])
+        found.append((match.start(), match, (int(match[3]), month, int(match[1]))))
+    if not found:
+        return None
+    _, match, ymd = min(found, key=lambda item: item[0])
+    return match, ymd
+
+
+def read_date(text: str) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
+    """(date, span of the date in ``text``, problem) for a date field's value."""
+    folded = fold(text)
+    hit = find_date(folded)
+    if hit is None:
+        if _DATE_NO_YEAR.search(folded):
+            return None, None, _("the date “%(value)s” has no year") % {"value": text.strip()}
+        return None, None, _("the date “%(value)s” could not be read") % {"value": text.strip()}
+    match, (year, month, day) = hit
+    try:
+        if not 1990 <= year <= 2100:
+            raise ValueError(year)
+        return datetime.date(year, month, day), match.span(), None
+    except ValueError:
+        written = text[match.start() : match.end()].strip()
+        return (
+            None,
+            match.span(),
+            _("the date “%(value)s” is not a valid date") % {"value": written},
+        )
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """The date written in ``value`` ("15/10/2025", "15/10/25", "15 de outubro de 2025",
+    "2025-10-15", "dia 15/10/2025 (quarta-feira)"); None when there is none.
+
+    Raises ValueError (with the problem as message) for an impossible date ("32/13/2025").
+    """
+    date, span, problem = read_date(value)
+    if date is None and span is not None:
+        raise ValueError(problem)
+    return date
+
+
+# "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs" (folded text).
+TIME = LazyPattern(
+    r"(?<![\d/:.,])(\d{1,2})\s?(?::\s?(\d{2})(?:\s?(?:h|hs|hrs?|horas?|min)\b)?"
+    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d]))"
+)
+
+
+TIME_PLACEHOLDER_RE = LazyPattern(
+    r"^(?:0?0\s?[:h]\s?00\s?h?|hh\s?:\s?mm\s?h?|_{1,2}\s?:\s?_{1,2}\s?h?)$"
+)
+
+
+def read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
+    """(time, whether a time was written, problem) for a time field's value."""
+    match = TIME.search(fold(text))
+    if match is None:
+        return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
+    hour, minute = int(match[1]), int(match[2] or match[3] or 0)
+    if hour > 23 or minute > 59:
+        written = text[match.start() : match.end()].strip()
+        return None, True, _("the time “%(value)s” is not a valid time") % {"value": written}
+    return datetime.time(hour, minute), True, None
+
+
+def parse_time(value: str) -> datetime.time | None:
+    """The time written in ``value`` ("14h", "14h30", "14:00h", "às 9 horas", "9h00min");
+    None when there is none. Raises ValueError for an impossible time ("25h")."""
+    found, written, problem = read_time(value)
+    if found is None and written:
+        raise ValueError(problem)
+    return found

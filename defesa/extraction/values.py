@@ -1,0 +1,67 @@
+"""Single values as written, after a label or in running text: a title without its quotes,
+a room as the secretariat writes it ("Sala 207" -> "207", an online meeting -> "Virtual"),
+and web addresses (a meeting's link).
+"""
+
+from __future__ import annotations
+
+import re
+
+from defesa.extraction.text import LazyPattern, blank_out, collapse, fold, is_empty
+
+URL = LazyPattern(
+    r"(?:https?://|(?<![\w./@])(?=(?:meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
+    r"|[\w-]+\.zoom\.us|zoom\.us|conferenciaweb\.rnp\.br|webconf\.rnp\.br|meet\.jit\.si)/))"
+    r"[^\s<>\"'“”*|]+",
+    re.IGNORECASE,
+)
+MEETING_HOST = LazyPattern(
+    r"meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|zoom\.us|rnp\.br|jit\.si"
+    r"|webex\.com|whereby\.com|bigbluebutton|mconf",
+    re.IGNORECASE,
+)
+_VIRTUAL = LazyPattern(
+    r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
+    r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
+)
+_PHYSICAL_ROOM = LazyPattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
+_ROOM_PREFIX = LazyPattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
+ROOM_PLACEHOLDER_RE = LazyPattern(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
+
+
+def urls(text: str) -> list[str]:
+    """The web addresses in ``text``; "https://" before a meeting host written without it."""
+    found = []
+    for match in URL.finditer(text):
+        url = match[0].rstrip(".,;:!?)]}>'\"")
+        if url.count("(") < url.count(")"):
+            url = url.rstrip(")")
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        found.append(url)
+    return found
+
+
+def read_room(text: str) -> tuple[str, list[str]]:
+    """(room as the secretariat writes it, links written with it)."""
+    links = urls(text)
+    rest = blank_out(URL.sub(" ", text), ROOM_PLACEHOLDER_RE)
+    rest = collapse(rest.replace("*", " ")).strip(" .,;:-–—")
+    if not rest or is_empty(rest):
+        return "", links
+    folded = fold(rest)
+    if _VIRTUAL.search(folded) and not _PHYSICAL_ROOM.search(folded):
+        return "Virtual", links
+    prefix = _ROOM_PREFIX.match(folded)
+    if prefix:
+        rest = rest[prefix.end() :].strip()
+    return rest, links
+
+
+def clean_title(text: str) -> str:
+    """A title without emphasis marks, trailing punctuation or the quotes around it."""
+    text = collapse(text.replace("**", " ")).strip(" \t*_").rstrip(" .,;:")
+    for left, right in (("“", "”"), ('"', '"'), ("«", "»"), ("'", "'"), ("‘", "’")):
+        if len(text) > 2 and text.startswith(left) and text.endswith(right):
+            text = text[1:-1].strip()
+    return text.rstrip(" .,;:").strip()
