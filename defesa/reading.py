@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from defesa import extraction, sentences
 from defesa.data import ADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+from defesa.extraction.people import Institutions
 from emails.forwards import forward_span, header_blocks, reply_start
 
 SCALARS = ("student", "title", "date", "time", "room", "link")
@@ -150,7 +151,7 @@ def read_defense(
     data = copy.deepcopy(found.data)
     problems = list(found.problems)
     provenance: dict[str, dict] = {}
-    institutions = extraction._Institutions(own_institutions)
+    institutions = Institutions(own_institutions)
     start, end = _writer_part(text, forwarded, subject)
     prose = sentences.read_prose(
         blanked[:end] if start == 0 else _blank(blanked, [(0, start)])[:end],
