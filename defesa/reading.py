@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from defesa import extraction, sentences
 from defesa.data import ADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
 from emails.forwards import forward_span, header_blocks, reply_start
 
@@ -173,6 +174,8 @@ def read_defense(
         if value:
             where = _find(text, value) if isinstance(value, str) else None
             provenance[name] = _source(where, "label")
+            if found.read_from.get(name) == PROSE:
+                provenance[name].update(rule="prose", check="prose")
     members: list[Member] = []
     for member in data.members:
         name = _cut_run_on(member.name)
@@ -273,6 +276,11 @@ def read_defense(
             }
         else:
             provenance[f"member:{index}"] = _source(_find(text, member.name), "label")
+            if found.read_from.get(member.role) == GROUP_COMMITTEE:
+                # a committee list: the role came from "(orientador)" or the institution
+                provenance[f"member:{index}"]["rule"] = "committee"
+                if member.role in (INTERNAL, EXTERNAL):
+                    provenance[f"member:{index}"]["check"] = "role_from_context"
     for name in prose.unknown & set(SCALARS):
         if provenance.get(name, {}).get("rule") == "prose":
             setattr(data, name, "" if name not in ("date", "time") else None)

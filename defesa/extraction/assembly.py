@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,9 @@ class Extraction:
     data: DefenseData
     missing: list[str]  # data.missing_fields()
     problems: list[str]  # for staff: what could not be read, or was read twice differently
+    # how each value was read: field -> LABELLED, SIDE or PROSE (findings), and each role
+    # -> GROUP_LABELLED (its own label) or GROUP_COMMITTEE (a committee list or prose)
+    read_from: dict[str, int] = field(default_factory=dict)
 
 
 # --- putting it together ---------------------------------------------------------------------
@@ -50,6 +53,7 @@ class Extraction:
 class _Result:
     data: DefenseData
     problems: list[str]
+    read_from: dict[str, int] = field(default_factory=dict)
 
     def score(self) -> tuple[int, int]:
         data = self.data
@@ -83,6 +87,7 @@ def _same(a: object, b: object) -> bool:
 def _assemble(findings: list[Findings]) -> _Result:
     data = DefenseData()
     problems: list[str] = []
+    read_from: dict[str, int] = {}
     for name in SCALARS:
         candidates = sorted(
             (
@@ -99,6 +104,7 @@ def _assemble(findings: list[Findings]) -> _Result:
         if not best.value:
             continue  # "não há": the field was answered empty
         setattr(data, name, best.value)
+        read_from[name] = best_priority
         for priority, part, _order, other in candidates[1:]:
             if not other.value or _same(best.value, other.value):
                 continue
@@ -123,6 +129,7 @@ def _assemble(findings: list[Findings]) -> _Result:
         if keyed:
             key = min(keyed)
             chosen.append((key, role, keyed[key]))
+            read_from[role] = key[0]
     taken: set[str] = set()
     by_role: dict[str, list[Member]] = {}
     for _key, role, members in sorted(chosen, key=lambda c: (c[0], ROLES.index(c[1]))):
@@ -141,7 +148,7 @@ def _assemble(findings: list[Findings]) -> _Result:
             message = _("the role of %(name)s is not clear") % {"name": name}
             if collapse(fold(name)) not in taken and message not in problems:
                 problems.append(message)
-    return _Result(data, problems[:_MAX_PROBLEMS])
+    return _Result(data, problems[:_MAX_PROBLEMS], read_from)
 
 
 def extract_defense(
@@ -162,7 +169,10 @@ def extract_defense(
     # The first reading (the text) wins a tie.
     result = max(results, key=_Result.score) if results else _Result(DefenseData(), [])
     return Extraction(
-        data=result.data, missing=result.data.missing_fields(), problems=result.problems
+        data=result.data,
+        missing=result.data.missing_fields(),
+        problems=result.problems,
+        read_from=result.read_from,
     )
 
 

@@ -32,6 +32,7 @@ def test_a_request_in_prose_keeps_its_sources_and_marks(settings):
     title = defense.provenance["title"]
     assert text[title["start"] : title["end"]] == defense.title
     assert defense.checks["title"] == "prose"
+    assert defense.checks["student"] == "prose"  # the form reader read it from a sentence
     # automatic approval holds back a request with values to check
     assert defense.status == "awaiting_review"
     note = defense.status_changes.order_by("id").first().note

@@ -209,3 +209,14 @@ def test_typographic_characters_match_as_plain_and_are_kept_as_written():
     assert ("external", "Carlos Pereira", "UFES") in {
         (m.role, m.name, m.institution) for m in data.members
     }
+
+
+def test_a_committee_list_marks_the_roles_it_infers():
+    text = (
+        "Nome Completo Aluno: Luana Pimentel Coser\nTítulo: Previsão de demanda hídrica\n"
+        "Data: 14/06/2027\nHorário: 09:00h\nSala: 112\n\n"
+        "Banca: Prof. Otávio Lemos (orientador), Profa. Ana Reis (Ifes), Prof. Rui Dias (UFMG)\n"
+    )
+    result = _read(text)
+    marks = {result.data.members[int(k.split(":")[1])].name: v for k, v in result.checks.items()}
+    assert marks == {"Ana Reis": "role_from_context", "Rui Dias": "role_from_context"}
