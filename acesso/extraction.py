@@ -60,6 +60,12 @@ _NAMED = re.compile(
     r"|\b(?:my|our|the)\s+(?:new\s+)?(?:master'?s\s+)?(?:student|advisee|intern))"
     r"\s*[,:–—-]?\s+(?P<name>" + _PROPER_NAME + ")"
 )
+# Several students named at once: "para os alunos Fulano de Tal e Beltrana Souza".
+_NAMED_MANY = re.compile(
+    r"(?i:\b(?:[oa]s|meus|minhas|nossos|nossas)\s+(?:alun[oa]s|orientand[oa]s|estudantes|"
+    r"discentes|mestrand[oa]s|bolsistas|students|advisees))\s*[,:–—-]?\s+"
+    r"(?P<name>" + _PROPER_NAME + r")(?P<more>(?:\s*(?:,|\se\s|\sand\s)\s*" + _PROPER_NAME + ")+)"
+)
 # Someone introduces themself: "Sou Nome Sobrenome", "me chamo ...", "my name is ...".
 _SELF = re.compile(
     r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|"
@@ -201,11 +207,27 @@ def _signature(text: str, part: _Part) -> Found | None:
     return None
 
 
+def _last_lines_name(text: str, part: _Part, header: str) -> Found | None:
+    """A signature without a closing formula: among the last lines of the writer's text,
+    a whole name that begins with the header's first name ("Bruno" -> "Bruno Alves
+    Teixeira")."""
+    if not header:
+        return None
+    first = _fold(header).split()[0]
+    lines = [line for line in text[part.start : part.end].split("\n") if line.strip()][-5:]
+    for line in reversed(lines):
+        value = _clean(_without_honorific(line.strip().lstrip(">").strip()))
+        if " " in value and _plausible_name(value) and _fold(value).split()[0] == first:
+            start = text.rfind(value, part.start, part.end)
+            return Found(value, start if start >= 0 else None, start + len(value), "signature")
+    return None
+
+
 def _best_writer_name(text: str, part: _Part) -> Found:
     """The writer's fullest name: their signature when it is a whole name, else the
     display name of the header."""
     header = _clean(part.writer_name)
-    signature = _signature(text, part)
+    signature = _signature(text, part) or _last_lines_name(text, part, header)
     if signature is not None and " " in signature.value:
         if not header or _fold(signature.value).startswith(_fold(header)):
             return signature
@@ -280,6 +302,20 @@ def identify_student(
                     check="prose_named",
                 )
                 email = email or _address_near(text, named.end("name"), part.end, exclude)
+                break
+    if name is None:
+        for part in (own, inner):
+            many = _first(_NAMED_MANY, text, part)
+            if many is not None:
+                value = _clean(many.group("name"))
+                name = Found(
+                    value,
+                    many.start("name"),
+                    many.start("name") + len(value),
+                    "named",
+                    check="several_students",
+                )
+                email = email or _address_near(text, many.end("name"), many.start("more"), exclude)
                 break
     if name is None:
         for part in (own, inner):

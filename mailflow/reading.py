@@ -31,6 +31,7 @@ CHECK_REASONS = {
     "role_from_context": _("the role was inferred from the context"),
     "two_candidates": _("a guess between two values"),
     "several_defences": _("the email asks for more than one defence"),
+    "several_students": _("the email names more than one student: one request each"),
 }
 
 

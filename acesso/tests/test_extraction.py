@@ -203,3 +203,36 @@ def test_a_table_row_without_a_colon():
         "E-mail matheus.f@aluno.ifes.edu.br\nMatrícula 2026\n"
     )
     assert (who.name, who.email) == ("Matheus Gomes Frechiani", "matheus.f@aluno.ifes.edu.br")
+
+
+def test_several_students_at_once_are_marked():
+    who = identify_student(
+        body="Solicito acesso ao laboratório para os alunos João Silva Lima e Maria Pereira Souza.",
+        from_name="Carlos Dias",
+        from_address="carlos@ifes.edu.br",
+    )
+    assert who.name == "João Silva Lima"  # never the professor who asked
+    assert who.checks["student_name"] == "several_students"
+
+
+def test_a_signature_without_a_closing_formula():
+    who = identify_student(
+        body=(
+            "esqueci minha senha do laboratório. Login: bruno.alves\n\n"
+            "Bruno Alves Teixeira\nMestrando"
+        ),
+        from_name="Bruno",
+        from_address="bruno.alves@aluno.ifes.edu.br",
+    )
+    assert (who.name, who.email) == ("Bruno Alves Teixeira", "bruno.alves@aluno.ifes.edu.br")
+
+
+def test_an_english_request_for_a_named_student():
+    who = identify_student(
+        body="Could you create an account on the lab machines for my student, Ana Clara "
+        "Ribeiro (ana.ribeiro@gmail.com)? Thanks, Peter",
+        from_name="Peter Hughes",
+        from_address="p.hughes@bristol.ac.uk",
+    )
+    assert (who.name, who.email) == ("Ana Clara Ribeiro", "ana.ribeiro@gmail.com")
+    assert who.requester_name == "Peter Hughes"
