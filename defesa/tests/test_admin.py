@@ -297,3 +297,37 @@ def test_list_shows_requests_to_check_first_with_how_many(client, secretary):
     assert "A verificar" in html
     assert '<td class="field-to_check">4</td>' in html
     assert '<td class="field-to_check">—</td>' in html
+
+
+def test_a_value_from_an_answer_is_marked_in_the_later_email(client, secretary):
+    from defesa.tests.factories import PROFESSOR
+    from emails import services as email_services
+    from testing.mail import make_raw
+
+    defense = _open(INCOMPLETE)
+    form = OutboundMessage.objects.get(purpose="form_request")
+    thread = "<" + form.message_id.strip("<>") + ">"
+    body = "Segue o que faltava.\n\nHorário: 14h30\n"
+    email_services.email_ingest(
+        raw=make_raw(
+            subject="Re: Defesa de mestrado - Maria Souza",
+            from_=PROFESSOR,
+            body=body,
+            headers={"In-Reply-To": thread, "References": thread},
+        )
+    )
+    steps.run_pending()
+    defense.refresh_from_db()
+    answer = defense.provenance["time"]["email"]
+    text = defense.email.__class__.objects.get(pk=answer).body_text
+    # where a reader that spans "14h30" would have put it
+    start = text.index("14h30")
+    defense.provenance["time"].update(start=start, end=start + 5)
+    DefenseRequest.objects.filter(pk=defense.pk).update(provenance=defense.provenance)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    original = html[html.index("E-mail original") : html.index("E-mail posterior")]
+    later = html[html.index("E-mail posterior") :]
+    assert 'data-field="time"' not in original and 'data-field="student"' in original
+    assert '<mark class="value-mark" data-field="time" title="Horário">14h30</mark>' in later
+    assert "lido de: um campo rotulado (num e-mail posterior deste caso)" in html
