@@ -174,7 +174,7 @@ def test_marking_as_checked_clears_the_marks_until_the_decision(client):
     AccessRequest.objects.filter(pk=later.pk).update(status="denied", denial_reason="x")
     checked = reverse("admin:acesso_accessrequest_checked", args=[later.pk])
     page = client.get(reverse("admin:acesso_accessrequest_change", args=[later.pk]))
-    assert "Marcar como verificado" not in page.content.decode()
+    assert "Verifique antes de autorizar" not in page.content.decode()
     assert client.post(checked).status_code == 403
     later.refresh_from_db()
     assert later.checks

@@ -331,3 +331,14 @@ def test_a_value_from_an_answer_is_marked_in_the_later_email(client, secretary):
     assert 'data-field="time"' not in original and 'data-field="student"' in original
     assert '<mark class="value-mark" data-field="time" title="Horário">14h30</mark>' in later
     assert "lido de: um campo rotulado (num e-mail posterior deste caso)" in html
+
+
+def test_once_approved_the_box_asks_for_no_check(client, secretary):
+    from defesa import services
+
+    defense = _open(PROSE)
+    services.defense_approve(defense=defense, actor=secretary)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    assert "Verifique antes de aprovar" not in html
+    assert "check-badge" in html  # what was read from sentences stays visible
