@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,8 +18,53 @@ from acesso.models import (
     LabHost,
     Provisioning,
 )
+from mailflow import marks
 from mailflow.audit import StatusHistoryInline
 from sender.admin_replies import CaseRepliesMixin
+
+# 1 for a request with values a person must check, else 0 (the changelist lists those first).
+MARKED = Case(When(checks={}, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+# The values read from the email, in the order of the page.
+VALUE_FIELDS = ("student_name", "student_email", "requester_name", "requester_email")
+
+
+def access_review(access: AccessRequest) -> marks.Review:
+    """Where the student's and the requester's name and address came from, and what to check."""
+    return marks.review_build(
+        [(name, str(services.CHECK_FIELDS[name]), getattr(access, name)) for name in VALUE_FIELDS],
+        provenance=access.provenance,
+        checks=access.checks,
+        texts={None: access.email.body_text if access.email_id else ""},
+    )
+
+
+def _person(name: str, address: str) -> str:
+    if name and address:
+        return f"{name} <{address}>"
+    return name or address
+
+
+def _asked_by_the_student(access: AccessRequest) -> bool:
+    if access.requester_email and access.student_email:
+        return access.requester_email.lower() == access.student_email.lower()
+    return bool(access.requester_name) and (
+        access.requester_name.casefold() == access.student_name.casefold()
+    )
+
+
+def requested_by_text(access: AccessRequest) -> str:
+    """ "Pedido por X <addr> para Y <addr>", or "Pedido pelo próprio aluno"."""
+    if _asked_by_the_student(access):
+        return _("Requested by the student themself")
+    student = _person(access.student_name, access.student_email)
+    requester = _person(access.requester_name, access.requester_email)
+    if not requester:
+        return _("Requested for %(student)s") % {"student": student}
+    return _("Requested by %(requester)s for %(student)s") % {
+        "requester": requester,
+        "student": student,
+    }
 
 
 @admin.register(LabHost)
@@ -191,16 +237,29 @@ def _describe(check: LabAccountCheck) -> str:
 @admin.register(AccessRequest)
 class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
     form = AccessRequestForm
-    list_display = ["student_name", "login", "student_email", "status", "created_at"]
+    change_form_template = "admin/acesso/accessrequest/change_form.html"
+    list_display = [
+        "student_name",
+        "login",
+        "student_email",
+        "requested_by",
+        "status",
+        "to_check",
+        "created_at",
+    ]
     list_filter = ["status"]
-    search_fields = ["student_name", "login", "student_email"]
+    search_fields = ["student_name", "login", "student_email", "requester_email"]
     list_select_related = ["email"]
+    # requests with values a person must check first
+    ordering = [MARKED.desc(), "-created_at", "-id"]
     readonly_fields = [
         "status",
         "decided_by",
         "decided_at",
         "created_at",
         "email",
+        "requester_name",
+        "requester_email",
         "existing_accounts",
         "authorised_identity",
     ]
@@ -208,6 +267,8 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
         "email",
         "student_name",
         "student_email",
+        "requester_name",
+        "requester_email",
         "login",
         "existing_accounts",
         "status",
@@ -222,6 +283,55 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
 
     def replies_case(self, obj):
         return obj.email_id, f"access:{obj.pk}"
+
+    @admin.display(description=_("requested by"))
+    def requested_by(self, obj: AccessRequest) -> str:
+        if _asked_by_the_student(obj):
+            return _("the student themself")
+        return obj.requester_name or obj.requester_email or "—"
+
+    @admin.display(description=_("to check"), ordering=MARKED)
+    def to_check(self, obj: AccessRequest) -> str:
+        return str(len(obj.checks)) if obj.checks else "—"
+
+    def has_check_permission(self, request, obj: AccessRequest) -> bool:
+        """Marking the values checked is as good as correcting them: whoever may change the
+        student's identity (after the decision, only the coordinator)."""
+        return self.has_change_permission(request, obj) and (
+            not obj.decided or self.has_decide_permission(request)
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            review = access_review(obj)
+            context.update(
+                {
+                    "access": obj,
+                    "review": review,
+                    "original_text": review.marked(None),
+                    "requested_by": requested_by_text(obj),
+                    "can_check": self.has_check_permission(request, obj),
+                    "checked_url": reverse("admin:acesso_accessrequest_checked", args=[obj.pk]),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def checked_view(self, request, request_id: int):
+        """A person looked at the marked values and found them right (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        access = self.get_object(request, str(request_id))
+        if access is None:
+            raise Http404
+        if not self.has_check_permission(request, access):
+            raise PermissionDenied
+        services.access_checked(request=access, actor=request.user)
+        self.message_user(
+            request,
+            _("%(r)s: the values to check were marked as checked.") % {"r": access},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:acesso_accessrequest_change", args=[access.pk]))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -272,6 +382,11 @@ class AccessRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
 
     def get_urls(self):
         extra = [
+            path(
+                "<int:request_id>/checked/",
+                self.admin_site.admin_view(self.checked_view),
+                name="acesso_accessrequest_checked",
+            ),
             path(
                 "<int:request_id>/adopt/<int:host_id>/",
                 self.admin_site.admin_view(self.adopt_view),

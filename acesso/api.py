@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from acesso import services
 from acesso.models import AccessRequest, LabAccount, LabAccountCheck, LabHost, Provisioning
+from mailflow.api import ChecksField, ProvenanceField
 
 
 class LabHostSerializer(serializers.ModelSerializer):
@@ -51,6 +52,14 @@ class AccessRequestSerializer(serializers.ModelSerializer):
     hosts = serializers.SerializerMethodField()
     existing_accounts = AccountCheckSerializer(source="account_checks", many=True)
     approved_student = serializers.CharField(source="approved_student_name")
+    provenance = ProvenanceField(
+        help_text='Where each value was read: "student_name", "student_email", '
+        '"requester_name", "requester_email".'
+    )
+    checks = ChecksField(
+        help_text="The values a person must check before authorising (automatic approval "
+        "waits for none to be left)."
+    )
 
     class Meta:
         model = AccessRequest
@@ -60,6 +69,10 @@ class AccessRequestSerializer(serializers.ModelSerializer):
             "status",
             "student",
             "student_email",
+            "requester_name",
+            "requester_email",
+            "provenance",
+            "checks",
             "login",
             "hosts",
             "existing_accounts",

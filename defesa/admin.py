@@ -2,9 +2,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import Case, IntegerField, Value, When
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -17,16 +25,76 @@ from defesa.models import (
     DocumentTemplate,
     GeneratedDocument,
 )
+from emails.models import Email
+from mailflow import marks
 from mailflow.audit import StatusHistoryInline
 from sender.admin_replies import CaseRepliesMixin
 
 D = DefenseRequest.Status
 
+# 1 for a request with values a person must check, else 0 (the changelist lists those first).
+MARKED = Case(When(checks={}, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+# The values read from the email, in the order of the page.
+VALUE_FIELDS = ("student", "title", "date", "time", "room", "link")
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(formats.localize(value))
+
+
+def defense_review(defense: DefenseRequest) -> marks.Review:
+    """Where each value of the request came from and what to check, with the texts its
+    spans index: the original email and the later emails of the case an answer came in."""
+    members = list(defense.members.order_by("order", "id"))
+    fields = [
+        (name, services.field_label(name), _shown(getattr(defense, name))) for name in VALUE_FIELDS
+    ]
+    fields += [
+        (
+            f"member:{i}",
+            services.field_label(f"member:{i}"),
+            f"{member.name} ({member.get_role_display()})",
+        )
+        for i, member in enumerate(members)
+    ]
+    texts: dict[int | None, str] = {None: defense.email.body_text if defense.email_id else ""}
+    later = {
+        entry["email"]
+        for entry in defense.provenance.values()
+        if isinstance(entry, dict) and isinstance(entry.get("email"), int)
+    }
+    if later and defense.email_id:
+        texts.update(
+            Email.objects.filter(pk__in=later, case_id=defense.email_id).values_list(
+                "pk", "body_text"
+            )
+        )
+    return marks.review_build(
+        fields,
+        provenance=defense.provenance,
+        checks=defense.checks,
+        texts=texts,
+        rows={member.pk: f"member:{i}" for i, member in enumerate(members)},
+    )
+
 
 class CommitteeMemberInline(admin.TabularInline):
     model = CommitteeMember
     extra = 1
-    fields = ["role", "honorific", "name", "institution", "order"]
+    fields = ["role", "honorific", "name", "institution", "order", "source"]
+    readonly_fields = ["source"]
+
+    @admin.display(description=_("source"))
+    def source(self, obj: CommitteeMember) -> str:
+        if obj is None or obj.pk is None:
+            return ""
+        # one Review per defence and page (an inline instance serves one request)
+        reviews = self.__dict__.setdefault("_reviews", {})
+        if obj.defense_id not in reviews:
+            reviews[obj.defense_id] = defense_review(obj.defense)
+        review = reviews[obj.defense_id]
+        return review.line(review.rows.get(obj.pk, ""))
 
     def _editable(self, obj) -> bool:
         return obj is None or obj.status in services.EDITABLE
@@ -68,10 +136,21 @@ class DefenseStatusChangeInline(StatusHistoryInline):
 @admin.register(DefenseRequest)
 class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
     change_form_template = "admin/defesa/defenserequest/change_form.html"
-    list_display = ["student", "date", "time", "room", "status", "missing_text", "created_at"]
+    list_display = [
+        "student",
+        "date",
+        "time",
+        "room",
+        "status",
+        "missing_text",
+        "to_check",
+        "created_at",
+    ]
     list_filter = ["status", "date"]
     search_fields = ["student", "title", "members__name", "email__from_address"]
     date_hierarchy = "date"
+    # requests with values a person must check first
+    ordering = [MARKED.desc(), "-created_at", "-id"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (
@@ -105,6 +184,10 @@ class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("email", "approved_by")
+
+    @admin.display(description=_("to check"), ordering=MARKED)
+    def to_check(self, obj: DefenseRequest) -> str:
+        return str(len(obj.checks)) if obj.checks else "—"
 
     def has_add_permission(self, request) -> bool:
         # A request comes from an email; staff correct it, they do not invent one.
@@ -156,15 +239,23 @@ class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            review = defense_review(obj)
+            later = (
+                Email.objects.filter(case_id=obj.email_id).defer("raw").order_by("received_at")
+                if obj.email_id
+                else []
+            )
+            for email in later:
+                review.texts.setdefault(email.pk, email.body_text)
             context.update(
                 {
                     "defense": obj,
-                    "case_emails": obj.email.__class__.objects.filter(case_id=obj.email_id)
-                    .defer("raw")
-                    .order_by("received_at")
-                    if obj.email_id
-                    else [],
+                    "review": review,
+                    "original_text": review.marked(None),
+                    "case_emails": [(email, review.marked(email.pk)) for email in later],
                     "can_review": self.has_review_permission(request),
+                    "can_check": self.has_review_permission(request),
+                    "checked_url": reverse("admin:defesa_defenserequest_checked", args=[obj.pk]),
                     "editable": obj.status in services.EDITABLE,
                     "reject_url": reverse("admin:defesa_defenserequest_reject", args=[obj.pk]),
                 }
@@ -222,6 +313,11 @@ class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
                 name="defesa_defenserequest_document",
             ),
             path(
+                "<int:defense_id>/checked/",
+                self.admin_site.admin_view(self.checked_view),
+                name="defesa_defenserequest_checked",
+            ),
+            path(
                 "<int:defense_id>/reject/",
                 self.admin_site.admin_view(self.reject_view),
                 name="defesa_defenserequest_reject",
@@ -239,6 +335,25 @@ class DefenseRequestAdmin(CaseRepliesMixin, admin.ModelAdmin):
             raise Http404 from None
         return FileResponse(
             document.file.open("rb"), as_attachment=True, filename=document.filename
+        )
+
+    def checked_view(self, request, defense_id: int):
+        """A person looked at the marked values and found them right (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        defense = self.get_object(request, str(defense_id))
+        if defense is None:
+            raise Http404
+        services.defense_checked(defense=defense, actor=request.user)
+        self.message_user(
+            request,
+            _("%(defense)s: the values to check were marked as checked.") % {"defense": defense},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:defesa_defenserequest_change", args=[defense.pk])
         )
 
     def reject_view(self, request, defense_id: int):

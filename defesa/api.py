@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from defesa import selectors, services
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL
 from defesa.models import DefenseRequest, GeneratedDocument
+from mailflow.api import ChecksField, ProvenanceField
 from mailflow.permissions import require
 
 
@@ -40,6 +41,14 @@ class DefenseSerializer(serializers.ModelSerializer):
     internal_members = serializers.SerializerMethodField()
     external_members = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True, read_only=True)
+    provenance = ProvenanceField(
+        help_text='Where each value was read: "student", "title", "date", "time", "room", '
+        '"link", and "member:<i>" for the i-th committee member (advisor first).'
+    )
+    checks = ChecksField(
+        help_text="The values a person must check before approving (automatic approval "
+        "waits for none to be left)."
+    )
 
     class Meta:
         model = DefenseRequest
@@ -58,6 +67,8 @@ class DefenseSerializer(serializers.ModelSerializer):
             "internal_members",
             "external_members",
             "missing_fields",
+            "provenance",
+            "checks",
             "documents",
         ]
         read_only_fields = fields

@@ -147,3 +147,42 @@ def test_the_api_corrects_the_student_before_deciding_and_refuses_after(trial_la
     )
     access.refresh_from_db()
     assert access.student_email == "maria@aluno.ifes.edu.br"
+
+
+def test_the_api_says_who_asked_where_each_value_was_read_and_what_to_check():
+    from acesso.tests.test_requester import FOR_NAMED_STUDENT, _open
+
+    access = _open(FOR_NAMED_STUDENT)
+    api = APIClient()
+    api.force_authenticate(_user("secretaria"))
+    body = api.get(f"/api/access-requests/{access.pk}/").json()
+    assert (body["requester_name"], body["requester_email"]) == (
+        "Roberto Calmon Vieira",
+        "roberto.vieira@ifes.edu.br",
+    )
+    assert (body["student"], body["student_email"]) == (
+        "Helena Duarte Prates",
+        "helena.prates@aluno.ifes.edu.br",
+    )
+    name = body["provenance"]["student_name"]
+    assert access.email.body_text[name["start"] : name["end"]] == "Helena Duarte Prates"
+    assert (name["rule"], name["rule_label"]) == ("named", "uma frase que nomeia o aluno")
+    assert body["provenance"]["requester_email"] == {
+        "start": None,
+        "end": None,
+        "rule": "sender",
+        "rule_label": "o remetente (cabeçalho De)",
+        "check": "",
+        "check_label": "",
+    }
+    assert body["checks"] == {
+        "student_name": {
+            "check": "prose_named",
+            "check_label": "lido de uma frase que nomeia o aluno",
+        }
+    }
+    for field in ("checks", "provenance", "requester_email"):
+        response = api.patch(f"/api/access-requests/{access.pk}/", {field: "x"}, format="json")
+        assert response.status_code == 400, field
+    access.refresh_from_db()
+    assert access.checks and access.requester_email == "roberto.vieira@ifes.edu.br"

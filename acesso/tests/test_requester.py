@@ -80,3 +80,17 @@ def test_a_student_writing_for_themself_has_nothing_to_check():
     )
     assert (request.student_name, request.requester_name) == ("Maria Souza", "Maria Souza")
     assert request.checks == {}
+
+
+def test_a_person_checks_every_mark_at_once(admin_user):
+    request = _open(FOR_NAMED_STUDENT)
+    services.access_checked(request=request, actor=admin_user)
+    assert request.checks == {}
+    request.refresh_from_db()
+    assert request.checks == {}
+    note = request.status_changes.order_by("-id").first()
+    assert note.actor == admin_user
+    assert note.note == "valores a verificar conferidos: aluno(a)"
+    # nothing left: a second look writes nothing
+    services.access_checked(request=request, actor=admin_user)
+    assert request.status_changes.count() == 2

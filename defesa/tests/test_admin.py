@@ -192,3 +192,153 @@ def test_the_history_shows_no_status_code_above_its_rows(admin_client):
     assert "Aguardando dados → Aguardando revisão" in html
     change = DefenseStatusChange.objects.filter(defense=defense).latest("id")
     assert str(change) == "Aguardando dados → Aguardando revisão"
+
+
+# --- where each value was read, and what a person must check ----------------------------
+
+PROSE = (
+    "Peço o agendamento da defesa da minha orientanda Maria Souza. A dissertação, intitulada "
+    "Detecção de anomalias em redes, será defendida no dia 15 de outubro de 2025, às 14 "
+    "horas, na sala 207. A banca contará comigo na presidência, com a colega Ana Lima Reis, "
+    "do programa, e com o professor Carlos Pereira Dias, da UFES."
+)
+
+
+def _visible_text(html: str) -> str:
+    import re
+
+    body = html[html.index('<div id="content-main">') :]
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S))
+
+
+def test_review_page_marks_each_value_in_the_email_and_says_where_it_came_from(client, secretary):
+    defense = _open(PROSE)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    assert (
+        '<mark class="value-mark to-check" data-field="title" title="Título — verificar: lido '
+        'de uma frase, não de um campo rotulado">Detecção de anomalias em redes</mark>'
+    ) in html
+    assert '<mark class="value-mark" data-field="room" title="Sala">207</mark>' in html
+    assert 'data-field="member:1" title="Membro da banca 2 — verificar: o papel foi deduzido' in (
+        html
+    )
+    assert html.count('<span class="check-badge">verificar</span>') == 4  # title, 3 members
+    assert "lido de: uma frase" in html
+    assert "não encontrado no texto do e-mail" in html  # the date, written out in words
+    assert "lido de: o remetente (cabeçalho De)" in html  # the advisor, who wrote it
+    # the box at the top, before the form, lists what to check
+    box = html[html.index('class="checks-box"') : html.index('id="defenserequest_form"')]
+    assert "Verifique antes de aprovar:" in box
+    assert "Membro da banca 3</strong>: Carlos Pereira Dias (Membro externo)" in box
+    assert "Marcar como verificado" in box
+    assert "staff/marks.js" in html
+    text = _visible_text(html)
+    for code in ("prose", "role_from_context", "awaiting_review", "member:"):
+        assert code not in text
+
+
+def test_the_email_is_escaped_around_the_marks(client, secretary):
+    defense = _open(PROSE + "\n\n<script>alert('x')</script> <b>Att.</b>")
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    assert "<script>alert" not in html and "<b>Att.</b>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &lt;b&gt;Att.&lt;/b&gt;" in html
+    assert 'data-field="title"' in html
+
+
+def test_marking_as_checked_clears_the_marks(client, secretary):
+    defense = _open(PROSE)
+    assert defense.checks
+    client.force_login(secretary)
+    checked = reverse("admin:defesa_defenserequest_checked", args=[defense.pk])
+    assert client.get(checked).status_code == 405
+    response = client.post(checked, follow=True)
+    html = response.content.decode()
+    assert "os valores a verificar foram marcados como verificados" in html
+    assert "Verifique antes de aprovar" not in html and "check-badge" not in html
+    assert "lido de: uma frase" in html  # where the values came from stays
+    defense.refresh_from_db()
+    assert defense.checks == {}
+    note = defense.status_changes.order_by("-id").first()
+    assert note.actor == secretary and "título" in note.note
+
+
+def test_an_editor_cannot_mark_values_as_checked(client, editor):
+    defense = _open(PROSE)
+    client.force_login(editor)
+    html = client.get(_change_url(defense)).content.decode()
+    assert "Verifique antes de aprovar" in html and "Marcar como verificado" not in html
+    checked = reverse("admin:defesa_defenserequest_checked", args=[defense.pk])
+    assert client.post(checked).status_code == 403
+    defense.refresh_from_db()
+    assert defense.checks
+
+
+def test_a_form_request_has_no_box_and_its_values_come_from_labelled_fields(client, secretary):
+    defense = _open(COMPLETE)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    assert "Verifique antes de aprovar" not in html and "check-badge" not in html
+    assert "lido de: um campo rotulado" in html
+    assert '<mark class="value-mark" data-field="student" title="Aluno(a)">Maria Souza</mark>' in (
+        html
+    )
+
+
+def test_list_shows_requests_to_check_first_with_how_many(client, secretary):
+    marked = _open(PROSE)
+    plain = _open(COMPLETE.replace("Maria Souza", "Joana Prado"))  # newer
+    client.force_login(secretary)
+    response = client.get(reverse("admin:defesa_defenserequest_changelist"))
+    rows = list(response.context["cl"].result_list)
+    assert [row.pk for row in rows] == [marked.pk, plain.pk]
+    html = response.content.decode()
+    assert "A verificar" in html
+    assert '<td class="field-to_check">4</td>' in html
+    assert '<td class="field-to_check">—</td>' in html
+
+
+def test_a_value_from_an_answer_is_marked_in_the_later_email(client, secretary):
+    from defesa.tests.factories import PROFESSOR
+    from emails import services as email_services
+    from testing.mail import make_raw
+
+    defense = _open(INCOMPLETE)
+    form = OutboundMessage.objects.get(purpose="form_request")
+    thread = "<" + form.message_id.strip("<>") + ">"
+    body = "Segue o que faltava.\n\nHorário: 14h30\n"
+    email_services.email_ingest(
+        raw=make_raw(
+            subject="Re: Defesa de mestrado - Maria Souza",
+            from_=PROFESSOR,
+            body=body,
+            headers={"In-Reply-To": thread, "References": thread},
+        )
+    )
+    steps.run_pending()
+    defense.refresh_from_db()
+    answer = defense.provenance["time"]["email"]
+    text = defense.email.__class__.objects.get(pk=answer).body_text
+    # where a reader that spans "14h30" would have put it
+    start = text.index("14h30")
+    defense.provenance["time"].update(start=start, end=start + 5)
+    DefenseRequest.objects.filter(pk=defense.pk).update(provenance=defense.provenance)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    original = html[html.index("E-mail original") : html.index("E-mail posterior")]
+    later = html[html.index("E-mail posterior") :]
+    assert 'data-field="time"' not in original and 'data-field="student"' in original
+    assert '<mark class="value-mark" data-field="time" title="Horário">14h30</mark>' in later
+    assert "lido de: um campo rotulado (num e-mail posterior deste caso)" in html
+
+
+def test_once_approved_the_box_asks_for_no_check(client, secretary):
+    from defesa import services
+
+    defense = _open(PROSE)
+    services.defense_approve(defense=defense, actor=secretary)
+    client.force_login(secretary)
+    html = client.get(_change_url(defense)).content.decode()
+    assert "Verifique antes de aprovar" not in html
+    assert "check-badge" in html  # what was read from sentences stays visible

@@ -31,6 +31,12 @@ def test_detail_has_the_documented_fields(api):
     defense = _open()
     body = api.get(f"/api/defenses/{defense.pk}/").json()
     documents = body.pop("documents")
+    provenance, checks = body.pop("provenance"), body.pop("checks")
+    assert checks == {}
+    student = provenance["student"]
+    assert defense.email.body_text[student["start"] : student["end"]] == "Maria Souza"
+    assert (student["rule"], student["rule_label"]) == ("label", "um campo rotulado")
+    assert (student["check"], student["check_label"]) == ("", "")
     assert body == {
         "id": defense.pk,
         "email": defense.email_id,
@@ -138,3 +144,45 @@ def test_approve_after_a_patch_sends_the_new_documents(api):
     assert any("208" in docx_text(a.file.read()) for a in reply.attachments.all()), [
         a.filename for a in reply.attachments.all()
     ]
+
+
+PROSE = (
+    "Peço o agendamento da defesa da minha orientanda Maria Souza. A dissertação, intitulada "
+    "Detecção de anomalias em redes, será defendida no dia 15 de outubro de 2025, às 14 "
+    "horas, na sala 207. A banca contará comigo na presidência, com a colega Ana Lima Reis, "
+    "do programa, e com o professor Carlos Pereira Dias, da UFES."
+)
+
+
+def test_detail_says_where_each_value_was_read_and_what_to_check(api):
+    defense = _open(PROSE)
+    body = api.get(f"/api/defenses/{defense.pk}/").json()
+    text = defense.email.body_text
+    title = body["provenance"]["title"]
+    assert text[title["start"] : title["end"]] == "Detecção de anomalias em redes"
+    assert title == {
+        "start": title["start"],
+        "end": title["end"],
+        "rule": "prose",
+        "rule_label": "uma frase",
+        "check": "prose",
+        "check_label": "lido de uma frase, não de um campo rotulado",
+    }
+    member = body["provenance"]["member:1"]
+    assert text[member["start"] : member["end"]] == "Ana Lima Reis"
+    assert body["checks"]["member:1"] == {
+        "check": "role_from_context",
+        "check_label": "o papel foi deduzido do contexto",
+    }
+    assert set(body["checks"]) == {"title", "member:0", "member:1", "member:2"}
+    listing = api.get("/api/defenses/").json()["results"]
+    assert listing[0]["checks"]["title"]["check"] == "prose"
+
+
+def test_provenance_and_checks_are_read_only(api):
+    defense = _open(PROSE)
+    for field in ("checks", "provenance"):
+        response = api.patch(f"/api/defenses/{defense.pk}/", {field: {}}, format="json")
+        assert response.status_code == 400 and field in response.json()["detail"]
+    defense.refresh_from_db()
+    assert defense.checks and defense.provenance

@@ -84,3 +84,98 @@ def test_secretary_corrects_regenerates_approves_and_sees_the_reply_sent(
     assert defense.status == "approved"
     assert defense.members.get(role="external").name == "Carlos Alberto Pereira"
     assert (artifacts_dir() / "defence-review.png").exists()
+
+
+PROSE = (
+    "Peço o agendamento da defesa da minha orientanda Maria Souza. A dissertação, intitulada "
+    "Detecção de anomalias em redes, será defendida no dia 15 de outubro de 2025, às 14 "
+    "horas, na sala 207. A banca contará comigo na presidência, com a colega Ana Lima Reis, "
+    "do programa, e com o professor Carlos Pereira Dias, da UFES."
+)
+LIT = "rgb(255, 179, 0)"  # mark.value-mark.is-lit in staff/admin.css
+
+
+def _background(page, selector: str) -> str:
+    return page.eval_on_selector(selector, "e => getComputedStyle(e).backgroundColor")
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_a_secretary_sees_where_each_value_was_read_at_1366x768(browser, live_server):
+    from acesso.tests.test_requester import FOR_NAMED_STUDENT
+    from acesso.tests.test_requester import _open as open_access
+    from mailflow.tests.test_browser_csp import _violations
+
+    email = defense_email(PROSE)
+    steps.run_pending()
+    defense = DefenseRequest.objects.get(email=email)
+    assert defense.checks
+    access = open_access(FOR_NAMED_STUDENT)
+    staff_user("secretaria", "Secretaria")
+    context = browser.new_context(locale="pt-BR", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        violations = _violations(page)
+        log_in(page, live_server, "secretaria")
+        page.goto(f"{live_server.url}/admin/defesa/defenserequest/{defense.pk}/change/")
+        page.wait_for_load_state("networkidle")
+        title = "mark[data-field='title']"
+        assert page.inner_text(title) == "Detecção de anomalias em redes"
+        assert page.get_attribute(title, "title") == (
+            "Título — verificar: lido de uma frase, não de um campo rotulado"
+        )
+        assert "Verifique antes de aprovar:" in page.inner_text(".checks-box")
+        assert "lido de: uma frase" in page.inner_text(".form-row.field-title")
+        assert "verificar" in page.inner_text(".form-row.field-title .check-badge")
+        assert _no_horizontal_scroll(page)
+        save_screenshot(page, "defence-review-marks")
+
+        # hovering the title's row lights its mark in the email; leaving puts it out
+        resting = _background(page, title)
+        page.hover(".form-row.field-title label")
+        page.wait_for_function(
+            f'() => getComputedStyle(document.querySelector("{title}")).backgroundColor'
+            f" === '{LIT}'"
+        )
+        assert _background(page, title) != resting
+        # a committee member's row lights that member's name
+        member = "mark[data-field='member:2']"
+        assert page.inner_text(member) == "Carlos Pereira Dias"
+        page.hover("#members-2 td.field-source")
+        page.wait_for_function(
+            f'() => getComputedStyle(document.querySelector("{member}")).backgroundColor'
+            f" === '{LIT}'"
+        )
+        assert _background(page, title) != LIT
+
+        page.click(".checks-box input[type=submit]")
+        page.wait_for_selector(".messagelist")
+        assert "marcados como verificados" in page.inner_text(".messagelist")
+        assert page.locator(".checks-box").count() == 0
+        assert page.locator(".check-badge").count() == 0
+
+        for path in [
+            "/admin/defesa/defenserequest/",
+            f"/admin/acesso/accessrequest/{access.pk}/change/",
+            "/admin/acesso/accessrequest/",
+        ]:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            assert _no_horizontal_scroll(page), path
+        page.goto(f"{live_server.url}/admin/acesso/accessrequest/{access.pk}/change/")
+        assert "Pedido por Roberto Calmon Vieira" in page.inner_text(".requested-by")
+        student = "mark[data-field='student_name']"
+        page.hover(".form-row.field-student_name label")
+        page.wait_for_function(
+            f'() => getComputedStyle(document.querySelector("{student}")).backgroundColor'
+            f" === '{LIT}'"
+        )
+        save_screenshot(page, "access-review-marks")
+        assert violations == []
+    finally:
+        context.close()
