@@ -174,7 +174,17 @@ def test_detail_says_where_each_value_was_read_and_what_to_check(api):
         "check": "role_from_context",
         "check_label": "o papel foi deduzido do contexto",
     }
-    assert set(body["checks"]) == {"title", "member:0", "member:1", "member:2"}
+    # every value of this email was read from sentences (by either reader)
+    assert set(body["checks"]) == {
+        "student",
+        "title",
+        "date",
+        "time",
+        "room",
+        "member:0",
+        "member:1",
+        "member:2",
+    }
     listing = api.get("/api/defenses/").json()["results"]
     assert listing[0]["checks"]["title"]["check"] == "prose"
 
