@@ -16,6 +16,7 @@ reader (defesa.sentences) together, and what a person must check.
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -117,6 +118,49 @@ def _writer_part(text: str, forwarded: bool, subject: str) -> tuple[int, int]:
     return 0, reply_start(text)
 
 
+_MONTH_NAMES = [
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+]
+
+
+def _find_when(text: str, value) -> tuple[int, int] | None:
+    """Where a date or a time is written: 15/10/2025, 15/10, 15 de outubro, 2025-10-15;
+    14h, 14h30, 14:00, "14 horas"."""
+    if isinstance(value, datetime.date):
+        d, m = value.day, value.month
+        month = _MONTH_NAMES[m - 1]
+        pattern = (
+            rf"(?<!\d)0?{d}\s*[/.-]\s*0?{m}"
+            rf"(?:\s*[/.-]\s*(?:{value.year}|{value.year % 100:02d}))?(?!\d)"
+            rf"|(?<!\d)0?{d}(?:º|o)?\s+(?:de\s+)?{month}(?:\s+(?:de\s+)?{value.year})?"
+            rf"|{value.year}-{m:02d}-{d:02d}"
+        )
+    elif isinstance(value, datetime.time):
+        h, mi = value.hour, value.minute
+        if mi:
+            pattern = rf"(?<![\d:/])0?{h}\s*[:h]\s*{mi:02d}\s*(?:h(?:oras?|s|rs?)?\b|min\b)?"
+        else:
+            pattern = (
+                rf"(?<![\d:/])0?{h}"
+                r"(?:\s*[:h]\s*00(?:\s*h(?:s|rs?)?\b)?|\s*h(?:oras?|s)?\b|\s+horas?\b)"
+            )
+    else:
+        return None
+    match = re.search(pattern, text, re.I)
+    return (match.start(), match.end()) if match else None
+
+
 def _find(text: str, value: str, start: int = 0) -> tuple[int, int] | None:
     """Where a value is written in the text (case and spacing aside), if it is."""
     if not value:
@@ -172,7 +216,7 @@ def read_defense(
             value = _REMARK.sub("", value)
             data.room = value
         if value:
-            where = _find(text, value) if isinstance(value, str) else None
+            where = _find(blanked, value) if isinstance(value, str) else _find_when(blanked, value)
             provenance[name] = _source(where, "label")
             if found.read_from.get(name) == PROSE:
                 provenance[name].update(rule="prose", check="prose")

@@ -227,7 +227,7 @@ def test_review_page_marks_each_value_in_the_email_and_says_where_it_came_from(c
     defense.refresh_from_db()
     assert html.count('<span class="check-badge">verificar</span>') == len(defense.checks)
     assert "lido de: uma frase" in html
-    assert "não encontrado no texto do e-mail" in html  # the date, written out in words
+    assert 'data-field="date"' in html  # the date, written out in words, is found too
     assert "lido de: o remetente (cabeçalho De)" in html  # the advisor, who wrote it
     # the box at the top, before the form, lists what to check
     box = html[html.index('class="checks-box"') : html.index('id="defenserequest_form"')]

@@ -220,3 +220,19 @@ def test_a_committee_list_marks_the_roles_it_infers():
     result = _read(text)
     marks = {result.data.members[int(k.split(":")[1])].name: v for k, v in result.checks.items()}
     assert marks == {"Ana Reis": "role_from_context", "Rui Dias": "role_from_context"}
+
+
+@pytest.mark.parametrize(
+    ("written", "date", "time"),
+    [
+        ("Data: 15/10/2025\nHorário: 14:00h", "15/10/2025", "14:00h"),
+        ("no dia 15 de outubro de 2025, às 9 horas", "15 de outubro de 2025", "9 horas"),
+        ("em 15.10.2025 às 14h30", "15.10.2025", "14h30"),
+    ],
+)
+def test_a_date_and_a_time_are_found_where_they_are_written(written, date, time):
+    text = f"A defesa da aluna Maria Souza Lima será {written}, na sala 207.\n"
+    result = _read(text)
+    for name, expected in (("date", date), ("time", time)):
+        where = result.provenance[name]
+        assert text[where["start"] : where["end"]] == expected
