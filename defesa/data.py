@@ -19,6 +19,23 @@ ROLES = (ADVISOR, COADVISOR, INTERNAL, EXTERNAL)
 REQUIRED_FIELDS = ("student", "title", "date", "time", "room", "advisor", "internal", "external")
 
 
+# The months as written in Portuguese ("15 de outubro de 2025").
+MONTHS = (
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+)
+
+
 @dataclass
 class Member:
     role: str  # one of ROLES

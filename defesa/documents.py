@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, DefenseData, Member
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS, DefenseData, Member
 
 # python-docx, docxtpl, lxml and Jinja are imported by the functions that open or render a
 # template, not with this module: Django imports it when it starts (defesa's steps), and a
@@ -153,21 +153,6 @@ ROLE_LABELS = {
     EXTERNAL: "Avaliador(a) externo(a)",
 }
 _ROLE_ORDER = {role: position for position, role in enumerate(ROLE_LABELS)}
-
-MONTHS = (
-    "janeiro",
-    "fevereiro",
-    "março",
-    "abril",
-    "maio",
-    "junho",
-    "julho",
-    "agosto",
-    "setembro",
-    "outubro",
-    "novembro",
-    "dezembro",
-)
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 MAX_FILE_NAME = 120

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from defesa import extraction, sentences
-from defesa.data import ADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
+from defesa.data import ADVISOR, EXTERNAL, INTERNAL, MONTHS, ROLES, DefenseData, Member
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
 from emails.forwards import forward_span, header_blocks, reply_start
@@ -118,28 +118,12 @@ def _writer_part(text: str, forwarded: bool, subject: str) -> tuple[int, int]:
     return 0, reply_start(text)
 
 
-_MONTH_NAMES = [
-    "janeiro",
-    "fevereiro",
-    "março",
-    "abril",
-    "maio",
-    "junho",
-    "julho",
-    "agosto",
-    "setembro",
-    "outubro",
-    "novembro",
-    "dezembro",
-]
-
-
 def _find_when(text: str, value) -> tuple[int, int] | None:
     """Where a date or a time is written: 15/10/2025, 15/10, 15 de outubro, 2025-10-15;
     14h, 14h30, 14:00, "14 horas"."""
     if isinstance(value, datetime.date):
         d, m = value.day, value.month
-        month = _MONTH_NAMES[m - 1]
+        month = MONTHS[m - 1]
         pattern = (
             rf"(?<!\d)0?{d}\s*[/.-]\s*0?{m}"
             rf"(?:\s*[/.-]\s*(?:{value.year}|{value.year % 100:02d}))?(?!\d)"

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS
 
 # --- text ----------------------------------------------------------------------------------
 
@@ -364,30 +364,27 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Value | None:
 # --- when and where -----------------------------------------------------------------------
 
 _MONTHS = {
-    "janeiro": 1,
-    "fevereiro": 2,
-    "marco": 3,
-    "abril": 4,
-    "maio": 5,
-    "junho": 6,
-    "julho": 7,
-    "agosto": 8,
-    "setembro": 9,
-    "outubro": 10,
-    "novembro": 11,
-    "dezembro": 12,
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
+    **{fold(name): number for number, name in enumerate(MONTHS, 1)},
+    **{
+        name: number
+        for number, name in enumerate(
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ],
+            1,
+        )
+    },
 }
 _MONTH = "|".join(_MONTHS)
 _DATE_WORDS = re.compile(

@@ -12,22 +12,10 @@ import re
 
 from django.utils.translation import gettext as _
 
+from defesa.data import MONTHS
 from defesa.extraction.text import LazyPattern, fold
 
-_MONTHS = {
-    "janeiro": 1,
-    "fevereiro": 2,
-    "marco": 3,
-    "abril": 4,
-    "maio": 5,
-    "junho": 6,
-    "julho": 7,
-    "agosto": 8,
-    "setembro": 9,
-    "outubro": 10,
-    "novembro": 11,
-    "dezembro": 12,
-}
+_MONTHS = {fold(name): number for number, name in enumerate(MONTHS, 1)}
 
 
 MONTH_NAMES = "|".join(
