@@ -245,6 +245,17 @@ def _first(pattern: re.Pattern, text: str, part: _Part | None) -> re.Match | Non
     return pattern.search(text, part.start, part.end)
 
 
+def _in_sentences(
+    pattern: re.Pattern, text: str, parts: tuple[_Part, _Part | None]
+) -> tuple[re.Match, _Part] | None:
+    """The first match in the sender's words, else in the forwarded message's."""
+    for part in parts:
+        match = _first(pattern, text, part)
+        if match is not None:
+            return match, part
+    return None
+
+
 def _address_near(text: str, start: int, end: int, exclude: Iterable[str]) -> Found | None:
     """The first address after a named student, in the same stretch of text."""
     excluded = {a.lower() for a in exclude if a}
@@ -290,47 +301,25 @@ def identify_student(
         name = Found(value, start, start + len(value), rule)
         email = email or _address_near(text, label.end(), len(text), exclude)
     else:
-        for part in (own, inner):
-            named = _first(_NAMED, text, part)
-            if named is not None:
-                value = _clean(named.group("name"))
-                name = Found(
-                    value,
-                    named.start("name"),
-                    named.start("name") + len(value),
-                    "named",
-                    check="prose_named",
-                )
-                email = email or _address_near(text, named.end("name"), part.end, exclude)
-                break
-    if name is None:
-        for part in (own, inner):
-            many = _first(_NAMED_MANY, text, part)
-            if many is not None:
-                value = _clean(many.group("name"))
-                name = Found(
-                    value,
-                    many.start("name"),
-                    many.start("name") + len(value),
-                    "named",
-                    check="several_students",
-                )
-                email = email or _address_near(text, many.end("name"), many.start("more"), exclude)
-                break
-    if name is None:
-        for part in (own, inner):
-            introduced = _first(_SELF, text, part)
-            if introduced is not None:
-                value = _clean(introduced.group("name"))
-                name = Found(
-                    value,
-                    introduced.start("name"),
-                    introduced.start("name") + len(value),
-                    "self",
-                    check="prose_self",
-                )
+        # someone names the student, several students, or the writer introduces themself
+        for pattern, rule, check in (
+            (_NAMED, "named", "prose_named"),
+            (_NAMED_MANY, "named", "several_students"),
+            (_SELF, "self", "prose_self"),
+        ):
+            found_in = _in_sentences(pattern, text, (own, inner))
+            if found_in is None:
+                continue
+            match, part = found_in
+            value = _clean(match.group("name"))
+            start = match.start("name")
+            name = Found(value, start, start + len(value), rule, check=check)
+            if rule == "self":
                 email = email or _own_address(text, part)
-                break
+            else:
+                until = match.start("more") if "more" in pattern.groupindex else part.end
+                email = email or _address_near(text, match.end("name"), until, exclude)
+            break
     if name is not None and email is None:
         email = _writer_address_for(name.value, text, (own, inner))
     if name is None:
