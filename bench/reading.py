@@ -141,15 +141,8 @@ def run_pipeline(rows: list[dict]) -> dict[str, Outcome]:
             outcome.read_access = {"student_name": student.name, "student_email": student.email}
         if (defence := defences.get(pk)) is not None:
             outcome.defence = {
+                **_defence_dict(defesa_services.defense_data(defence)),
                 "status": defence.status,
-                "student": defence.student,
-                "title": defence.title,
-                "date": defence.date.isoformat() if defence.date else "",
-                "time": defence.time.strftime("%H:%M") if defence.time else "",
-                "room": defence.room,
-                "link": defence.link,
-                "members": [(m.role, m.name) for m in defence.members.all()],
-                "missing": list(defence.missing_fields),
             }
         if (access := accesses.get(pk)) is not None:
             outcome.access = {
