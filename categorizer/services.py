@@ -19,6 +19,7 @@ from categorizer import selectors
 from categorizer.models import ClassifierModel, TrainingExample
 from categorizer.text import document
 from emails import services as email_services
+from emails.forwards import find_forward
 from emails.models import Email
 from emails.selectors import unclassified_emails
 from mailflow.audit import status_transition
@@ -49,6 +50,14 @@ def _classifier():
 # --- training --------------------------------------------------------------------------
 
 
+def example_document(subject: str, body: str) -> str:
+    """The document of a shipped example, read as intake reads a message: a forward block
+    in the text makes it a forward with the original subject; a "Re:" subject makes it a
+    reply (the examples have no headers, so the subject is all that tells)."""
+    forward = find_forward(body, subject)
+    return document(subject, body, forward.subject if forward else "", forward is not None)
+
+
 def shipped_examples() -> list[tuple[str, str]]:
     """(document, label) for every example shipped in categorizer/data/*.jsonl."""
     out = []
@@ -61,7 +70,9 @@ def shipped_examples() -> list[tuple[str, str]]:
                 row = json.loads(line)
                 if row.get("label") not in known:
                     raise CategorizerError(f"{path.name}:{number}: unknown label")
-                out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
+                out.append(
+                    (example_document(row.get("subject", ""), row.get("body", "")), row["label"])
+                )
     if not out:
         raise CategorizerError(f"no training data in {DATA_DIR}")
     return out
@@ -156,7 +167,13 @@ def active_pipeline():
 
 
 def email_document(email: Email) -> str:
-    return document(email.subject, email.body_text, email.original_subject, email.forwarded)
+    return document(
+        email.subject,
+        email.body_text,
+        email.original_subject,
+        email.forwarded,
+        in_thread=bool(email.in_reply_to or email.references),
+    )
 
 
 def email_route(
