@@ -161,17 +161,17 @@ def test_active_model_is_reloaded_when_another_becomes_active(trained):
 def test_a_reply_is_read_without_its_subject_and_history(db):
     email = _email(
         "Re: Acesso aos computadores",
-        "Funcionou, obrigado!\n\nEm qui., 19 de mar. de 2026 às 15:40, Secretaria "
+        "Tudo certo, obrigada!\n\nEm ter., 3 de fev. de 2026 às 11:02, Secretaria "
         "<sec@ifes.edu.br> escreveu:\n> Sua conta foi criada.\n",
         headers={"In-Reply-To": "<thread-1@ifes.edu.br>"},
     )
-    assert services.email_document(email).strip() == "Funcionou, obrigado!"
+    assert services.email_document(email).strip() == "Tudo certo, obrigada!"
 
 
 def test_a_staff_correction_of_a_reply_is_read_as_a_reply(db):
     email = _email(
         "Acesso",
-        "ok, obrigado\n\nEm 19/03/2026 15:40, Secretaria <sec@ifes.edu.br> escreveu:\n> x",
+        "ok, obrigado\n\nEm 03/02/2026 11:02, Secretaria <sec@ifes.edu.br> escreveu:\n> x",
         headers={"References": "<thread-2@ifes.edu.br>"},
     )
     TrainingExample.objects.create(
@@ -183,16 +183,16 @@ def test_a_staff_correction_of_a_reply_is_read_as_a_reply(db):
 
 def test_a_message_forwarded_as_attachment_is_read_from_its_text(db):
     inner = EmailMessage()
-    inner["Subject"] = "Defesa da Camila"
-    inner["From"] = "Sérgio Loss <sergio.loss@ifes.edu.br>"
+    inner["Subject"] = "Defesa do Ícaro"
+    inner["From"] = "Olga Ventura <olga.ventura@ifes.edu.br>"
     inner["To"] = "coord.ppcomp@ifes.edu.br"
-    inner["Date"] = "Mon, 01 Jun 2026 08:12:35 -0300"
+    inner["Date"] = "Tue, 12 May 2026 17:40:02 -0300"
     inner.set_content(
-        "A Camila Frizzera vai defender dia 26/06 às 13h30, sala 301. Banca: eu "
-        "(orientador), Karla Barcellos (Ifes) e Adriano Lacerda (PUC-Rio)."
+        "O Ícaro Mendonça defende em 9/6 às 15h, sala 110. Banca: eu (orientadora), "
+        "Túlio Amaral (Ifes) e Regina Saldanha (UFMG)."
     )
     outer = EmailMessage()
-    outer["Subject"] = "Fw: Defesa da Camila"
+    outer["Subject"] = "Fw: Defesa do Ícaro"
     outer["From"] = "Coordenação <coord.ppcomp@ifes.edu.br>"
     outer["To"] = "ppcomp@ifes.edu.br"
     outer["Message-ID"] = "<fwd-attachment@test.example>"
@@ -201,20 +201,20 @@ def test_a_message_forwarded_as_attachment_is_read_from_its_text(db):
     email, _ = email_services.email_ingest(raw=outer.as_bytes())
     assert email.forwarded and "Mensagem encaminhada" in email.body_text
     doc = services.email_document(email)
-    assert doc.startswith("Defesa da Camila \n A Camila Frizzera vai defender dia 26/06")
-    assert doc.rstrip().endswith("Segue. \n Defesa da Camila")
+    assert doc.startswith("Defesa do Ícaro \n O Ícaro Mendonça defende em 9/6")
+    assert doc.rstrip().endswith("Segue. \n Defesa do Ícaro")
 
 
 def test_an_html_only_message_is_read_from_its_html(db):
     raw = (
         b"From: Prof <prof@ifes.edu.br>\r\nTo: ppcomp@ifes.edu.br\r\n"
-        b"Subject: Defesa do Henrique\r\nMessage-ID: <html-only@test.example>\r\n"
+        b"Subject: Defesa do Caetano\r\nMessage-ID: <html-only@test.example>\r\n"
         b"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
-        b"<html><body><p>Oi, pessoal da secretaria,</p><table><tr><td>Aluno</td>"
-        b"<td>Henrique Calmon</td></tr><tr><td>Sala</td><td>112</td></tr></table>"
-        b"<p>Abra&ccedil;o,<br>Renan</p></body></html>\r\n"
+        b"<html><body><p>Boa tarde, secretaria,</p><table><tr><td>Aluno</td>"
+        b"<td>Caetano Lyrio</td></tr><tr><td>Sala</td><td>305</td></tr></table>"
+        b"<p>Abra&ccedil;o,<br>Nelson</p></body></html>\r\n"
     )
     email, _ = email_services.email_ingest(raw=raw)
     doc = services.email_document(email)
-    assert "<" not in doc and "Henrique Calmon" in doc and "112" in doc and "Abraço" in doc
-    assert doc.startswith("Defesa do Henrique \n Oi, pessoal da secretaria")
+    assert "<" not in doc and "Caetano Lyrio" in doc and "305" in doc and "Abraço" in doc
+    assert doc.startswith("Defesa do Caetano \n Boa tarde, secretaria")
