@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from categorizer import selectors
 from categorizer.models import ClassifierModel, TrainingExample
-from categorizer.text import document
+from categorizer.text import document, passages
 from emails import services as email_services
 from emails.forwards import find_forward
 from emails.models import Email
@@ -166,14 +166,17 @@ def active_pipeline():
 # --- classifying and routing -----------------------------------------------------------
 
 
+def _email_read(email: Email) -> tuple[str, str, str, bool, bool]:
+    in_thread = bool(email.in_reply_to or email.references)
+    return (email.subject, email.body_text, email.original_subject, email.forwarded, in_thread)
+
+
 def email_document(email: Email) -> str:
-    return document(
-        email.subject,
-        email.body_text,
-        email.original_subject,
-        email.forwarded,
-        in_thread=bool(email.in_reply_to or email.references),
-    )
+    return document(*_email_read(email))
+
+
+def email_passages(email: Email) -> list[str]:
+    return passages(*_email_read(email))
 
 
 def email_route(
@@ -254,7 +257,12 @@ def emails_classify(email_ids: list[int]) -> int:
             to_model.append(email)
     if to_model:
         pipeline = active_pipeline()
-        predictions = _classifier().predict(pipeline, [email_document(e) for e in to_model])
+        predictions = _classifier().predict(
+            pipeline,
+            [email_document(e) for e in to_model],
+            [email_passages(e) for e in to_model],
+            sure=settings.MAILFLOW_CLASSIFIER_THRESHOLD,
+        )
         for email, prediction in zip(to_model, predictions, strict=True):
             with transaction.atomic():
                 email_route(

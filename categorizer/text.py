@@ -16,6 +16,10 @@ REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|res|resp|aw|sv)\s*(?:\[\d+\])?\s*\.?\s*
 # What the word features read of the text. A request may sit in the middle of a long
 # email, below a list of other matters.
 BODY_CHARS = 1000
+# A passage is a paragraph or a list item ("1)", "a)", "- ", "• ") of this many characters
+# or more: shorter ones (greetings, signatures, one-line questions) say too little alone.
+PASSAGE_CHARS = 150
+PASSAGE_RE = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:\d{1,2}[).]|[a-e]\)|[-•*][ \t]))")
 # A forward is read from the forwarded message on; the cover note above it says little
 # ("Segue.", "Autorizo.") and follows it in the document, up to this much.
 COVER_CHARS = 600
@@ -121,6 +125,26 @@ def forwarded_text(body: str, subject: str) -> str:
     return inner[: BODY_CHARS - len(cover)] + "\n" + cover
 
 
+def _read(
+    subject: str, body: str, original_subject: str, forwarded: bool, in_thread: bool
+) -> tuple[str, str, str]:
+    """(subject, original subject, text) as the classifier reads them (see document)."""
+    body = (body or "").replace("\r\n", "\n")
+    original = strip_prefixes(original_subject) if forwarded else ""
+    if forwarded:
+        text = forwarded_text(body, subject)
+    elif in_thread or is_reply_subject(subject):
+        text = new_text(body)
+        if is_reply_subject(subject):
+            subject = ""
+    else:
+        text = QUOTED_RE.sub(" ", body[: BODY_CHARS * 4])
+    subject = strip_prefixes(subject)
+    if fold(original) == fold(subject):
+        original = ""
+    return subject, original, text[:BODY_CHARS]
+
+
 def document(
     subject: str,
     body: str,
@@ -136,21 +160,27 @@ def document(
     forwarded message on, and a reply (``in_thread``: it has In-Reply-To or References, or
     a "Re:" subject), judged on its new text alone: what it quotes is another message,
     and so is the subject when it repeats the thread's ("Re: ...")."""
-    body = (body or "").replace("\r\n", "\n")
-    original = strip_prefixes(original_subject) if forwarded else ""
-    if forwarded:
-        text = forwarded_text(body, subject)
-    elif in_thread or is_reply_subject(subject):
-        text = new_text(body)
-        if is_reply_subject(subject):
-            subject = ""
-    else:
-        text = QUOTED_RE.sub(" ", body[: BODY_CHARS * 4])
-    subject = strip_prefixes(subject)
-    if fold(original) == fold(subject):
-        original = ""
-    text = text[:BODY_CHARS]
+    subject, original, text = _read(subject, body, original_subject, forwarded, in_thread)
     return " \n ".join(part for part in (subject, original, text, subject, original) if part)
+
+
+def passages(
+    subject: str,
+    body: str,
+    original_subject: str = "",
+    forwarded: bool = False,
+    in_thread: bool = False,
+) -> list[str]:
+    """The paragraphs and list items of PASSAGE_CHARS or more of an email's text, each
+    after the subject: a request may be one item of a long email about other things,
+    where the whole reads as "outro". A forward has none: it is about what it forwards."""
+    if forwarded:
+        return []
+    subject, _original, text = _read(subject, body, original_subject, forwarded, in_thread)
+    parts = [p.strip() for p in PASSAGE_RE.split(text) if p.strip()]
+    if len(parts) < 2:
+        return []
+    return [f"{subject} \n {p}" if subject else p for p in parts if len(p) >= PASSAGE_CHARS]
 
 
 def normalise(text: str) -> str:

@@ -1,4 +1,4 @@
-from categorizer.text import document, fold, strip_prefixes
+from categorizer.text import document, fold, passages, strip_prefixes
 
 
 def test_prefixes_removed():
@@ -99,3 +99,27 @@ def test_a_forward_quoted_whole_is_unquoted():
     doc = document("Fwd: usuário", body, "usuário", True)
     assert "Pode criar o usuário do Rui, por favor." in doc
     assert doc.index("Pode criar") < doc.index("mando abaixo")
+
+
+LONG_EMAIL = (
+    "Oi, pessoal, tudo bem? Juntei tudo num e-mail só.\n\n"
+    "1) A minha declaração de vínculo precisa sair em inglês para um curso de verão na "
+    "Espanha; vocês emitem assim ou preciso traduzir por conta própria?\n"
+    "2) O Prof. Túlio pediu que eu rode os experimentos nas máquinas do laboratório e eu "
+    "ainda não tenho usuário lá. Podem criar uma conta para mim? Sou a Iara Bento.\n"
+    "3) A sala de estudos fica aberta no recesso? Quero adiantar a escrita da dissertação "
+    "em janeiro.\n\nObrigada!\nIara"
+)
+
+
+def test_passages_are_the_long_items_of_an_email_after_its_subject():
+    [found] = passages("Várias dúvidas", LONG_EMAIL)  # the other items are short
+    assert found.startswith("Várias dúvidas \n 2) O Prof. Túlio pediu")
+    assert found.endswith("Sou a Iara Bento.")
+    two = LONG_EMAIL.replace("própria?", "própria, com um tradutor juramentado?")
+    assert len(passages("Várias dúvidas", two)) == 2
+
+
+def test_no_passages_for_a_short_email_or_a_forward():
+    assert passages("Conta", "Preciso de conta no laboratório.\n\nObrigada!") == []
+    assert passages("Fwd: Várias dúvidas", LONG_EMAIL, "Várias dúvidas", True) == []
