@@ -15,7 +15,7 @@ PREFIX_RE = re.compile(
 REPLY_PREFIX_RE = re.compile(r"^\s*(?:re|res|resp|aw|sv)\s*(?:\[\d+\])?\s*\.?\s*:", re.I)
 # What the word features read of the text. A request may sit in the middle of a long
 # email, below a list of other matters.
-BODY_CHARS = 1000
+BODY_CHARS = 2000
 # A passage is a paragraph or a list item ("1)", "a)", "- ", "• ") of this many characters
 # or more: shorter ones (greetings, signatures, one-line questions) say too little alone.
 PASSAGE_CHARS = 150
