@@ -31,7 +31,7 @@ SPACES_RE = re.compile(r"\s+")
 # character: folding was a third of the word features' time).
 COMBINING_RE = re.compile(r"[\u0300-\u036f]+")
 # Quoted lines of a reply carry the other side's words, not this request's.
-QUOTED_RE = re.compile(r"^\s*>.*$", re.M)
+QUOTED_RE = re.compile(r"^[ \t]*>.*$", re.M)
 QUOTE_PREFIX_RE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 # Outlook quotes the message it answers under a header block ("De: ... / Enviado: ... /
 # Assunto: ..."), not under an attribution line, sometimes after a separator line.
@@ -129,7 +129,7 @@ def _read(
     subject: str, body: str, original_subject: str, forwarded: bool, in_thread: bool
 ) -> tuple[str, str, str]:
     """(subject, original subject, text) as the classifier reads them (see document)."""
-    body = (body or "").replace("\r\n", "\n")
+    body = (body or "")[: BODY_CHARS * 6].replace("\r\n", "\n")
     original = strip_prefixes(original_subject) if forwarded else ""
     if forwarded:
         text = forwarded_text(body, subject)
