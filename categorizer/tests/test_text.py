@@ -1,3 +1,5 @@
+import time
+
 from categorizer.text import document, fold, passages, strip_prefixes
 
 
@@ -123,3 +125,11 @@ def test_passages_are_the_long_items_of_an_email_after_its_subject():
 def test_no_passages_for_a_short_email_or_a_forward():
     assert passages("Conta", "Preciso de conta no laboratório.\n\nObrigada!") == []
     assert passages("Fwd: Várias dúvidas", LONG_EMAIL, "Várias dúvidas", True) == []
+
+
+def test_a_huge_body_of_blank_lines_is_read_at_once():
+    started = time.perf_counter()
+    for kwargs in ({}, {"in_thread": True}, {"original_subject": "x", "forwarded": True}):
+        document("x", "\n" * 5_000_000 + "> y", **kwargs)
+        passages("x", " \n" * 5_000_000, **kwargs)
+    assert time.perf_counter() - started < 1
