@@ -16,9 +16,18 @@ def classify_due() -> list[int]:
 
 def correction_examples() -> list[tuple[str, str]]:
     """What the staff taught it, as (document, label) pairs."""
+    rows = TrainingExample.objects.values_list(
+        "subject",
+        "body",
+        "original_subject",
+        "forwarded",
+        "label",
+        "email__in_reply_to",
+        "email__references",
+    )
     return [
-        (document(t.subject, t.body, t.original_subject, t.forwarded), t.label)
-        for t in TrainingExample.objects.all()
+        (document(subject, body, original, forwarded, in_thread=bool(reply_to or refs)), label)
+        for subject, body, original, forwarded, label, reply_to, refs in rows
     ]
 
 

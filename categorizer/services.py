@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from categorizer import selectors
 from categorizer.models import ClassifierModel, TrainingExample
-from categorizer.text import document
+from categorizer.text import document, passages
 from emails import services as email_services
+from emails.forwards import find_forward
 from emails.models import Email
 from emails.selectors import unclassified_emails
 from mailflow.audit import status_transition
@@ -49,6 +50,14 @@ def _classifier():
 # --- training --------------------------------------------------------------------------
 
 
+def example_document(subject: str, body: str) -> str:
+    """The document of a shipped example, read as intake reads a message: a forward block
+    in the text makes it a forward with the original subject; a "Re:" subject makes it a
+    reply (the examples have no headers, so the subject is all that tells)."""
+    forward = find_forward(body, subject)
+    return document(subject, body, forward.subject if forward else "", forward is not None)
+
+
 def shipped_examples() -> list[tuple[str, str]]:
     """(document, label) for every example shipped in categorizer/data/*.jsonl."""
     out = []
@@ -61,7 +70,9 @@ def shipped_examples() -> list[tuple[str, str]]:
                 row = json.loads(line)
                 if row.get("label") not in known:
                     raise CategorizerError(f"{path.name}:{number}: unknown label")
-                out.append((document(row.get("subject", ""), row.get("body", "")), row["label"]))
+                out.append(
+                    (example_document(row.get("subject", ""), row.get("body", "")), row["label"])
+                )
     if not out:
         raise CategorizerError(f"no training data in {DATA_DIR}")
     return out
@@ -155,8 +166,17 @@ def active_pipeline():
 # --- classifying and routing -----------------------------------------------------------
 
 
+def _email_read(email: Email) -> tuple[str, str, str, bool, bool]:
+    in_thread = bool(email.in_reply_to or email.references)
+    return (email.subject, email.body_text, email.original_subject, email.forwarded, in_thread)
+
+
 def email_document(email: Email) -> str:
-    return document(email.subject, email.body_text, email.original_subject, email.forwarded)
+    return document(*_email_read(email))
+
+
+def email_passages(email: Email) -> list[str]:
+    return passages(*_email_read(email))
 
 
 def email_route(
@@ -237,7 +257,12 @@ def emails_classify(email_ids: list[int]) -> int:
             to_model.append(email)
     if to_model:
         pipeline = active_pipeline()
-        predictions = _classifier().predict(pipeline, [email_document(e) for e in to_model])
+        predictions = _classifier().predict(
+            pipeline,
+            [email_document(e) for e in to_model],
+            [email_passages(e) for e in to_model],
+            sure=settings.MAILFLOW_CLASSIFIER_THRESHOLD,
+        )
         for email, prediction in zip(to_model, predictions, strict=True):
             with transaction.atomic():
                 email_route(

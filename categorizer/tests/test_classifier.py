@@ -113,3 +113,45 @@ def test_outro_full_of_request_words(trained):
         "e informe login e senha para validar sua conta imediatamente.",
     )
     assert kind == "outro"
+
+
+def test_a_request_in_the_middle_of_a_long_email_is_found(trained):
+    body = (
+        "Oi, pessoal, tudo bem? Juntei tudo num e-mail só.\n\n"
+        "1) A minha declaração de vínculo precisa sair em inglês para um curso de verão na "
+        "Espanha; vocês emitem assim ou preciso traduzir por conta própria?\n"
+        "2) O Prof. Túlio pediu que eu rode os experimentos nas máquinas do laboratório e eu "
+        "ainda não tenho usuário lá. Podem criar uma conta para mim? Sou a Iara Bento.\n"
+        "3) A sala de estudos fica aberta no recesso? Quero adiantar a escrita da dissertação "
+        "em janeiro.\n\nObrigada!\nIara"
+    )
+    email, _ = email_services.email_ingest(raw=make_raw(subject="Várias dúvidas", body=body))
+    services.emails_classify([email.pk])
+    email.refresh_from_db()
+    assert email.kind == "acesso"
+
+
+def _fixed(monkeypatch, whole, parts):
+    """classifier._predict answering `whole` for the documents, `parts` for passages."""
+
+    def fake(pipeline, docs):
+        return [whole if doc == "doc" else parts[doc] for doc in docs]
+
+    monkeypatch.setattr(classifier, "_predict", fake)
+
+
+def _p(kind, confidence):
+    return classifier.Prediction(kind, confidence, {kind: confidence})
+
+
+def test_a_sure_request_passage_overturns_a_sure_outro(monkeypatch):
+    _fixed(monkeypatch, _p("outro", 0.95), {"a": _p("outro", 0.99), "b": _p("acesso", 0.97)})
+    [found] = classifier.predict(None, ["doc"], [["a", "b"]], sure=0.8)
+    assert (found.kind, found.confidence) == ("acesso", 0.97)
+
+
+def test_an_unsure_passage_or_an_unsure_whole_is_left_alone(monkeypatch):
+    _fixed(monkeypatch, _p("outro", 0.95), {"a": _p("defesa", 0.85)})
+    assert classifier.predict(None, ["doc"], [["a"]], sure=0.8)[0].kind == "outro"
+    _fixed(monkeypatch, _p("outro", 0.6), {"a": _p("defesa", 0.99)})
+    assert classifier.predict(None, ["doc"], [["a"]], sure=0.8)[0].kind == "outro"

@@ -1,9 +1,11 @@
+from email.message import EmailMessage
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
-from categorizer import classifier, services
+from categorizer import classifier, selectors, services
 from categorizer.models import ClassifierModel, TrainingExample
 from emails import services as email_services
 from pipeline import steps
@@ -151,3 +153,68 @@ def test_active_model_is_reloaded_when_another_becomes_active(trained):
     second = services.model_train(force=True).model
     assert second.active
     assert services.active_pipeline() is not first
+
+
+# --- what the classifier reads of a stored email -------------------------------------------
+
+
+def test_a_reply_is_read_without_its_subject_and_history(db):
+    email = _email(
+        "Re: Acesso aos computadores",
+        "Tudo certo, obrigada!\n\nEm ter., 3 de fev. de 2026 às 11:02, Secretaria "
+        "<sec@ifes.edu.br> escreveu:\n> Sua conta foi criada.\n",
+        headers={"In-Reply-To": "<thread-1@ifes.edu.br>"},
+    )
+    assert services.email_document(email).strip() == "Tudo certo, obrigada!"
+
+
+def test_a_staff_correction_of_a_reply_is_read_as_a_reply(db):
+    email = _email(
+        "Acesso",
+        "ok, obrigado\n\nEm 03/02/2026 11:02, Secretaria <sec@ifes.edu.br> escreveu:\n> x",
+        headers={"References": "<thread-2@ifes.edu.br>"},
+    )
+    TrainingExample.objects.create(
+        email=email, subject=email.subject, body=email.body_text, label="outro"
+    )
+    [(doc, label)] = selectors.correction_examples()
+    assert label == "outro" and "escreveu" not in doc and doc == services.email_document(email)
+
+
+def test_a_message_forwarded_as_attachment_is_read_from_its_text(db):
+    inner = EmailMessage()
+    inner["Subject"] = "Defesa do Ícaro"
+    inner["From"] = "Olga Ventura <olga.ventura@ifes.edu.br>"
+    inner["To"] = "coord.ppcomp@ifes.edu.br"
+    inner["Date"] = "Tue, 12 May 2026 17:40:02 -0300"
+    inner.set_content(
+        "O Ícaro Mendonça defende em 9/6 às 15h, sala 110. Banca: eu (orientadora), "
+        "Túlio Amaral (Ifes) e Regina Saldanha (UFMG)."
+    )
+    outer = EmailMessage()
+    outer["Subject"] = "Fw: Defesa do Ícaro"
+    outer["From"] = "Coordenação <coord.ppcomp@ifes.edu.br>"
+    outer["To"] = "ppcomp@ifes.edu.br"
+    outer["Message-ID"] = "<fwd-attachment@test.example>"
+    outer.set_content("Segue.")
+    outer.add_attachment(inner)
+    email, _ = email_services.email_ingest(raw=outer.as_bytes())
+    assert email.forwarded and "Mensagem encaminhada" in email.body_text
+    doc = services.email_document(email)
+    assert doc.startswith("Defesa do Ícaro \n O Ícaro Mendonça defende em 9/6")
+    assert doc.rstrip().endswith("Segue. \n Defesa do Ícaro")
+
+
+def test_an_html_only_message_is_read_from_its_html(db):
+    raw = (
+        b"From: Prof <prof@ifes.edu.br>\r\nTo: ppcomp@ifes.edu.br\r\n"
+        b"Subject: Defesa do Caetano\r\nMessage-ID: <html-only@test.example>\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<html><body><p>Boa tarde, secretaria,</p><table><tr><td>Aluno</td>"
+        b"<td>Caetano Lyrio</td></tr><tr><td>Sala</td><td>305</td></tr></table>"
+        b"<p>Abra&ccedil;o,<br>Nelson</p></body></html>\r\n"
+    )
+    email, _ = email_services.email_ingest(raw=raw)
+    doc = services.email_document(email)
+    assert "<" not in doc and "Caetano Lyrio" in doc and "305" in doc and "Abraço" in doc
+    assert doc.startswith("Defesa do Caetano \n Boa tarde, secretaria")
