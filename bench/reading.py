@@ -14,7 +14,8 @@ Scores:
 - kind right: the classifier's kind is the labelled one (confident or not);
 - wrong workflow: confidently routed to another kind (a request ignored as "outro"
   counts too): the email is acted on wrongly without a person looking;
-- needing review: below the confidence threshold, a person decides the kind;
+- needing review: the email waits for a person to decide its kind (below the confidence
+  threshold, with no workflow vouching for it);
 - defence fields: student, title, date, time, room, link and each member with its role
   (a member found that is not in the labels counts as one more field wrong);
   a field the email gives only as a placeholder is right when it is left empty;
@@ -189,14 +190,13 @@ def _defence_fields(expected: dict, got: dict | None, score: Score, name: str) -
 
 def score(rows: list[dict], outcomes: dict[str, Outcome]) -> dict[str, dict[str, Score]]:
     """{part: {figure: Score}}"""
-    from django.conf import settings
-
-    threshold = settings.MAILFLOW_CLASSIFIER_THRESHOLD
     result: dict[str, dict[str, Score]] = defaultdict(lambda: defaultdict(Score))
     for row in rows:
         part, name, truth = result[row["split"]], row["file"], row["kind"]
         outcome = outcomes[name]
-        confident = outcome.confidence is None or outcome.confidence >= threshold
+        # below the threshold the email waits for a person, unless its kind's own reader
+        # vouched for it (categorizer.services._move): what happened is in its status
+        confident = outcome.status != "needs_review"
         part["kind right"].add(outcome.kind == truth, f"{name}: {outcome.kind}, expected {truth}")
         part["wrong workflow"].add(
             confident and outcome.kind != truth,

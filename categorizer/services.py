@@ -22,7 +22,7 @@ from emails import services as email_services
 from emails.forwards import find_forward
 from emails.models import Email
 from emails.selectors import unclassified_emails
-from mailflow.audit import status_transition
+from mailflow.audit import status_note, status_transition
 from mailflow.errors import DomainError
 from pipeline import kinds, steps
 
@@ -197,17 +197,30 @@ def email_route(
     return _move(email, kind, confidence, actor)
 
 
+# Below the threshold, from this confidence on, the best guess's own workflow may vouch for it.
+SECOND_OPINION_FROM = 0.5
+
+
 def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
     threshold = settings.MAILFLOW_CLASSIFIER_THRESHOLD
-    if actor is None and confidence is not None and confidence < threshold:
-        target = STATUS.NEEDS_REVIEW
-        note = _("not sure (%(guesses)s): a person decides") % {
-            "guesses": ", ".join(f"{k} {v:.0%}" for k, v in _top(email.kind_scores))
+    guesses = ", ".join(f"{kinds.kind_label(k)} {v:.0%}" for k, v in _top(email.kind_scores))
+    unsure = actor is None and confidence is not None and confidence < threshold
+    vouched = unsure and confidence >= SECOND_OPINION_FROM and kinds.kind_recognises(kind, email)
+    if vouched:
+        # not sure, but the workflow's own reader finds its request whole in the email
+        target = STATUS.RECEIVED
+        note = _("not sure (%(guesses)s), but its workflow reads a whole request: %(kind)s") % {
+            "guesses": guesses,
+            "kind": kinds.kind_label(kind),
         }
+    elif unsure:
+        target = STATUS.NEEDS_REVIEW
+        note = _("not sure (%(guesses)s): a person decides") % {"guesses": guesses}
     elif kind == kinds.OTHER:
         target, note = STATUS.IGNORED, _("not a request (outro)")
     else:
-        target, note = STATUS.RECEIVED, _("routed to the %(kind)s workflow") % {"kind": kind}
+        target = STATUS.RECEIVED
+        note = _("routed to the %(kind)s workflow") % {"kind": kinds.kind_label(kind)}
     if email.status != target and email.status in (
         STATUS.RECEIVED,
         STATUS.NEEDS_REVIEW,
@@ -221,6 +234,8 @@ def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
             actor_label="categorizer",
             note=note,
         )
+    elif vouched:  # already received: the reason is still worth a line in its history
+        status_note(obj=email, actor_label="categorizer", note=note)
     if target == STATUS.RECEIVED and email.status == STATUS.RECEIVED:
         # The kind's workflow picks it up now (its own steps check what is due).
         steps.enqueue_after_routing([email.pk])

@@ -226,6 +226,16 @@ def defense_extract(email) -> reading.Reading:
     )
 
 
+def defense_recognised(email) -> bool:
+    """Whether the email holds a defence request whole: the student, the title, the date
+    and the main advisor with at least one other member (the classifier's second opinion
+    when it is not sure; see pipeline.kinds)."""
+    data = defense_extract(email).data
+    return bool(
+        data.student and data.title and data.date and data.advisor and len(data.members) >= 2
+    )
+
+
 def defense_open(email_id: int) -> DefenseRequest | None:
     """A defesa email becomes a defence request (once per email): complete data gets its
     documents and waits for review; missing data sends the professor the form."""

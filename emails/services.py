@@ -1309,7 +1309,9 @@ def email_set_kind(
     status_note(
         obj=email,
         actor=actor,
-        note=note or _("kind: %(old)s → %(new)s") % {"old": previous or "-", "new": kind},
+        note=note
+        or _("kind: %(old)s → %(new)s")
+        % {"old": kinds.kind_label(previous) if previous else "-", "new": kinds.kind_label(kind)},
     )
     if actor is not None:
         steps.run_kind_hooks(email, actor, previous)

@@ -10,6 +10,7 @@ so the pipeline registers it itself, and lists it last.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -27,15 +28,21 @@ class Kind:
     code: str
     # Lazy (gettext_lazy): translated when shown, in the language of whoever looks.
     label: str | Promise
+    # The workflow's own reader: whether an email holds one of its requests whole (e.g. a
+    # defence form with the student, the title, the date and the committee). A second
+    # opinion when the classifier's best guess is this kind but it is not sure.
+    recognises: Callable[[object], bool] | None = None
 
 
 _registry: dict[str, Kind] = {}
 
 
-def register_kind(code: str, label: str | Promise) -> Kind:
+def register_kind(
+    code: str, label: str | Promise, recognises: Callable[[object], bool] | None = None
+) -> Kind:
     if not code or len(code) > CODE_MAX_LENGTH or code != code.strip():
         raise ValueError(f"a kind's code has 1 to {CODE_MAX_LENGTH} characters: {code!r}")
-    kind = Kind(code=code, label=label)
+    kind = Kind(code=code, label=label, recognises=recognises)
     _registry[code] = kind
     return kind
 
@@ -62,6 +69,12 @@ def kind_choices() -> list[tuple[str, str | Promise]]:
 
 def is_kind(code: str | None) -> bool:
     return code in _registry
+
+
+def kind_recognises(code: str, email) -> bool:
+    """Whether the kind's own reader finds one of its requests whole in the email."""
+    kind = _registry.get(code)
+    return bool(kind and kind.recognises and kind.recognises(email))
 
 
 def kind_label(code: str) -> str:

@@ -48,7 +48,7 @@ def test_low_confidence_waits_for_a_person(trained, settings):
     email.refresh_from_db()
     assert email.status == "needs_review"
     note = email.status_changes.last().note
-    assert "acesso" in note and "%" in note
+    assert "Acesso aos laboratórios" in note and "%" in note  # the label, not the code
 
 
 def test_automatic_mail_skips_the_model(trained, monkeypatch):
@@ -218,3 +218,37 @@ def test_an_html_only_message_is_read_from_its_html(db):
     doc = services.email_document(email)
     assert "<" not in doc and "Caetano Lyrio" in doc and "305" in doc and "Abraço" in doc
     assert doc.startswith("Defesa do Caetano \n Boa tarde, secretaria")
+
+
+FORM = (
+    "Prezada secretaria,\n\nNome Completo Aluno: Maria Souza\nTítulo: Detecção de anomalias\n"
+    "Data: 15/10/2026\nHorário: 14h\nSala: 207\nOrientador Principal: Prof. João Silva\n"
+    "Membro Interno: Ana Lima\nMembro Externo: Carlos Pereira (UFES)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (FORM, "received"),  # the defence reader finds the request whole
+        ("Nome Completo Aluno: Maria Souza\nTítulo: Detecção de anomalias\n", "needs_review"),
+    ],
+)
+def test_an_unsure_guess_is_routed_when_its_workflow_reads_a_whole_request(
+    trained, monkeypatch, body, status
+):
+    scores = {"defesa": 0.62, "acesso": 0.08, "outro": 0.30}
+    monkeypatch.setattr(
+        classifier,
+        "predict",
+        lambda pipeline, docs, *args, **kw: [
+            classifier.Prediction("defesa", 0.62, scores) for _ in docs
+        ],
+    )
+    email = _email("Defesa", body)
+    services.emails_classify([email.pk])
+    email.refresh_from_db()
+    assert (email.kind, email.status) == ("defesa", status)
+    notes = " ".join(email.status_changes.values_list("note", flat=True))
+    assert "Defesa 62%" in notes and "- → Defesa" in notes  # labels, not codes
+    assert "defesa" not in notes
