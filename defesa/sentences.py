@@ -59,7 +59,7 @@ _PLAIN = str.maketrans(
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}{_UPPER}]|[{_UPPER}]\."
-_PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|der|del|della|la|le|y)"
+_PARTICLE = r"(?i:d[aeo]s?|e|di|du|van|von|der|del|della|la|le|y)"
 # A person's name: two to eight capitalised words, particles between them.
 NAME = rf"(?:{_WORD})(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?(?:{_WORD})){{1,7}}"
 _NAME_RE = re.compile(NAME)
@@ -261,7 +261,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 # --- the student, the title -----------------------------------------------------------------
 
 _STUDENT = re.compile(
-    r"(?i:\bdefesa\s+(?:p[uú]blica\s+)?(?:de\s+(?:mestrado|disserta[cç][aã]o)\s+)?(?:(?:d[oa]|de)\s+)"
+    r"(?i:\bdefesa\s+(?:p[uú]blica\s+)?(?:de\s+(?:mestrado|disserta[cç][aã]o)\s+){0,2}(?:(?:d[oa]|de)\s+)"
     r"(?:(?:meu|minha|nosso|nossa)\s+)?"
     r"(?:(?:orientand[oa]|alun[oa]|mestrand[oa]|discente|estudante|candidat[oa])\s+)?"
     r"|\b(?:meu|minha|d[oa]|nosso|nossa|[oa])\s+(?:orientand[oa]|mestrand[oa]|discente|"
@@ -281,7 +281,8 @@ _STUDENT_SELF = re.compile(
 # "Otávio Bremenkamp Silva — “Segmentação de ...”": a name, a dash, the quoted title
 _STUDENT_BEFORE_TITLE = re.compile(r"(?m:^[ \t]*)(?P<name>" + NAME + r")[ \t]*[-–—:][ \t]*[\"“«]")
 _STUDENT_DEFENDS = re.compile(
-    r"(?P<name>" + NAME + r")\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|will\s+defend)"
+    r"(?P<name>" + NAME + r")\)?\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|"
+    r"will\s+defend)"
 )
 
 _TITLE_OPEN = re.compile(
@@ -621,6 +622,14 @@ def _names(text: str) -> list[tuple[int, int, str]]:
         name = _trim_name(" ".join(words[skip:]))
         if not name or any(fold(w).strip(".:") in _LABEL_WORDS for w in name.split()):
             continue
+        kept = name.split()
+        # "Júlia Batista Nunes da UFF": the institution after a particle is not the name
+        if (
+            len(kept) >= 4
+            and re.fullmatch(_PARTICLE, kept[-2])
+            and ((kept[-1].isupper() and len(kept[-1]) > 1) or _INSTITUTION_LIKE.match(kept[-1]))
+        ):
+            name = " ".join(kept[:-2])
         start = match.start() + value.find(name.split()[0], len(" ".join(words[:skip])))
         found.append((start, start + len(name), name))
     return found

@@ -204,6 +204,76 @@ Fernanda""",
             },
         ),
     ),
+    (
+        "Roberta Guimarães Paiva",
+        """Boa tarde, Sônia.
+
+Confirmo a defesa da Letícia para o dia 5/11, às 14h00min, na Sala 3 do prédio administrativo. Segue o que falta para o cadastro:
+- Aluna: Letícia Zanotti Ramos
+- Dissertação: "Modelos de tópicos para análise de ouvidorias públicas"
+- Membros externos: Dr. Caetano Velloso Reis (UFOP); Dra. Marina Siqueira Lage (Embrapa)
+- Membro interno: Prof. Dr. Heitor Vaz Coelho
+
+Eu sou a orientadora.
+Roberta""",
+        dict(
+            student="Letícia Zanotti Ramos",
+            title="Modelos de tópicos para análise de ouvidorias públicas",
+            date="2027-11-05",
+            time="14:00",
+            room="3",
+            members={
+                ("advisor", "Roberta Guimarães Paiva"),
+                ("internal", "Heitor Vaz Coelho"),
+                ("external", "Caetano Velloso Reis"),
+                ("external", "Marina Siqueira Lage"),
+            },
+        ),
+    ),
+    (
+        "Gilberto Sarmento Neves",
+        """Sra. Secretária,
+
+Comunico que a sessão pública de defesa de dissertação de mestrado de VINÍCIUS DE OLIVEIRA PRATA, com o título APRENDIZADO POR REFORÇO PARA CONTROLE DE SEMÁFOROS, será realizada em 28 de abril de 2027, às 10 horas, no Auditório Principal do Campus Serra.
+
+Comissão examinadora: Gilberto Sarmento Neves (presidente – Ifes); Adriano Pessoa Lobo (Ifes); Carla Weber Amaral (UnB).
+
+Cordialmente,
+Gilberto Sarmento Neves""",
+        dict(
+            student="VINÍCIUS DE OLIVEIRA PRATA",
+            title="APRENDIZADO POR REFORÇO PARA CONTROLE DE SEMÁFOROS",
+            date="2027-04-28",
+            time="10:00",
+            room="Auditório Principal do Campus Serra",
+            members={
+                ("advisor", "Gilberto Sarmento Neves"),
+                ("internal", "Adriano Pessoa Lobo"),
+                ("external", "Carla Weber Amaral"),
+            },
+        ),
+    ),
+    (
+        "Tânia Mello Ferraz",
+        """Olá pessoal da secretaria
+
+a Bianca (Bianca Loureiro Tesch) defende no dia 19 de maio de 2027 as 15:30 por videoconferência (link: https://teams.microsoft.com/l/meetup-join/abc). O titulo da dissertação é Reconhecimento de entidades nomeadas em textos jurídicos. A banca vai ser eu (orientadora), o Prof Sandro Ribeiro Vidal daqui do Ifes e a Profa Júlia Batista Nunes da UFF.
+
+bjs
+Tânia""",
+        dict(
+            student="Bianca Loureiro Tesch",
+            title="Reconhecimento de entidades nomeadas em textos jurídicos",
+            date="2027-05-19",
+            time="15:30",
+            room="Virtual",
+            members={
+                ("advisor", "Tânia Mello Ferraz"),
+                ("internal", "Sandro Ribeiro Vidal"),
+                ("external", "Júlia Batista Nunes"),
+            },
+        ),
+    ),
 ]
 
 
