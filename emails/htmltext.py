@@ -64,6 +64,8 @@ _QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _LINE_SPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _TAG = re.compile(r"<[^>]*>")
+_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"']{3,2000}$", re.I)
+_MAX_OPEN_LINKS = 100  # unclosed <a> tags by the thousand must not pile up
 # A "<" that no ">" closes before the next "<": html.parser rescans the rest of the document
 # for each one (minutes for 60 KB of "<a "), so it is escaped to plain text first.
 _UNCLOSED_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
@@ -89,6 +91,8 @@ class _Reader(HTMLParser):
         self._tables: list[_Table] = []
         self._hidden: dict[str, int] = {}
         self._pre = 0  # open <pre> blocks whose spacing is kept
+        # open <a href="http..."> links: (address, the buffer, its length at the start tag)
+        self._links: list[tuple[str, list[str], int]] = []
 
     # -- what each reading decides ----------------------------------------------------
 
@@ -154,7 +158,11 @@ class _Reader(HTMLParser):
             # A missing </head> or </title> must not hide the whole message.
             self._hidden.clear()
             return
-        if tag == "br":
+        if tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            if _WEB_ADDRESS.match(href) and len(self._links) < _MAX_OPEN_LINKS:
+                self._links.append((href, self._buffers[-1], len(self._buffers[-1])))
+        elif tag == "br":
             self._buffers[-1].append("\n")
         elif tag in _CELL_TAGS:
             if self._tables:
@@ -176,6 +184,15 @@ class _Reader(HTMLParser):
             self._block(tag, start=True)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._links:
+            # a link whose text hides its address ("clique aqui", "link"): the address
+            # is written after it, so a reader of the text has it too
+            href, buffer, start = self._links.pop()
+            if buffer is self._buffers[-1] and not any(self._hidden.values()):
+                shown = "".join(buffer[start:])
+                if href not in shown and href.rstrip("/") not in shown:
+                    buffer.append(f" ({href})" if shown.strip() else href)
+            return
         if tag in _HIDDEN_TAGS:
             if self._hidden.get(tag):
                 self._hidden[tag] -= 1

@@ -704,3 +704,30 @@ def test_nesting_depth_is_linear_and_stops_early():
     assert nesting_depth("<p>a<br>b<img src=x><div><span>x</span></div></p>") == 3
     assert nesting_depth("<div>" * 200_000, stop_at=100) == 101
     assert nesting_depth("<a" * 100_000) == 0  # unclosed tags: no backtracking blow-up
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        (
+            '<p>Sala virtual: <a href="https://meet.google.com/abc-defg-hij">clique aqui</a>.</p>',
+            "Sala virtual: clique aqui (https://meet.google.com/abc-defg-hij).",
+        ),
+        (
+            '<p><a href="https://meet.google.com/abc">https://meet.google.com/abc</a></p>',
+            "https://meet.google.com/abc",
+        ),
+        (
+            '<p><a href="mailto:x@y.br">escreva</a> ou <a href="javascript:x()">isto</a></p>',
+            "escreva ou isto",
+        ),
+        (
+            '<p>link: <a href="https://rnp.br/sala"><img src="x.png"></a></p>',
+            "link: https://rnp.br/sala",
+        ),
+    ],
+)
+def test_a_link_that_hides_its_address_shows_it_in_the_text(markup, text):
+    from emails.htmltext import html_to_text
+
+    assert html_to_text(markup).strip() == text
