@@ -401,7 +401,7 @@ _TIME = re.compile(
     re.I,
 )
 _DEFENCE_WORDS = re.compile(
-    r"\b(?:defesa|defender|defende|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
+    r"\b(?:defesa|defender|defende|defend|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
     r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b|\b(?:nova\s+)?(?:data|date)\s*:",
     re.I,
 )

@@ -288,3 +288,106 @@ def test_a_request_in_prose(writer, text, expected):
     assert data.time.strftime("%H:%M") == expected["time"]
     assert data.room.casefold() == expected["room"].casefold()
     assert {(m.role, m.name) for m in data.members} == expected["members"]
+
+
+APPLE_FORWARD = """Secretaria, favor providenciar.
+
+Início da mensagem encaminhada:
+
+> De: Denise Paixão Rocha <denise.rocha@ifes.edu.br>
+> Assunto: Defesa - Rui
+> Data: 28 de janeiro de 2027 às 16:02:11 BRT
+> Para: Coordenação PPComp <coord.ppcomp@ifes.edu.br>
+>
+> Fabrício,
+>
+> o Rui Martins Sepulcri defende em 18 de março (quinta), às 14h, na sala 301. O trabalho se chama “Roteirização de frotas elétricas com restrições de recarga”.
+> Participarão da banca, além de mim, o Prof. Lauro Bicalho Neto (Ifes) e a Profa. Yara Antunes Dias (UFES).
+>
+> Denise
+"""
+ENGLISH = """Dear Secretariat,
+
+My student Laura Fiorot Bastos, whom I co-supervise with Prof. Cristina Lyra Dutra, will defend her thesis "Anomaly detection in smart meter data with transformers" on April 9, 2027 at 11 am (Brasília time) in room 207. The examining committee will consist of Prof. Cristina Lyra Dutra (main advisor, Ifes), myself as co-advisor, Prof. Nelson Ramos Filho (Ifes) and Prof. Aline Vargas Souto (UFMG).
+
+Kind regards,
+Martin Gruber"""
+HTML_LIST = """<div>Olá,</div><div><br></div><div>A defesa do <b>Caio Rezende Moulin</b> será em <b>2 de fevereiro de 2028</b>, às <b>16h</b>, de forma <b>virtual</b> (<a href="https://meet.google.com/xyz-abcd-efg">link</a>).</div><div>Título: <i>Compressão de modelos de linguagem para dispositivos embarcados</i></div><div><br></div><div>Banca:</div><ul><li>Prof. Otto Ferreira Kuster (orientador)</li><li>Profa. Regina Lopes Cardoso (Ifes)</li><li>Prof. Sílvio Amaral Bento (Unicamp)</li></ul><div>Abraços,</div><div>Otto</div>"""
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "body", "html", "expected"),
+    [
+        (
+            "Coordenação PPComp <coord.ppcomp@ifes.edu.br>",
+            "Fwd: Defesa - Rui",
+            APPLE_FORWARD,
+            "",
+            {
+                "student": "Rui Martins Sepulcri",
+                "date": "2027-03-18",
+                "room": "301",
+                "link": "",
+                "members": {
+                    ("advisor", "Denise Paixão Rocha"),
+                    ("internal", "Lauro Bicalho Neto"),
+                    ("external", "Yara Antunes Dias"),
+                },
+            },
+        ),
+        (
+            "Martin Gruber <m.gruber@tuwien.ac.at>",
+            "Master defence - Laura Fiorot",
+            ENGLISH,
+            "",
+            {
+                "student": "Laura Fiorot Bastos",
+                "date": "2027-04-09",
+                "room": "207",
+                "link": "",
+                "members": {
+                    ("advisor", "Cristina Lyra Dutra"),
+                    ("coadvisor", "Martin Gruber"),
+                    ("internal", "Nelson Ramos Filho"),
+                    ("external", "Aline Vargas Souto"),
+                },
+            },
+        ),
+        (
+            "Otto Ferreira Kuster <otto.kuster@ifes.edu.br>",
+            "Defesa do Caio",
+            "",
+            HTML_LIST,
+            {
+                "student": "Caio Rezende Moulin",
+                "date": "2028-02-02",
+                "room": "Virtual",
+                "link": "https://meet.google.com/xyz-abcd-efg",
+                "members": {
+                    ("advisor", "Otto Ferreira Kuster"),
+                    ("internal", "Regina Lopes Cardoso"),
+                    ("external", "Sílvio Amaral Bento"),
+                },
+            },
+        ),
+    ],
+    ids=["apple-mail-forward", "english", "html-only"],
+)
+def test_a_request_as_it_arrives(sender, subject, body, html, expected):
+    from emails.parsing import parse_email
+    from testing.mail import make_raw
+
+    parsed = parse_email(make_raw(subject=subject, body=body, from_=sender, html=html or None))
+    data = reading.read_defense(
+        body_text=parsed.body_text,
+        body_html=parsed.body_html,
+        writer=(parsed.original_from_name if parsed.forwarded else "") or parsed.from_name,
+        forwarded=parsed.forwarded,
+        subject=parsed.subject,
+        own_institutions=OWN,
+        reference=datetime.date(2027, 2, 1),
+    ).data
+    assert data.student == expected["student"]
+    assert data.date.isoformat() == expected["date"]
+    assert (data.room, data.link) == (expected["room"], expected["link"])
+    assert {(m.role, m.name) for m in data.members} == expected["members"]
