@@ -124,18 +124,6 @@ _NOT_NAMES = {
     "sexta",
     "sabado",
     "domingo",
-    "janeiro",
-    "fevereiro",
-    "marco",
-    "abril",
-    "maio",
-    "junho",
-    "julho",
-    "agosto",
-    "setembro",
-    "outubro",
-    "novembro",
-    "dezembro",
     "mestrado",
     "dissertacao",
     "titulo",
@@ -153,7 +141,7 @@ _NOT_NAMES = {
     "ppcomp",
     "ifes",
     "ufes",
-}
+} | {fold(month) for month in MONTHS}
 # Words of the form's labels: a "name" holding one is a label ("Membro Interno").
 _LABEL_WORDS = {
     "membro",
