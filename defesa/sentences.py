@@ -18,6 +18,7 @@ are reported as such. Pure Python; `own` tells whether an institution is the pro
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 import unicodedata
@@ -25,6 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS
+
+# A request is written near the top; a pasted log or a long thread below it is not read
+# (the committee is matched sentence by sentence against every name: quadratic).
+SCAN_LIMIT = 40_000
 
 # --- text ----------------------------------------------------------------------------------
 
@@ -670,17 +675,24 @@ class _Mention:
 
 
 def _mentions(
-    text: str, start: int, end: int, full_names: list[tuple[int, int, str]], writer: str
+    text: str,
+    start: int,
+    end: int,
+    full_names: list[tuple[int, int, str]],
+    firsts: dict[str, str],
+    writer: str,
 ) -> list[_Mention]:
+    """The people a sentence names: full names (`full_names`, in text order), a lone
+    first name for a full name seen elsewhere (`firsts`), and the writer's "eu"."""
     mentions: list[_Mention] = []
-    for s, e, name in full_names:
-        if start <= s and e <= end:
+    index = bisect.bisect_left(full_names, (start,))
+    while index < len(full_names) and full_names[index][0] < end:
+        s, e, name = full_names[index]
+        if e <= end:
             mentions.append(_Mention(s, e, name))
+        index += 1
     taken = [(m.start, m.end) for m in mentions]
     # a lone first name ("a Adriana", "Gustavo (orientador)") for a full name seen elsewhere
-    firsts: dict[str, str] = {}
-    for _s, _e, name in full_names:
-        firsts.setdefault(fold(name.split()[0]), name)
     for match in _FIRST_NAME_RE.finditer(text, start, end):
         if any(s <= match.start() < e for s, e in taken):
             continue
@@ -701,7 +713,10 @@ def _committee(
     own: Callable[[str], bool],
     student: str,
 ) -> list[Person]:
-    full_names = _names(text)
+    full_names = sorted(_names(text))
+    firsts: dict[str, str] = {}
+    for _start, _end, name in full_names:
+        firsts.setdefault(fold(name.split()[0]), name)
     people: dict[str, Person] = {}
     order: list[str] = []
     for start, end in spans:
@@ -710,7 +725,7 @@ def _committee(
             continue
         mentions = [
             m
-            for m in _mentions(text, start, end, full_names, writer)
+            for m in _mentions(text, start, end, full_names, firsts, writer)
             if m.writer
             or not (
                 _same_person(m.name, student)
@@ -862,6 +877,7 @@ def read_prose(
     reading = Reading()
     if not text:
         return reading
+    text = text[:SCAN_LIMIT]
     folded = fold(text)
     spans = sentences(text)
     reading.student = _student(text, spans)
