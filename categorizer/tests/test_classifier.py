@@ -3,6 +3,7 @@
 import pytest
 
 from categorizer import classifier, services
+from categorizer.tests.test_text import LONG_EMAIL
 from categorizer.text import document
 from emails import services as email_services
 from pipeline import kinds
@@ -116,15 +117,7 @@ def test_outro_full_of_request_words(trained):
 
 
 def test_a_request_in_the_middle_of_a_long_email_is_found(trained):
-    body = (
-        "Oi, pessoal, tudo bem? Juntei tudo num e-mail só.\n\n"
-        "1) A minha declaração de vínculo precisa sair em inglês para um curso de verão na "
-        "Espanha; vocês emitem assim ou preciso traduzir por conta própria?\n"
-        "2) O Prof. Túlio pediu que eu rode os experimentos nas máquinas do laboratório e eu "
-        "ainda não tenho usuário lá. Podem criar uma conta para mim? Sou a Iara Bento.\n"
-        "3) A sala de estudos fica aberta no recesso? Quero adiantar a escrita da dissertação "
-        "em janeiro.\n\nObrigada!\nIara"
-    )
+    body = LONG_EMAIL
     email, _ = email_services.email_ingest(raw=make_raw(subject="Várias dúvidas", body=body))
     services.emails_classify([email.pk])
     email.refresh_from_db()
