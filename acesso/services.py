@@ -11,6 +11,7 @@ import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acesso import KIND, decisions, identity, selectors, ssh
-from acesso.extraction import Student, identify_student
 from acesso.models import (
     AccessRequest,
     LabAccount,
@@ -38,6 +38,9 @@ from mailflow.errors import DomainError
 from mailflow.text import cut_words
 from sender import services as outbox
 from sender.selectors import case_messages
+
+if TYPE_CHECKING:
+    from acesso.extraction import Student
 
 logger = logging.getLogger(__name__)
 R = AccessRequest.Status
@@ -696,6 +699,8 @@ def _login_to_check(email_id: int) -> str | None:
 def access_read(email) -> Student:
     """Who the request is for and who asked, as read from the email (acesso.extraction);
     the program's own addresses are never taken for the student's."""
+    from acesso.extraction import identify_student  # its patterns: only when a request is read
+
     return identify_student(
         body=email.body_text,
         from_name=email.from_name,

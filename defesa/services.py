@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,7 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from defesa import KIND, documents, extraction, reading
+from defesa import KIND, documents, extraction
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, ROLES, DefenseData, Member
 from defesa.models import (
     CommitteeMember,
@@ -42,6 +43,9 @@ from mailflow.errors import DomainError
 from mailflow.text import cut_words
 from sender import services as outbox
 from sender.selectors import case_messages
+
+if TYPE_CHECKING:
+    from defesa.reading import Reading
 
 logger = logging.getLogger(__name__)
 D = DefenseRequest.Status
@@ -209,9 +213,11 @@ def defense_data_write(*, defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def defense_extract(email) -> reading.Reading:
+def defense_extract(email) -> Reading:
     """What the readers find in a request email (defesa.reading), with the program's own
     institutions, its writer (the original sender of a forward) and its date."""
+    from defesa import reading  # its sentence reader's patterns: only when a request is read
+
     forwarded = bool(email.forwarded)
     return reading.read_defense(
         body_text=email.body_text or "",
@@ -477,7 +483,7 @@ def defense_edited(
 
 
 def _answer_sources(
-    defense: DefenseRequest, found: reading.Reading, changed: list[str], email_id: int
+    defense: DefenseRequest, found: Reading, changed: list[str], email_id: int
 ) -> tuple[dict, dict]:
     """The sources after an answer was merged: a changed value was read in the answer
     (its span indexes that email, named by "email"); a changed committee drops every

@@ -313,7 +313,7 @@ MAILFLOW_OUTBOX_BATCH_SIZE = env.int("MAILFLOW_OUTBOX_BATCH_SIZE", default=200)
 # when more than a hundred messages are due, and a server that refuses some (421 "too many
 # connections") leaves the run with those it took. A worker killed mid-send leaves up to
 # this many messages uncertain.
-MAILFLOW_OUTBOX_CONNECTIONS = env.int("MAILFLOW_OUTBOX_CONNECTIONS", default=4)
+MAILFLOW_OUTBOX_CONNECTIONS = env.int("MAILFLOW_OUTBOX_CONNECTIONS", default=5)
 if not 1 <= MAILFLOW_OUTBOX_CONNECTIONS <= 16:
     raise ImproperlyConfigured(
         f"MAILFLOW_OUTBOX_CONNECTIONS={MAILFLOW_OUTBOX_CONNECTIONS}: use 1 to 16"

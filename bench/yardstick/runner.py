@@ -5,7 +5,7 @@ own, measured in the same run.
 
 Queueing is setup and not timed; the clock runs from the command's start to its exit
 (interpreter start, Django set-up, sending, bookkeeping), as cron would see it. Both commands
-run with their defaults: mailflow one worker with up to 4 SMTP connections, batches of 200;
+run with their defaults: mailflow one worker with up to 5 SMTP connections, batches of 200;
 post_office one process of 5 threads (5 SMTP connections), batches of 100, a Log row for
 each mail (only its lockfile is put in a directory of this run's own, so that a stale lock
 of another run cannot make it exit at once). The runs alternate (mailflow, post_office,

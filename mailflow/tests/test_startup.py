@@ -22,6 +22,9 @@ HEAVY = (
     "rest_framework.viewsets",
     "emails.api",
 )
+# The readers of request emails: their patterns compile when they load, and only the
+# commands that read a request need them.
+READERS = ("defesa.reading", "defesa.sentences", "acesso.extraction")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -43,6 +46,7 @@ def test_django_starts_without_the_heavy_libraries():
     loaded = _modules_after("import sys, django; django.setup()")
     assert "mailflow.settings" in loaded and "emails.services" in loaded
     assert sorted(loaded & set(HEAVY)) == []
+    assert sorted(loaded & set(READERS)) == []
 
 
 def test_a_collection_command_starts_without_the_web_side():
