@@ -9,7 +9,10 @@ reader (defesa.sentences) together, and what a person must check.
 4. What the writer calls "eu" in a committee list is the writer; a placeholder ("a
    definir", "xxx", "[preencher]", "—") is no value; a value the text says is unknown
    stays empty, so the request waits for data.
-5. Each value keeps where it was read (a span of the email's text, when it can be found
+5. A reply ("Re: ...") with the earlier messages quoted below it: what the new text does
+   not say is read from the quoted history (a reschedule gives the new date and leaves
+   the title and the committee to the message it answers), marked for a person to check.
+6. Each value keeps where it was read (a span of the email's text, when it can be found
    there) and a value read from a sentence is marked for a person to check.
 """
 
@@ -103,6 +106,51 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+# In a reply's quoted history: the quote marks at a line's start, and the attribution line
+# ("Em ter., 10 de mar. de 2026 às 14:22, Fulano <x@y> escreveu:"), which may wrap.
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+", re.M)
+_ATTRIBUTION_END = re.compile(r"(?:escreveu|wrote|a écrit|escribió|schrieb)[ \t]*:[ \t]*$", re.I)
+_ATTRIBUTION_OPEN = re.compile(r"^\s*(?:em|on|le|el|am)\s", re.I)
+
+
+def _history(text: str, start: int) -> str:
+    """The quoted history of a reply from `start` on, at the same offsets: the text above
+    it, the quote marks and the attribution lines made spaces."""
+    head = re.sub(r"[^\n]", " ", text[:start])
+    lines = _QUOTE_MARKS.sub(lambda m: " " * len(m.group()), text[start:]).split("\n")
+    for index, line in enumerate(lines):
+        if _ATTRIBUTION_END.search(line):
+            lines[index] = " " * len(line)
+            wrapped = index and not _ATTRIBUTION_OPEN.match(line)
+            if wrapped and _ATTRIBUTION_OPEN.match(lines[index - 1]):
+                lines[index - 1] = " " * len(lines[index - 1])
+    return head + "\n".join(lines)
+
+
+def _history_start(text: str) -> int:
+    """Where a reply's quoted history begins: the attribution line, or the first quoted
+    header block (Outlook's "De: ... Enviado: ..."), or the text's end."""
+    blocks = header_blocks(text)
+    return min(reply_start(text), blocks[0][0] if blocks else len(text))
+
+
+# "Defesa de mestrado – Laís Menegussi Crevelari", "FW: Master's defence of Yuri Tavares"
+_SUBJECT_STUDENT = re.compile(
+    r"(?i:defesa|defen[cs]e)\b[^-–—:]*?(?:\s*[-–—:]\s*|\s(?i:d[oa]|de|of)\s+)"
+    r"(?P<name>" + sentences.NAME + r")\s*$"
+)
+# The writer is the student: "a minha defesa", "my thesis".
+_MY_DEFENCE = re.compile(
+    r"\b(?:(?:a\s+)?minha\s+(?:defesa|disserta[cç][aã]o)|my\s+(?:defen[cs]e|thesis|dissertation))\b",
+    re.I,
+)
+
+
+def _subject_student(subject: str) -> str:
+    match = _SUBJECT_STUDENT.search(subject or "")
+    return " ".join(match.group("name").split()) if match else ""
+
+
 def _is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value or ""))
 
@@ -165,7 +213,10 @@ def read_defense(
     subject: str = "",
     own_institutions=("Ifes",),
     reference=None,
+    answer: bool = False,
 ) -> Reading:
+    """`answer`: the email answers our own message (the form sent to the professor): only
+    what its writer wrote counts, not the quoted form nor our subject line."""
     text = (body_text or "").replace("\r\n", "\n")
     blanked = _blank(text, header_blocks(text))
     blocks = defence_blocks(blanked)
@@ -182,6 +233,10 @@ def read_defense(
     provenance: dict[str, dict] = {}
     institutions = Institutions(own_institutions)
     start, end = _writer_part(text, forwarded, subject)
+    if not data.student and writer and _MY_DEFENCE.search(blanked, start, end):
+        # the student writes about their own defence (their advisor asked them to)
+        data.student = writer
+        provenance["student"] = {**_source(None, "sender"), "check": "prose"}
     prose = sentences.read_prose(
         blanked[:end] if start == 0 else _blank(blanked, [(0, start)])[:end],
         student=data.student,
@@ -199,7 +254,7 @@ def read_defense(
         if name == "room" and value and _REMARK.search(value) and _REMARK.sub("", value):
             value = _REMARK.sub("", value)
             data.room = value
-        if value:
+        if value and name not in provenance:  # (the writer as the student is set already)
             where = _find(blanked, value) if isinstance(value, str) else _find_when(blanked, value)
             provenance[name] = _source(where, "label")
             if found.read_from.get(name) == PROSE:
@@ -313,6 +368,23 @@ def read_defense(
         if provenance.get(name, {}).get("rule") == "prose":
             setattr(data, name, "" if name not in ("date", "time") else None)
             provenance.pop(name, None)
+    if not answer and not data.student and (named := _subject_student(subject)):
+        data.student = named
+        provenance["student"] = {**_source(None, "subject"), "check": "subject"}
+    if not answer and not forwarded and len(blocks) == 1:
+        history = _history_start(text)
+        if history < len(text):
+            _fill_from_history(
+                data,
+                provenance,
+                _history(blanked, history),
+                writer=writer,
+                institutions=institutions,
+                own_institutions=own_institutions,
+                reference=reference,
+                unknown=prose.unknown,
+            )
+    _drop_the_student(data, provenance)
     if len(blocks) > 1:
         problems.insert(
             0,
@@ -328,6 +400,92 @@ def read_defense(
         provenance.setdefault("student", _source(None, "label"))
         provenance["student"]["check"] = "several_defences"
     return Reading(data=data, problems=problems, provenance=provenance)
+
+
+def _drop_the_student(data: DefenseData, provenance: dict[str, dict]) -> None:
+    """The student is never on their own committee (a student who writes for their
+    advisor says "eu" about sending, not about the committee)."""
+    if not data.student:
+        return
+    student = _key(data.student)
+    kept = [(i, m) for i, m in enumerate(data.members) if _key(m.name) != student]
+    if len(kept) == len(data.members):
+        return
+    sources = {i: provenance.pop(f"member:{i}", None) for i in range(len(data.members))}
+    data.members = [m for _i, m in kept]
+    for index, (old, _member) in enumerate(kept):
+        if sources[old] is not None:
+            provenance[f"member:{index}"] = sources[old]
+
+
+def _fill_from_history(
+    data: DefenseData,
+    provenance: dict[str, dict],
+    history: str,
+    *,
+    writer: str,
+    institutions: Institutions,
+    own_institutions,
+    reference,
+    unknown: set[str],
+) -> None:
+    """What the new text of a reply leaves empty, read from the quoted history: each
+    scalar the reply does not give, and the committee when it names nobody. Every value
+    taken from there is marked: the reply may have changed it in words ("mesma sala",
+    "adiantar uma semana")."""
+    earlier = extraction.extract_defense(body_text=history, own_institutions=own_institutions).data
+    said = sentences.read_prose(
+        history,
+        student=data.student or earlier.student,
+        writer=writer,
+        own=institutions.own,
+        reference=reference,
+    )
+    fuller = earlier.student
+    if data.student and fuller and _key(fuller).startswith(_key(data.student) + " "):
+        # "a defesa do Pedro Arthur" in the reply, the full name in the request it answers
+        data.student = fuller
+        provenance["student"] = {**_source(_find(history, fuller), "quoted"), "check": "quoted"}
+    for name in SCALARS:
+        if getattr(data, name) or name in unknown:
+            continue
+        value = getattr(earlier, name)
+        if isinstance(value, str) and _is_placeholder(value):
+            value = ""
+        where = None
+        if value:
+            where = _find(history, value) if isinstance(value, str) else _find_when(history, value)
+        elif (
+            name != "link"
+            and (found := getattr(said, name)) is not None
+            and not (isinstance(found.value, str) and _is_placeholder(found.value))
+        ):
+            value, where = found.value, (found.start, found.end)
+        if value:
+            setattr(data, name, value)
+            provenance[name] = {**_source(where, "quoted"), "check": "quoted"}
+    if data.members:
+        return
+    members = [m for m in earlier.members if m.name and not _is_placeholder(m.name)]
+    known = {_key(m.name) for m in members}
+    for person in said.members:
+        if _key(person.name) not in known and person.role not in unknown:
+            members.append(
+                Member(
+                    role=person.role,
+                    name=person.name,
+                    honorific=person.honorific,
+                    institution=person.institution,
+                )
+            )
+            known.add(_key(person.name))
+    members.sort(key=lambda m: ROLES.index(m.role))
+    for index, member in enumerate(members):
+        provenance[f"member:{index}"] = {
+            **_source(_find(history, member.name), "quoted"),
+            "check": "quoted",
+        }
+    data.members = members
 
 
 def _block_student(text: str, block: tuple[int, int]) -> str:

@@ -280,18 +280,22 @@ _STUDENT_DEFENDS = re.compile(
 
 _TITLE_OPEN = re.compile(
     r"(?i:\bintitulad[ao](?:\s+como)?|\b(?:tem|ter[aá])\s+(?:como\s+)?(?:o\s+)?t[ií]tulo|"
-    r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\bo\s+t[ií]tulo\s+(?:da\s+disserta[cç][aã]o|"
-    r"do\s+trabalho)?\s*(?:[eé]|ser[aá])|\bentitled|\btitled|\bthesis\s+title\s+is|"
+    r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\b(?:o|cujo)\s+t[ií]tulo"
+    r"(?:\s+(?:oficial|provis[oó]rio|definitivo|final))?\s+(?:da\s+disserta[cç][aã]o\s+|"
+    r"do\s+trabalho\s+)?(?:[eé]|ser[aá])|\bentitled|\btitled|\bthesis\s+title\s+is|"
     r"\bse\s+chama|\bchama-se|\bt[ií]tulo(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
     r"\b(?:trabalho|disserta[cç][aã]o)\s*:|"
     r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
     r"\s*:?\s*"
 )
+_TITLE_QUALIFIER = re.compile(
+    r"\s*\(?(?i:provis[oó]ri[oa]|preliminar|definitiv[oa]|oficial)\)?\s*(?:[eé]\s+|[:,]\s*)?(?=\S)"
+)
 _QUOTED = re.compile(r"[\"“«']([^\"”»'\n]{12,300})[\"”»']")
 # Where a title in running text ends when it is not quoted.
 _TITLE_END = re.compile(
     r"(?:[.;](?=\s|$)|\n\s*\n|,\s+(?=(?:j[aá]|que|foi|ser[aá]|est[aá]|sendo|a\s+ser|cuja|"
-    r"sob|com\s+a|e\s+(?:ser|foi|est))\b)|\s+\((?=[^)]*\b(?:orient|vers)))",
+    r"sob|com\s+a|e\s+(?:ser|foi|est|[ao]s?\s))\b)|\s+\((?=[^)]*\b(?:orient|vers)))",
     re.I,
 )
 # A quoted title after the words that name the work.
@@ -327,17 +331,20 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
 
 def _title(text: str, spans: list[tuple[int, int]]) -> Value | None:
     for match in _TITLE_OPEN.finditer(text):
-        rest = text[match.end() : match.end() + 400]
+        # "com o título provisório “...”": the word that qualifies the title is not in it
+        skip = _TITLE_QUALIFIER.match(text, match.end())
+        opened = skip.end() if skip else match.end()
+        rest = text[opened : opened + 400]
         quoted = _QUOTED.match(rest)
         if quoted:
-            start = match.end() + quoted.start(1)
+            start = opened + quoted.start(1)
             return Value(quoted.group(1).strip(), start, start + len(quoted.group(1).strip()))
         if match.group(0).rstrip().endswith(":"):  # "Título: ..." ends with its line
             rest = rest.split("\n", 1)[0]
         end = _TITLE_END.search(rest)
         value = rest[: end.start() if end else len(rest)].strip()
         if 12 <= len(value) <= 300 and "\n\n" not in value:
-            start = match.end() + rest.find(value)
+            start = opened + rest.find(value)
             return Value(value, start, start + len(value))
     # "O trabalho, “Predição de ...”, será defendido": a quotation near the work's name,
     # else a long quotation in a sentence about the defence
@@ -395,7 +402,11 @@ _TIME = re.compile(
 )
 _DEFENCE_WORDS = re.compile(
     r"\b(?:defesa|defender|defende|defend|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
-    r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b|\b(?:nova\s+)?(?:data|date)\s*:",
+    r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b|\b(?:nova\s+)?(?:data|date)\s*:"
+    # a reschedule ("a nova data é ...", "fica para 23/06"); a sentence that starts with
+    # the day ("Dia 25/03, quinta, às 14h, na sala 207.")
+    r"|\bnova\s+data\b|\bfica(?:r[aá])?\s+para\b|\bremarca|\badia(?:r|d[ao]|ntar|ntad[ao])\b"
+    r"|^\s*(?:dia|data)\b",
     re.I,
 )
 _OTHER_CLOCK = re.compile(
@@ -404,6 +415,8 @@ _OTHER_CLOCK = re.compile(
 )
 _ROOM = re.compile(
     r"(?:(?i:\b(?:n[oa]|in|at)\s+)|(?i:\b(?:place|local|venue|where)\s*:\s*)|,\s*)(?P<room>(?i:sala|room)\s+(?P<number>[0-9]+[A-Za-z]?(?:-[A-Za-z0-9]+)?)"
+    r"(?P<building>\s*(?:(?i:d[oa]|n[oa])\s+|[-–—]\s*)(?i:bloco|pr[eé]dio|edif[ií]cio|andar)\b"
+    r"[^,.;:()\n]{0,40})?"
     r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
     r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60})"
 )
@@ -525,7 +538,12 @@ def _where(text: str, folded: str, spans) -> Value | None:
             continue
         match = _ROOM.search(sentence)
         if match:
-            if match.group("number"):
+            if match.group("building"):
+                # "na sala 206 do Bloco C": the room with its building, as written
+                room = _ROOM_TAIL.sub("", match.group("room")).strip(" ,")
+                value = room[0].upper() + room[1:]
+                offset = start + match.start("room")
+            elif match.group("number"):
                 value = match.group("number")
                 offset = start + match.start("number")
             else:
@@ -552,7 +570,10 @@ _COMMITTEE_WORDS = re.compile(
 _SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b", re.I)
 # The committee enumerated after these words ("A banca: eu, o Alessandro e a Ana").
 _LISTED = re.compile(r"\b(?:banca|committee|avaliadores|examinadores|membros)\b", re.I)
-_ME = re.compile(r"(?<![\w-])(?:comigo|mim|eu|myself|me(?=\s+as\b))(?![\w-])", re.I)
+_ME = re.compile(
+    r"(?<![\w-])(?:comigo|mim|eu|myself|me(?=\s+as\b)|presido|presidirei|participarei)(?![\w-])",
+    re.I,
+)
 _ROLE_WORDS = [
     (COADVISOR, re.compile(r"\bco-?orient|\bco-?supervis|\bco-?advis", re.I)),
     (

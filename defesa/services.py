@@ -213,9 +213,10 @@ def defense_data_write(*, defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def defense_extract(email) -> Reading:
+def defense_extract(email, *, answer: bool = False) -> Reading:
     """What the readers find in a request email (defesa.reading), with the program's own
-    institutions, its writer (the original sender of a forward) and its date."""
+    institutions, its writer (the original sender of a forward) and its date. `answer`: the
+    email answers our form (its quoted history and subject are ours)."""
     from defesa import reading  # its sentence reader's patterns: only when a request is read
 
     forwarded = bool(email.forwarded)
@@ -229,6 +230,7 @@ def defense_extract(email) -> Reading:
         reference=(email.date or email.received_at).date()
         if (email.date or email.received_at)
         else None,
+        answer=answer,
     )
 
 
@@ -389,7 +391,7 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
                 % {"id": defense.pk, "status": defense.get_status_display()},
             )
             return defense
-        found = defense_extract(email)
+        found = defense_extract(email, answer=True)
         answer = found.data
         given = [answer.student, answer.title, answer.date, answer.time, answer.room]
         if not any([*given, answer.link, answer.members]):

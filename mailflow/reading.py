@@ -18,6 +18,8 @@ RULES = {
     "sender": _("the sender (From header)"),
     "forward": _("the original sender of the forward"),
     "staff": _("typed by staff"),
+    "quoted": _("the earlier message quoted in the reply"),
+    "subject": _("the subject line"),
 }
 
 # Why a person should look at a value before anything goes out.
@@ -32,6 +34,8 @@ CHECK_REASONS = {
     "two_candidates": _("a guess between two values"),
     "several_defences": _("the email asks for more than one defence"),
     "several_students": _("the email names more than one student: one request each"),
+    "quoted": _("read from the earlier message quoted below the reply: check it still holds"),
+    "subject": _("read from the subject line"),
 }
 
 

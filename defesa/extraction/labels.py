@@ -47,7 +47,11 @@ _MEMBER_WORD = (
     rf"|professor(?:a|es|as)?{_G}|docentes?)"
 )
 _LABEL_PATTERNS = (
-    (DATETIME, r"data\s*(?:e|/|&)\s*hora(?:rio)?s?(?:\s+d[ae]\s+defesa)?"),
+    (
+        DATETIME,
+        r"data\s*(?:e|/|&)\s*(?:hora(?:rio)?s?|local)(?:\s+d[ae]\s+defesa)?|quando"
+        r"|dia\s*(?:e|/|&)\s*hora(?:rio)?",
+    ),
     (
         "student",
         rf"(?:nome\s+(?:completo\s+)?(?:d[oa]{_G}\s+)?)?(?:alun[oa]{_G}|discente|mestrand[oa]{_G}"
@@ -69,7 +73,7 @@ _LABEL_PATTERNS = (
     (
         "room",
         r"(?:sala|local)(?:\s*/\s*(?:sala|local))?(?:\s+d[ae]\s+defesa)?|sala\s+n[o.º°]*"
-        r"|local\s+de\s+realizacao",
+        r"|local\s+de\s+realizacao|onde",
     ),
     (COADVISOR, rf"co-?\s?orientador(?:a|es|as)?{_G}"),
     (

@@ -27,7 +27,7 @@ from defesa.extraction.people import (
     split_members,
 )
 from defesa.extraction.text import BULLET, LazyPattern, fold, strip_bullet
-from defesa.extraction.values import MEETING_HOST, clean_title, urls
+from defesa.extraction.values import MEETING_HOST, clean_title, room_in_building, urls
 
 _ABBREVIATIONS = frozenset(
     {
@@ -190,7 +190,12 @@ def _read_sentence(sentence: str, found: Findings, institutions: Institutions) -
         room = _P_ROOM.search(folded)
         auditorium = _P_AUDITORIUM.search(sentence)
         if room and not room.group(1).startswith("virtual"):
-            found.add("room", sentence[room.start(1) : room.end(1)], PROSE)
+            found.add(
+                "room",
+                room_in_building(sentence, folded, room.start(1), room.end(1))
+                or sentence[room.start(1) : room.end(1)],
+                PROSE,
+            )
         elif auditorium and _P_DATE_CONTEXT.search(folded):
             found.add("room", auditorium[1], PROSE)
         elif _P_VIRTUAL.search(folded) and _P_DATE_CONTEXT.search(folded):

@@ -26,6 +26,14 @@ _VIRTUAL = LazyPattern(
 )
 _PHYSICAL_ROOM = LazyPattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
 _ROOM_PREFIX = LazyPattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
+# After a room's number in running text: its building ("na sala 206 do Bloco C").
+_BUILDING = LazyPattern(
+    r"\s*(?:,\s*)?(?:(?:d[oa]|n[oa])\s+|[-\u2013\u2014]\s*)(?:bloco|predio|edificio|andar)\b"
+    r"[^,.;:()\n]{0,40}"
+)
+_BUILDING_TAIL = LazyPattern(
+    r"\s+(?:e|com|para|que|onde|pelo|pela|por|via|as|no\s+dia|em\s+formato|se)\b.*$"
+)
 ROOM_PLACEHOLDER_RE = LazyPattern(r"\(\s*n?[º°o]?\.?\s*(?:da\s+)?sala\s+ou[^)]*\)")
 
 
@@ -65,3 +73,14 @@ def clean_title(text: str) -> str:
         if len(text) > 2 and text.startswith(left) and text.endswith(right):
             text = text[1:-1].strip()
     return text.rstrip(" .,;:").strip()
+
+
+def room_in_building(text: str, folded: str, start: int, end: int) -> str | None:
+    """ "Sala 206 do Bloco C" when the room number at text[start:end] (``folded`` is
+    ``text`` folded) is followed by its building; None when it is not."""
+    building = _BUILDING.match(folded, end)
+    if building is None:
+        return None
+    tail = _BUILDING_TAIL.search(folded, end, building.end())
+    stop = tail.start() if tail else building.end()
+    return collapse(f"Sala {text[start:stop].strip(' ,')}")

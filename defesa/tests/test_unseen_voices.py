@@ -1,0 +1,186 @@
+# ruff: noqa: E501 - the messages keep their lines as written
+"""Defence requests in voices written for the second reading corpus's classes (reschedules
+in quoted replies, the student named only in the subject, students writing for their
+advisor, qualified titles, "Quando:/Onde:" labels...), in words of their own: each value
+must be the one a secretary reads, and what needs a look is marked."""
+
+import datetime
+
+from defesa import reading
+
+OWN = ["Ifes", "Instituto Federal do Espírito Santo", "PPComp"]
+REFERENCE = datetime.date(2027, 2, 1)
+
+
+def _read(body, *, writer="", subject="", answer=False):
+    return reading.read_defense(
+        body_text=body,
+        writer=writer,
+        subject=subject,
+        own_institutions=OWN,
+        reference=REFERENCE,
+        answer=answer,
+    )
+
+
+def _members(data):
+    return {(m.role, m.name) for m in data.members}
+
+
+RESCHEDULE = """Oi, Sônia, tudo bem?
+
+Vamos ter que mudar a defesa da Yasmin: a nova data é 16 de março, terça, às 10h. O resto fica igual.
+
+Obrigado,
+Otávio
+
+Em qui., 4 de fev. de 2027 às 09:12, Otávio Salles Pretti <otavio.pretti@ifes.edu.br> escreveu:
+> Prezada Sônia,
+>
+> Peço o agendamento da defesa de mestrado da Yasmin Bertoldi Zamprogno.
+>
+> Título: Roteamento ciente de energia em redes de sensores sem fio
+> Data: 9/3/2027
+> Horário: 14h
+> Local: sala 112
+> Banca:
+> - Otávio Salles Pretti (orientador)
+> - Renata Bissoli Vieira (Ifes)
+> - Mateus Cordeiro Nunes (UFES)
+>
+> Otávio
+"""
+
+
+def test_a_reschedule_reads_the_new_date_and_the_rest_from_the_quoted_request():
+    found = _read(RESCHEDULE, writer="Otávio Salles Pretti", subject="Re: Defesa Yasmin")
+    data = found.data
+    assert data.date == datetime.date(2027, 3, 16)  # the new one, not the quoted 9/3
+    assert data.time == datetime.time(10, 0)
+    assert data.student == "Yasmin Bertoldi Zamprogno"
+    assert data.title == "Roteamento ciente de energia em redes de sensores sem fio"
+    assert data.room == "112"
+    assert _members(data) == {
+        ("advisor", "Otávio Salles Pretti"),
+        ("internal", "Renata Bissoli Vieira"),
+        ("external", "Mateus Cordeiro Nunes"),
+    }
+    # what came from the quoted request is marked, with its span in the email
+    assert found.checks["title"] == "quoted" and found.checks["member:0"] == "quoted"
+    span = found.provenance["title"]
+    assert RESCHEDULE[span["start"] : span["end"]] == data.title
+    assert "date" not in found.checks or found.checks["date"] != "quoted"
+
+
+def test_the_quoted_attribution_date_is_no_defence_date():
+    body = """Bom dia,
+
+segue a composição que faltava, a data continua a mesma.
+
+Em 3 de fevereiro de 2027 10:40, Cíntia Lobo Ferraz escreveu:
+> Solicito a defesa do Anderson Freitas Louzada, dia 12/04/2027, às 15h, na sala 208.
+"""
+    data = _read(body, writer="Cíntia Lobo Ferraz", subject="Re: defesa").data
+    assert data.date == datetime.date(2027, 4, 12)
+    assert data.student == "Anderson Freitas Louzada"
+
+
+def test_an_answer_to_our_form_reads_only_what_its_writer_wrote():
+    body = """Obrigado, envio a banca amanhã.
+
+Em 5 de fevereiro de 2027 08:00, Secretaria PPComp <ppcomp@ifes.edu.br> escreveu:
+> Título: Roteamento ciente de energia em redes de sensores sem fio
+> Data: 9/3/2027
+"""
+    found = _read(body, subject="Re: Defesa - Yasmin Bertoldi Zamprogno", answer=True)
+    # our own quoted form and subject are not read into the answer as the writer's
+    assert found.data.student == ""
+    assert "quoted" not in found.checks.values()
+    assert "subject" not in found.checks.values()
+
+
+def test_the_student_named_only_in_the_subject():
+    body = """Prezados,
+
+solicito o agendamento da defesa do meu orientando para o dia 20 de abril de 2027, às 9h, na sala 105.
+A banca será presidida por mim, com a Profa. Tatiana Lemos Guarnier (Ifes) e o Prof. Ulisses Veloso Brum (UFRJ).
+O título é “Compressão de nuvens de pontos LiDAR com redes implícitas”.
+
+Hélio Duarte Sodré"""
+    for subject in (
+        "Defesa - Wagner Cunha Pimentel",
+        "ENC: Defesa de mestrado do Wagner Cunha Pimentel",
+        "FW: Master's defence of Wagner Cunha Pimentel",
+    ):
+        found = _read(body, writer="Hélio Duarte Sodré", subject=subject)
+        assert found.data.student == "Wagner Cunha Pimentel"
+        assert found.checks["student"] == "subject"
+        assert found.provenance["student"]["rule"] == "subject"
+    # a first name alone in the subject is no student
+    found = _read(body, writer="Hélio Duarte Sodré", subject="Defesa do Wagner")
+    assert found.data.student == ""
+
+
+def test_a_student_who_writes_for_their_advisor_is_the_student_not_a_member():
+    body = """Boa tarde,
+
+a pedido do meu orientador, Prof. Caio Martins Veiga, que está em viagem, eu mesma envio os dados da minha defesa.
+
+Título: Reconhecimento de gestos em Libras com redes recorrentes
+Data: 22/03/2027
+Horário: 16h
+Local: sala 301
+Banca: Prof. Caio Martins Veiga (presidente), Profa. Lúcia Baptista Ramos (Ifes), Prof. Igor Santana Pires (UFMG)
+
+Obrigada,
+Isadora Pinheiro Gama"""
+    found = _read(body, writer="Isadora Pinheiro Gama", subject="Dados da defesa")
+    data = found.data
+    assert data.student == "Isadora Pinheiro Gama"
+    assert found.checks["student"] == "prose"
+    assert _members(data) == {
+        ("advisor", "Caio Martins Veiga"),
+        ("internal", "Lúcia Baptista Ramos"),
+        ("external", "Igor Santana Pires"),
+    }
+
+
+def test_a_qualified_title_and_when_where_labels():
+    body = """Olá!
+
+Peço agendar a defesa da Priscila Alves Bortolini, com o título provisório “Previsão de demanda de energia com modelos híbridos” — o final pode mudar um pouco.
+
+Quando: 14/04/2027, às 13h30
+Onde: Auditório do Bloco B
+
+Banca: eu (orientador), Sérgio Mattos Frade (Ifes) e Beatriz Luz Carneiro (UFES).
+
+Fernando Paiva Lucas"""
+    data = _read(body, writer="Fernando Paiva Lucas").data
+    assert data.title == "Previsão de demanda de energia com modelos híbridos"
+    assert data.date == datetime.date(2027, 4, 14)
+    assert data.time == datetime.time(13, 30)
+    assert data.room == "Auditório do Bloco B"
+
+
+def test_prose_that_starts_with_the_day_keeps_the_building_and_presido_is_the_writer():
+    body = """Prezada secretaria,
+
+Solicito a defesa do meu orientando Vítor Hugo Casagrande. O título oficial é Detecção de fraudes em notas fiscais eletrônicas com grafos, e a apresentação será em português.
+
+Dia 18/05, terça, às 10h, na sala 101 do Bloco D.
+
+Presido a banca, que terá ainda a Profa. Noemi Sartori Lima, do Ifes, e o Prof. Rui Teixeira Leal, da UFPE.
+
+Prof. Dr. Marcos Aurélio Frisso"""
+    data = _read(body, writer="Marcos Aurélio Frisso").data
+    assert data.student == "Vítor Hugo Casagrande"
+    assert data.title == "Detecção de fraudes em notas fiscais eletrônicas com grafos"
+    assert data.date == datetime.date(2027, 5, 18)
+    assert data.time == datetime.time(10, 0)
+    assert data.room == "Sala 101 do Bloco D"
+    assert _members(data) == {
+        ("advisor", "Marcos Aurélio Frisso"),
+        ("internal", "Noemi Sartori Lima"),
+        ("external", "Rui Teixeira Leal"),
+    }
