@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS
+from defesa.extraction.people import is_lower_acronym
 
 # A request is written near the top; a pasted log or a long thread below it is not read
 # (the committee is matched sentence by sentence against every name: quadratic).
@@ -606,6 +607,8 @@ _INSTITUTION_LIKE = re.compile(
     r"^(?:[A-Z]{2,}[\w-]*|(?:Universidade|Universit|Univ\.|Instituto|Institut|Faculdade|"
     r"Centro|Escola|Embrapa|Incaper|Fiocruz|Funda[cç][aã]o|University|College|School)\b)"
 )
+# "da ufrn", "- ufes": an acronym as a phone writes it
+_INSTITUTION_LOWER = re.compile(r"^(?:\s*,\s*|\s+)(?:(?:d[oa]s?|de)\s+|[-–—]\s*)(?P<inst>[a-z-]{2,10})\b")
 _INSTITUTION_PAREN = re.compile(r"^\s*\((?P<inside>[^()\n]{1,120})\)")
 _INSTITUTION_DASH = re.compile(
     r"^[ \t]*[-–—][ \t]*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)\n]|$|\s+e\s)"
@@ -659,7 +662,11 @@ def _institution(after: str, own: Callable[[str], bool]) -> tuple[str, bool | No
     if match:
         inside = match.group("inside")
         parts = [p.strip() for p in re.split(r"[,;]", inside)]
-        institutions = [p for p in parts if p and not _role_of(p) and p[0].isupper()]
+        institutions = [
+            p
+            for p in parts
+            if p and not _role_of(p) and (p[0].isupper() or is_lower_acronym(p))
+        ]
         if institutions:
             return institutions[-1], own(institutions[-1]), match.end()
         return "", None, 0
@@ -672,6 +679,9 @@ def _institution(after: str, own: Callable[[str], bool]) -> tuple[str, bool | No
     if match:
         inst = match.group("inst").strip()
         return inst, own(inst), match.end()
+    match = _INSTITUTION_LOWER.match(after)
+    if match and is_lower_acronym(match.group("inst")):
+        return match.group("inst"), own(match.group("inst")), match.end()
     match = _INSTITUTION_COMMA.match(after)
     if match:
         inst = match.group("inst").strip()

@@ -90,6 +90,16 @@ _INSTITUTION_WORDS = LazyPattern(
     r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg)\b"
 )
 _ACRONYM = LazyPattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
+# Universities' acronyms as a phone writes them, in lower case: "(ufes)", "da ufrj", "usp".
+_LOWER_ACRONYM = LazyPattern(
+    r"^(?:uf[a-z]{1,4}|unifes?p|unb|usp|unicamp|unesp|uvv|ufscar|utfpr|unirio|uerj|uenf|"
+    r"if[a-z]{1,3}|cefet(?:-[a-z]{2})?|puc(?:-?[a-z]{2,4})?|ita|fgv)$"
+)
+
+
+def is_lower_acronym(text: str) -> bool:
+    """A university's acronym written in lower case ("ufes", "unicamp")."""
+    return bool(_LOWER_ACRONYM.match(text.strip()))
 
 
 class Institutions:
@@ -124,6 +134,7 @@ class Institutions:
             self.own(text)
             or _INSTITUTION_WORDS.match(fold(text))
             or (" " not in text and _ACRONYM.match(text) and sum(c.isupper() for c in text) >= 2)
+            or (" " not in text and is_lower_acronym(text))
         )
 
 
