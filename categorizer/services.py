@@ -276,7 +276,6 @@ def emails_classify(email_ids: list[int]) -> int:
             pipeline,
             [email_document(e) for e in to_model],
             [email_passages(e) for e in to_model],
-            sure=settings.MAILFLOW_CLASSIFIER_THRESHOLD,
         )
         for email, prediction in zip(to_model, predictions, strict=True):
             with transaction.atomic():

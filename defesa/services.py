@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -234,10 +235,22 @@ def defense_extract(email, *, answer: bool = False) -> Reading:
     )
 
 
+# A qualification exam is scheduled with a student, a title, a date and a committee too: the
+# reader finds them all, yet it is not a defence (the exam's own words are the difference).
+QUALIFICATION_RE = re.compile(r"\bqualifica[cç][aã]o\b|\bqualifying exam", re.I)
+DEFENCE_WORD_RE = re.compile(r"\bdefe(?:sa|nd|ns|nc)", re.I)
+# Where the words are looked for: the subject and the start of the body (the request).
+RECOGNISE_CHARS = 4000
+
+
 def defense_recognised(email) -> bool:
     """Whether the email holds a defence request whole: the student, the title, the date
     and the main advisor with at least one other member (the classifier's second opinion
-    when it is not sure; see pipeline.kinds)."""
+    when it is not sure; see pipeline.kinds). An email about a qualification exam that
+    never names a defence is not one, however whole its data."""
+    text = f"{email.subject}\n{(email.body_text or '')[:RECOGNISE_CHARS]}"
+    if QUALIFICATION_RE.search(text) and not DEFENCE_WORD_RE.search(text):
+        return False
     data = defense_extract(email).data
     return bool(
         data.student and data.title and data.date and data.advisor and len(data.members) >= 2

@@ -295,3 +295,39 @@ def test_a_long_name_is_stored_cut_between_words(secretary):
     for stored in (defense.student, external.name, external.institution):
         assert len(stored) <= 200 and stored == stored.strip()
         assert name.startswith(stored) and name[len(stored)] == " "
+
+
+QUALIFICATION = """Prezada secretaria,
+
+Solicito o agendamento do exame de qualificação da minha orientanda:
+
+Nome Completo Aluno: Maria Souza
+Título: Detecção de anomalias em redes com aprendizado profundo
+Data: 15/10/2025
+Horário: 14:00h
+Sala: 207
+
+Orientador Principal: Prof. Dr. João D'Ávila
+Membro Interno: Profa. Dra. Ana Lima
+Membro Externo: Prof. Dr. Carlos Pereira (UFES)
+"""
+
+
+def _ingested(body: str, subject: str):
+    email, _ = email_services.email_ingest(raw=make_raw(subject=subject, body=body))
+    return email
+
+
+def test_the_reader_recognises_a_whole_defence_request():
+    assert services.defense_recognised(_ingested(COMPLETE, "Defesa de mestrado - Maria Souza"))
+
+
+def test_a_qualification_exam_with_a_whole_committee_is_not_recognised_as_a_defence():
+    email = _ingested(QUALIFICATION, "Exame de qualificação - Maria Souza")
+    assert services.defense_extract(email).data.advisor  # the reader finds it all...
+    assert not services.defense_recognised(email)  # ...but it is no defence
+
+
+def test_a_defence_request_that_also_mentions_a_qualification_is_recognised():
+    body = COMPLETE + "\nA qualificação do Pedro fica para o mês que vem.\n"
+    assert services.defense_recognised(_ingested(body, "Defesa e qualificação"))
