@@ -29,6 +29,7 @@ from defesa import extraction, sentences
 from defesa.data import ADVISOR, EXTERNAL, INTERNAL, MONTHS, ROLES, DefenseData, Member
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
+from defesa.extraction.values import MEETING_HOST, urls
 from emails.forwards import forward_span, header_blocks, reply_start
 
 SCALARS = ("student", "title", "date", "time", "room", "link")
@@ -325,6 +326,12 @@ def read_defense(
                 "rule": "prose",
                 "check": value.check,
             }
+    if not data.link and "link" not in prose.unknown:
+        # a meeting's address in the writer's sentences ("vai ser online: https://meet...")
+        meetings = {u: None for u in urls(blanked[start:end]) if MEETING_HOST.search(u)}
+        if len(meetings) == 1:
+            data.link = next(iter(meetings))
+            provenance["link"] = {**_source(_find(text, data.link), "prose"), "check": "prose"}
     if data.link and "link" not in provenance:
         provenance["link"] = _source(_find(text, data.link), "label")
     known = {_key(m.name) for m in data.members}
