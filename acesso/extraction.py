@@ -62,7 +62,7 @@ _EMAIL_LABEL = re.compile(
 _ADDRESS = re.compile(_EMAIL)
 # Someone names the student: "para a minha orientanda, Nome", "o aluno de mestrado Nome".
 _NAMED = re.compile(
-    r"(?i:\b(?:(?:para\s+)?(?:[oa]|meu|minha|nosso|nossa|ao|à|do|da|seu|sua)\s+)"
+    r"(?i:\b(?:(?:para\s+)?(?:o\(a\)|[oa]|meu|minha|nosso|nossa|ao|à|do|da|seu|sua)\s+)"
     r"(?:novo\s+|nova\s+)?"
     r"(?:orientand[oa]|alun[oa]|discente|estudante|mestrand[oa]|doutorand[oa]|bolsista|"
     r"aluno\(a\)|orientando\(a\))"
@@ -73,6 +73,24 @@ _NAMED = re.compile(
     r"research)\s+)*(?:student|advisee|intern|supervisee))"
     r"\s*[,:–—-]?\s+(?P<name>" + _PROPER_NAME + ")"
 )
+# The name, then the role: "para Nome Sobrenome, meu orientando", "Name (my PhD student)".
+_NAMED_BEFORE = re.compile(
+    r"(?<![\w'’.-])(?P<name>" + _PROPER_NAME + r")[ \t]*[,(–—-][ \t]*"
+    r"(?i:(?:(?:meu|minha|nosso|nossa|my|our)\s+)?(?:nov[oa]\s+|new\s+)?"
+    r"(?:orientand[oa]|alun[oa]|mestrand[oa]|doutorand[oa]|bolsista|discente|"
+    r"(?:(?:ph\.?\s?d\.?|doctoral|master'?s|msc|graduate|undergraduate|visiting|exchange)\s+)*"
+    r"(?:student|advisee))\b)"
+)
+# Words that open a greeting or name an office: "Prezada Secretaria, minha orientanda...".
+_NOT_A_PERSON = frozenset(
+    {
+        "prezado", "prezada", "prezados", "prezadas", "caro", "cara", "caros", "ola", "oi",
+        "bom", "boa", "dear", "hi", "hello", "secretaria", "coordenacao", "senhor", "senhora",
+        "sr", "sra", "ilmo", "ilma", "universidade", "programa", "laboratorio",
+    }
+)  # fmt: skip
+# Words that open a sentence before a name: "Para Nome Sobrenome, meu orientando...".
+_LEADING_WORDS = frozenset({"para", "sou", "eu", "o", "a", "ao", "e", "for", "and", "segue"})
 # Several students named at once: "para os alunos Fulano de Tal e Beltrana Souza".
 _NAMED_MANY = re.compile(
     r"(?i:\b(?:[oa]s|meus|minhas|nossos|nossas)\s+(?:alun[oa]s|orientand[oa]s|estudantes|"
@@ -81,8 +99,9 @@ _NAMED_MANY = re.compile(
 )
 # Someone introduces themself: "Sou Nome Sobrenome", "me chamo ...", "my name is ...".
 _SELF = re.compile(
-    r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|"
-    r"aqui\s+(?:é|e|quem\s+fala\s+é)\s+(?:[oa]\s+)?|quem\s+(?:fala|escreve)\s+(?:é|e)\s+(?:[oa]\s+)?|"
+    r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|chamo-me\s+|(?m:^)eu\s*,\s*|"
+    r"meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|aqui\s+(?:é|e)\s+(?:[oa]\s+)?|"
+    r"quem\s+(?:fala|escreve)\s+(?:é|e)\s+(?:[oa]\s+)?|"
     r"my\s+(?:full\s+)?name\s+is\s+|i\s+am\s+|i'm\s+|this\s+is\s+))"
     r"(?P<name>" + _PROPER_NAME + ")"
 )
@@ -452,14 +471,29 @@ def _named_in_text(
             until = match.start("more") if "more" in pattern.groupindex else part.end
             near = _address_near(text, match.end("name"), until, exclude, copied, value)
             return Found(value, start, start + len(value), "named", check=check), near
+    introduced = _in_sentences(_SELF, text, parts)
+    for part in parts:
+        if part is None or part.end <= part.start:
+            continue
+        for match in _NAMED_BEFORE.finditer(text, part.start, part.end):
+            value, start = _clean(match.group("name")), match.start("name")
+            while _fold(value).split()[0] in _LEADING_WORDS and value.count(" ") > 1:
+                # a capitalised word opening the sentence: "Para Nome Sobrenome, ..."
+                value = value[value.index(" ") + 1 :]
+                start = max(text.find(value, start), start)
+            if _fold(value).split()[0] in _NOT_A_PERSON or (
+                introduced and introduced[0].start("name") <= start < introduced[0].end("name")
+            ):
+                continue  # a greeting, or the writer: "Sou Nome Sobrenome, aluna do..."
+            near = _address_near(text, match.end(), part.end, exclude, copied, value)
+            return Found(value, start, start + len(value), "named", check="prose_named"), near
     if listed:
         name, address = listed[0]
         if len(listed) == 1:
             name.check = "prose_named"
         return name, address
-    found_in = _in_sentences(_SELF, text, parts)
-    if found_in is not None:
-        match, part = found_in
+    if introduced is not None:
+        match, part = introduced
         value = _clean(match.group("name"))
         start = match.start("name")
         name = Found(value, start, start + len(value), "self", check="prose_self")

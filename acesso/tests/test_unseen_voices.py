@@ -386,3 +386,63 @@ def test_the_cc_is_read_from_the_stored_email():
         "rebeca.antunes@aluno.ifes.edu.br",
     )
     assert student.requester_email == "lauro.sa@ifes.edu.br"
+
+
+# -- the name before the role, formal openings -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        (
+            "Solicito um usuário para Rodrigo Falqueto Amaral, meu orientando de mestrado.",
+            "Rodrigo Falqueto Amaral",
+        ),
+        ("Peço acesso para Lívia Sant'Anna Rocha (minha bolsista de IC).", "Lívia Sant'Anna Rocha"),
+        (
+            "Could you create an account for Hannah Okafor Reyes, my master's student?",
+            "Hannah Okafor Reyes",
+        ),
+        ("Solicito acesso para o(a) aluno(a) Vitória Meireles Gama.", "Vitória Meireles Gama"),
+        (
+            "Para Rodrigo Falqueto Amaral, meu novo orientando, peço um usuário.",
+            "Rodrigo Falqueto Amaral",
+        ),
+    ],
+)
+def test_a_professor_names_the_student_before_the_role(sentence, name):
+    who = identify_student(
+        body=f"Prezada Secretaria,\n\n{sentence}\n\nAtenciosamente,\nProf. Nilo Barcellos Reis",
+        from_name="Nilo Barcellos Reis",
+        from_address="nilo.reis@ifes.edu.br",
+    )
+    assert (who.name, who.email) == (name, "")
+    assert who.checks["student_name"] == "prose_named"
+    assert who.requester_name == "Nilo Barcellos Reis"
+
+
+def test_a_greeting_before_a_role_is_no_name():
+    who = identify_student(
+        body=(
+            "Prezada Secretaria, minha orientanda Vitória Meireles Gama precisa de acesso.\n\nNilo"
+        ),
+        from_name="Nilo Barcellos Reis",
+        from_address="nilo.reis@ifes.edu.br",
+    )
+    assert who.name == "Vitória Meireles Gama"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Eu, Gabriel Loureiro Sampaio, aluno regular do mestrado, solicito acesso ao laboratório.",
+        "Chamo-me Gabriel Loureiro Sampaio e solicito acesso ao laboratório.",
+    ],
+)
+def test_a_formal_self_introduction(sentence):
+    who = identify_student(
+        body=f"Prezados,\n\n{sentence}\n\nAtenciosamente,\nGabriel",
+        from_name="Gabriel",
+        from_address="gabriel.ls@gmail.com",
+    )
+    assert (who.name, who.email) == ("Gabriel Loureiro Sampaio", "gabriel.ls@gmail.com")
