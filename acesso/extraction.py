@@ -4,17 +4,25 @@ The requester is who wrote the request: the sender, or the original sender of a 
 The student (the subject, who gets the account) is, in this order:
 1. a labelled value ("Nome:", "Aluno(a):", "Discente:", a two-column table row);
 2. a student someone names ("para a minha orientanda, Nome Sobrenome", "meu aluno de
-   mestrado Nome Sobrenome", "my student Name Surname");
+   mestrado Nome Sobrenome", "my PhD student Name Surname"), several students in a
+   sentence, or a list of students one a line ("1. Nome – nome@..."): the first, marked;
 3. a person who introduces themself ("Sou Nome Sobrenome, aluna do mestrado", "me chamo
-   ...", "my name is ...");
-4. otherwise the writer of the request: the sender, or the forward's original sender;
-   but when the forwarded message speaks of "minha orientanda" / "o aluno" without a
-   name, the person who forwarded it is the student (a student forwarding the advisor's
-   authorisation). The writer's fullest name is read from their signature.
+   ...", "aqui é a ...", "my name is ...");
+4. a student the Subject names ("Conta para orientando: Nome Sobrenome");
+5. otherwise the writer of the request: the sender, or the forward's original sender;
+   but when the forwarded message speaks of "minha orientanda" / "sua conta" without a
+   name, is addressed to who forwarded it, or they speak of "meu acesso", the person who
+   forwarded it is the student (a student forwarding the advisor's authorisation). The
+   writer's fullest name is read from their signature (a phone's "Enviado do meu iPhone"
+   is none); with no whole name anywhere in the text or the From header, the Subject's
+   ("Acesso ao laboratório - Nome Sobrenome") when the sender's address is made of it.
 
-Each value keeps where it was read (a character span in the email's text, or the header
-it came from), and a value read from prose, or a guess between two names, is marked for
-a person to check. Staff correct both before approving. Pure Python, no models.
+A named student's address is the one written after their name (never the program's, the
+writer's, or another person's copied in), else theirs if they wrote the email, else
+theirs in Cc. Each value keeps where it was read (a character span in the email's text,
+or the header it came from), and a value read from prose, the Subject, or a guess between
+two names, is marked for a person to check. Staff correct both before approving. Pure
+Python, no models.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.utils import getaddresses
+from functools import cache
 
 from emails.forwards import forward_span, reply_start
 from mailflow.text import cut_words
@@ -52,14 +62,35 @@ _EMAIL_LABEL = re.compile(
 _ADDRESS = re.compile(_EMAIL)
 # Someone names the student: "para a minha orientanda, Nome", "o aluno de mestrado Nome".
 _NAMED = re.compile(
-    r"(?i:\b(?:(?:para\s+)?(?:[oa]|meu|minha|nosso|nossa|ao|à|do|da|seu|sua)\s+)"
+    r"(?i:\b(?:(?:para\s+)?(?:o\(a\)|[oa]|meu|minha|nosso|nossa|ao|à|do|da|seu|sua)\s+)"
     r"(?:novo\s+|nova\s+)?"
-    r"(?:orientand[oa]|alun[oa]|discente|estudante|mestrand[oa]|bolsista|aluno\(a\)|"
-    r"orientando\(a\))"
+    r"(?:orientand[oa]|alun[oa]|discente|estudante|mestrand[oa]|doutorand[oa]|bolsista|"
+    r"aluno\(a\)|orientando\(a\))"
+    r"(?:\s+(?:visitante|estrangeir[oa]|especial|de\s+interc[aâ]mbio))?"
     r"(?:\s+(?:de|do)\s+(?:mestrado|doutorado|inicia[cç][aã]o\s+cient[ií]fica|ic|gradua[cç][aã]o))?"
-    r"|\b(?:my|our|the)\s+(?:new\s+)?(?:master'?s\s+)?(?:student|advisee|intern))"
+    r"|\b(?:my|our|the)\s+(?:new\s+)?"
+    r"(?:(?:ph\.?\s?d\.?|doctoral|master'?s|msc|graduate|undergraduate|visiting|exchange|"
+    r"research)\s+)*(?:student|advisee|intern|supervisee))"
     r"\s*[,:–—-]?\s+(?P<name>" + _PROPER_NAME + ")"
 )
+# The name, then the role: "para Nome Sobrenome, meu orientando", "Name (my PhD student)".
+_NAMED_BEFORE = re.compile(
+    r"(?<![\w'’.-])(?P<name>" + _PROPER_NAME + r")[ \t]*[,(–—-][ \t]*"
+    r"(?i:(?:(?:meu|minha|nosso|nossa|my|our)\s+)?(?:nov[oa]\s+|new\s+)?"
+    r"(?:orientand[oa]|alun[oa]|mestrand[oa]|doutorand[oa]|bolsista|discente|"
+    r"(?:(?:ph\.?\s?d\.?|doctoral|master'?s|msc|graduate|undergraduate|visiting|exchange)\s+)*"
+    r"(?:student|advisee))\b)"
+)
+# Words that open a greeting or name an office: "Prezada Secretaria, minha orientanda...".
+_NOT_A_PERSON = frozenset(
+    {
+        "prezado", "prezada", "prezados", "prezadas", "caro", "cara", "caros", "ola", "oi",
+        "bom", "boa", "dear", "hi", "hello", "secretaria", "coordenacao", "senhor", "senhora",
+        "sr", "sra", "ilmo", "ilma", "universidade", "programa", "laboratorio",
+    }
+)  # fmt: skip
+# Words that open a sentence before a name: "Para Nome Sobrenome, meu orientando...".
+_LEADING_WORDS = frozenset({"para", "sou", "eu", "o", "a", "ao", "e", "for", "and", "segue"})
 # Several students named at once: "para os alunos Fulano de Tal e Beltrana Souza".
 _NAMED_MANY = re.compile(
     r"(?i:\b(?:[oa]s|meus|minhas|nossos|nossas)\s+(?:alun[oa]s|orientand[oa]s|estudantes|"
@@ -68,7 +99,9 @@ _NAMED_MANY = re.compile(
 )
 # Someone introduces themself: "Sou Nome Sobrenome", "me chamo ...", "my name is ...".
 _SELF = re.compile(
-    r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|"
+    r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|chamo-me\s+|(?m:^)eu\s*,\s*|"
+    r"meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|aqui\s+(?:é|e)\s+(?:[oa]\s+)?|"
+    r"quem\s+(?:fala|escreve)\s+(?:é|e)\s+(?:[oa]\s+)?|"
     r"my\s+(?:full\s+)?name\s+is\s+|i\s+am\s+|i'm\s+|this\s+is\s+))"
     r"(?P<name>" + _PROPER_NAME + ")"
 )
@@ -77,13 +110,48 @@ _OWN_ADDRESS = re.compile(
     r"(?i:\b(?:meu|my)\s+(?:e-?mail|endere[cç]o(?:\s+de\s+e-?mail)?|address)\b[^@\n]{0,60}?)"
     r"(?P<value>" + _EMAIL + ")"
 )
-# The forwarded message speaks of the student without naming them.
+# The forwarded message speaks of the student without naming them, or of "your account".
 _UNNAMED_STUDENT = re.compile(
     r"\b(?:minha\s+orientanda|meu\s+orientando|meu\s+alun[oa]|minha\s+aluna|[oa]\s+alun[oa]|"
-    r"o\s+seu\s+acesso|a\s+sua\s+conta|o\s+seu\s+usu[aá]rio|seu\s+acesso|"
-    r"my\s+student|the\s+student|your\s+access)\b",
+    r"(?:seu|sua)\s+(?:acesso|conta|usu[aá]rio|login|cadastro)|"
+    r"my\s+student|the\s+student|your\s+(?:access|account|user|login))\b",
     re.I,
 )
+# Who forwards speaks of their own access: "segue a autorização para o meu acesso".
+_OWN_ACCESS = re.compile(
+    r"\b(?:meu\s+(?:acesso|usu[aá]rio|login|cadastro)|minha\s+conta|para\s+mim|"
+    r"my\s+(?:access|account|user|login))\b",
+    re.I,
+)
+# A note's first line greets one person: "Jefferson,", "Olá, Bia!", "Dear Tom,".
+_GREETING = re.compile(
+    r"^(?:(?:oi|ol[aá]|ei|caro|cara|prezad[oa]|querid[oa]|bom\s+dia|boa\s+tarde|boa\s+noite|"
+    r"hi|hello|dear)[ ,]+)?(?P<name>[^\W\d_][\w'’-]*)\s*[,!:]?$",
+    re.I,
+)
+# What a phone's or a webmail's client writes under a message: never a name.
+_CLIENT_LINE = re.compile(
+    r"^\s*(?:enviad[oa]\s+(?:d[oe]|pel[oa]|via|a\s+partir\s+d[oe]|com)\b|"
+    r"sent\s+(?:from|via|with|using)\b|get\s+outlook\b|obter\s+o\s+outlook\b|"
+    r"baixe\s+o\s+outlook\b|download\s+outlook\b)[^\n]{0,70}$",
+    re.I,
+)
+# A signature on the text's last line after a dash: "... do laboratório. — Nome Sobrenome".
+_DASH_SIGNATURE = re.compile(r"(?:^|\s)(?:—|–|--?)[ \t]*(?P<name>" + _PROPER_NAME + r")[ \t]*$")
+# One student a line: "1. Nome Sobrenome – nome@...", "- Nome (nome@...)".
+_LIST_ITEM = re.compile(
+    r"^[ \t>]*(?P<mark>\d{1,2}[.)]|[a-z]\)|[-•*–·])[ \t]+"
+    r"(?:(?:prof(?:ª|a|essora|essor)?|dr(?:ª|a)?)\.?[ \t]+)?"
+    r"(?P<name>" + _PROPER_NAME + r")(?P<rest>[^\n]*)$",
+    re.M,
+)
+# A student named in the Subject: "Conta para orientando: Nome", "Acesso - aluna Nome".
+_SUBJECT_NAMED = re.compile(
+    r"(?i:\b(?:alun[oa]|orientand[oa]|discente|estudante|mestrand[oa]|doutorand[oa]|"
+    r"bolsista|student|advisee))\s*[:–—-]?\s+(?P<name>" + _PROPER_NAME + r")\s*$"
+)
+# The Subject's last part, after a separator: "Acesso ao laboratório - Nome Sobrenome".
+_SUBJECT_TAIL = re.compile(r"(?:\s[-–—|]\s*|:\s*|\()(?P<name>" + _PROPER_NAME + r")\)?\s*$")
 _CLOSINGS = re.compile(
     r"^\s*(?:atenciosamente|att\.?|atte\.?|abra[çc]os?|um abra[çc]o|abs\.?|obrigad[oa]|"
     r"muito obrigad[oa]|grat[oa]|agrade[çc]o(?: desde j[áa])?|desde j[áa] agrade[çc]o|"
@@ -147,7 +215,11 @@ def _nfc(value: str) -> str:
 
 def _plausible_name(value: str) -> bool:
     value = _nfc(value)
-    return bool(_ANY_NAME_WORDS.fullmatch(value)) and any(c.isalpha() for c in value)
+    return (
+        bool(_ANY_NAME_WORDS.fullmatch(value))
+        and any(c.isalpha() for c in value)
+        and not _CLIENT_LINE.match(value)
+    )
 
 
 def _without_honorific(value: str) -> str:
@@ -171,11 +243,17 @@ class _Part:
 
 
 def _parts(
-    text: str, from_name: str, from_address: str, forwarded: bool, original: tuple[str, str]
+    text: str,
+    from_name: str,
+    from_address: str,
+    forwarded: bool,
+    original: tuple[str, str],
+    subject: str = "",
 ) -> tuple[_Part, _Part | None]:
-    """The sender's own words and, for a forward, the forwarded message's."""
+    """The sender's own words and, for a forward, the forwarded message's (an Outlook
+    header block is a forward's only under a "FW:"/"ENC:" Subject, as intake reads it)."""
     own_end = min(reply_start(text), len(text))
-    span = forward_span(text) if forwarded else None
+    span = forward_span(text, subject) if forwarded else None
     inner = None
     if span is not None and span[0] < own_end:
         own_end = span[0]
@@ -196,7 +274,7 @@ def _signature(text: str, part: _Part) -> Found | None:
     position = part.start + closings[-1].end()
     for line in text[position : part.end].split("\n")[1:6]:
         stripped = line.strip().lstrip(">").strip()
-        if not stripped or stripped == "--":
+        if not stripped or stripped == "--" or _CLIENT_LINE.match(stripped):
             position += len(line) + 1
             continue
         value = _clean(_without_honorific(stripped))
@@ -210,11 +288,22 @@ def _signature(text: str, part: _Part) -> Found | None:
 def _last_lines_name(text: str, part: _Part, header: str) -> Found | None:
     """A signature without a closing formula: among the last lines of the writer's text,
     a whole name that begins with the header's first name ("Bruno" -> "Bruno Alves
-    Teixeira")."""
+    Teixeira"), alone on its line or after a dash at the end of the text ("... — Bruno
+    Alves Teixeira")."""
     if not header:
         return None
     first = _fold(header).split()[0]
-    lines = [line for line in text[part.start : part.end].split("\n") if line.strip()][-5:]
+    lines = [
+        line
+        for line in text[part.start : part.end].split("\n")
+        if line.strip() and not _CLIENT_LINE.match(line)
+    ][-5:]
+    dash = _DASH_SIGNATURE.search(lines[-1]) if lines else None
+    if dash is not None and _fold(dash.group("name")).split()[0] == first:
+        value = _clean(dash.group("name"))
+        start = text.rfind(value, part.start, part.end)
+        if start >= 0:
+            return Found(value, start, start + len(value), "signature")
     for line in reversed(lines):
         value = _clean(_without_honorific(line.strip().lstrip(">").strip()))
         if " " in value and _plausible_name(value) and _fold(value).split()[0] == first:
@@ -231,6 +320,9 @@ def _best_writer_name(text: str, part: _Part) -> Found:
     if signature is not None and " " in signature.value:
         if not header or _fold(signature.value).startswith(_fold(header)):
             return signature
+        if set(_fold(signature.value).split()) < set(_fold(header).split()):
+            # "Heitor Lage" signs for "Heitor Lage Souto": the fuller one
+            return Found(header, rule=part.writer_rule)
         first = _fold(header).split(" ")[0]
         if _fold(signature.value).split(" ")[0] == first:
             return signature
@@ -256,11 +348,20 @@ def _in_sentences(
     return None
 
 
-def _address_near(text: str, start: int, end: int, exclude: Iterable[str]) -> Found | None:
-    """The first address after a named student, in the same stretch of text."""
+def _address_near(
+    text: str,
+    start: int,
+    end: int,
+    exclude: Iterable[str],
+    copied: list[tuple[str, str]],
+    student: str,
+) -> Found | None:
+    """The first address after a named student, in the same stretch of text: never an
+    excluded one, nor the address of another person copied in (the host professor)."""
     excluded = {a.lower() for a in exclude if a}
     for match in _ADDRESS.finditer(text, start, min(end, start + 600)):
-        if match.group(0).lower() not in excluded:
+        address = match.group(0).lower()
+        if address not in excluded and not _someone_else(address, copied, student):
             return Found(match.group(0).lower(), match.start(), match.end(), "named")
     return None
 
@@ -270,6 +371,8 @@ def identify_student(
     body: str,
     from_name: str,
     from_address: str,
+    subject: str = "",
+    cc: str = "",
     forwarded: bool = False,
     original_from_name: str = "",
     original_from_address: str = "",
@@ -277,7 +380,12 @@ def identify_student(
 ) -> Student:
     text = (body or "").replace("\r\n", "\n")
     own, inner = _parts(
-        text, from_name, from_address, forwarded, (original_from_name, original_from_address)
+        text,
+        from_name,
+        from_address,
+        forwarded,
+        (original_from_name, original_from_address),
+        subject,
     )
     writer = inner if inner is not None and (inner.writer_name or inner.writer_email) else own
     requester = _best_writer_name(text, writer)
@@ -285,7 +393,9 @@ def identify_student(
         "requester_name": requester,
         "requester_email": Found(writer.writer_email.lower(), rule=writer.writer_rule),
     }
+    copied = _addresses(cc)
     exclude = [from_address, original_from_address, *program_addresses]
+    writers = [p.writer_name for p in (own, inner) if p is not None and p.writer_name]
 
     name: Found | None = None
     email: Found | None = None
@@ -295,42 +405,43 @@ def identify_student(
     label, rule = _NAME_LABEL.search(text), "label"
     if not (label and _plausible_name(_clean(label.group("value")))):
         label, rule = _NAME_ROW.search(text), "table"
+    listed = _listed_students(text, (own, inner), exclude, writers)
     if label and _plausible_name(_clean(label.group("value"))):
         value = _clean(label.group("value"))
         start = label.start("value") + label.group("value").find(value.split(" ")[0])
         name = Found(value, start, start + len(value), rule)
-        email = email or _address_near(text, label.end(), len(text), exclude)
+        email = email or _address_near(text, label.end(), len(text), exclude, copied, value)
     else:
-        # someone names the student, several students, or the writer introduces themself
-        for pattern, rule, check in (
-            (_NAMED, "named", "prose_named"),
-            (_NAMED_MANY, "named", "several_students"),
-            (_SELF, "self", "prose_self"),
-        ):
-            found_in = _in_sentences(pattern, text, (own, inner))
-            if found_in is None:
-                continue
-            match, part = found_in
-            value = _clean(match.group("name"))
-            start = match.start("name")
-            name = Found(value, start, start + len(value), rule, check=check)
-            if rule == "self":
-                email = email or _own_address(text, part)
-            else:
-                until = match.start("more") if "more" in pattern.groupindex else part.end
-                email = email or _address_near(text, match.end("name"), until, exclude)
-            break
+        name, near = _named_in_text(text, (own, inner), listed, exclude, copied)
+        email = email or near
+    if name is not None and len(listed) > 1 and not name.check:
+        name.check = "several_students"
+    if name is None and (match := _SUBJECT_NAMED.search(subject or "")):
+        # the Subject names the student the text speaks of ("Conta para orientando: Nome")
+        name = Found(_clean(match.group("name")), rule="subject", check="from_subject")
     if name is not None and email is None:
         email = _writer_address_for(name.value, text, (own, inner))
+        if not email.value:
+            email = _copied_address_for(name.value, copied, exclude) or email
     if name is None:
-        subject = writer
-        if inner is not None and _first(_UNNAMED_STUDENT, text, inner) and own.writer_email:
-            # the forwarded message speaks of the student: who forwarded it is the student
-            subject = own
-        name = _best_writer_name(text, subject)
-        if subject is own and writer is inner:
+        subject_of = writer
+        if inner is not None and own.writer_email and _forwarder_is_student(text, own, inner):
+            # the forwarded message speaks of the student, or to the person who forwarded
+            # it: who forwarded it is the student
+            subject_of = own
+        name = _best_writer_name(text, subject_of)
+        if subject_of is own and writer is inner:
             name.check = name.check or "forwarder_assumed"
-        email = email or _own_address(text, subject)
+        email = email or _own_address(text, subject_of)
+        if " " not in name.value.strip():
+            # no whole name in the text nor in the From header: the Subject's, when it is
+            # the writer's ("Acesso ao laboratório - Nome Sobrenome" from nsobrenome@...)
+            tail = _SUBJECT_TAIL.search(subject or "")
+            value = _clean(tail.group("name")) if tail else ""
+            if value and _writes_as(value, subject_of):
+                name = Found(value, rule="subject", check="from_subject")
+                if subject_of is writer and " " not in requester.value.strip():
+                    requester = found["requester_name"] = Found(value, rule="subject")
     return Student(
         name=name.value,
         email=email.value if email else "",
@@ -339,6 +450,139 @@ def identify_student(
         requester_email=writer.writer_email.lower(),
         found={"student_name": name, "student_email": email or Found(""), **found},
     )
+
+
+def _named_in_text(
+    text: str,
+    parts: tuple[_Part, _Part | None],
+    listed: list[tuple[Found, Found]],
+    exclude: Iterable[str],
+    copied: list[tuple[str, str]],
+) -> tuple[Found | None, Found | None]:
+    """The student and their address as the sentences give them: someone names the
+    student, several students (in a sentence or a list, one a line), or the writer
+    introduces themself."""
+    for pattern, check in ((_NAMED, "prose_named"), (_NAMED_MANY, "several_students")):
+        found_in = _in_sentences(pattern, text, parts)
+        if found_in is not None:
+            match, part = found_in
+            value = _clean(match.group("name"))
+            start = match.start("name")
+            until = match.start("more") if "more" in pattern.groupindex else part.end
+            near = _address_near(text, match.end("name"), until, exclude, copied, value)
+            return Found(value, start, start + len(value), "named", check=check), near
+    introduced = _in_sentences(_SELF, text, parts)
+    for part in parts:
+        if part is None or part.end <= part.start:
+            continue
+        for match in _NAMED_BEFORE.finditer(text, part.start, part.end):
+            value, start = _clean(match.group("name")), match.start("name")
+            while _fold(value).split()[0] in _LEADING_WORDS and value.count(" ") > 1:
+                # a capitalised word opening the sentence: "Para Nome Sobrenome, ..."
+                value = value[value.index(" ") + 1 :]
+                start = max(text.find(value, start), start)
+            if _fold(value).split()[0] in _NOT_A_PERSON or (
+                introduced and introduced[0].start("name") <= start < introduced[0].end("name")
+            ):
+                continue  # a greeting, or the writer: "Sou Nome Sobrenome, aluna do..."
+            near = _address_near(text, match.end(), part.end, exclude, copied, value)
+            return Found(value, start, start + len(value), "named", check="prose_named"), near
+    if listed:
+        name, address = listed[0]
+        if len(listed) == 1:
+            name.check = "prose_named"
+        return name, address
+    if introduced is not None:
+        match, part = introduced
+        value = _clean(match.group("name"))
+        start = match.start("name")
+        name = Found(value, start, start + len(value), "self", check="prose_self")
+        return name, _own_address(text, part)
+    return None, None
+
+
+def _addresses(header: str) -> list[tuple[str, str]]:
+    """(display name, lower-cased address) of each address in a To/Cc header value."""
+    return [
+        (_clean(name), address.lower())
+        for name, address in getaddresses([header or ""])
+        if "@" in address
+    ]
+
+
+def _someone_else(address: str, copied: list[tuple[str, str]], student: str) -> bool:
+    """Whether a copied address is another named person's (the host professor in Cc)."""
+    return any(a == address and n and " " in n and not _same_person(student, n) for n, a in copied)
+
+
+def _copied_address_for(
+    name: str, copied: list[tuple[str, str]], exclude: Iterable[str]
+) -> Found | None:
+    """A named student's address in Cc: by their display name, or an address made of
+    their names (the professor copies the student in)."""
+    excluded = {a.lower() for a in exclude if a}
+    for display, address in copied:
+        if address in excluded:
+            continue
+        if (display and _same_person(name, display)) or _address_fits(name, address):
+            return Found(address, rule="cc")
+    return None
+
+
+def _forwarder_is_student(text: str, own: _Part, inner: _Part) -> bool:
+    """A forward whose student is who forwarded it: the forwarded note speaks of "my
+    student" or "your account" without a name, or greets who forwarded it by their first
+    name, or who forwarded it speaks of "my access"."""
+    if _first(_UNNAMED_STUDENT, text, inner) or _first(_OWN_ACCESS, text, own):
+        return True
+    if not own.writer_name.strip():
+        return False
+    lines = text[inner.start : inner.end].split("\n")[:8]
+    greeting = _GREETING.fullmatch(next((ln.strip() for ln in lines if ln.strip()), ""))
+    return bool(greeting) and _fold(greeting.group("name")) == _fold(own.writer_name).split()[0]
+
+
+def _listed_students(
+    text: str, parts: tuple[_Part, _Part | None], exclude: Iterable[str], writers: list[str]
+) -> list[tuple[Found, Found]]:
+    """The students of a list, one a line ("1. Nome – nome@..."): (name, address) in the
+    order written. Lines with an address count; numbered lines without one only when there
+    are two or more. The writers and the excluded addresses are no students."""
+    excluded = {a.lower() for a in exclude if a}
+    with_address, numbered = [], []
+    for part in parts:
+        if part is None or part.end <= part.start:
+            continue
+        # a list under the closing formula is the signature's ("- Grupo X (grupo@...)")
+        closings = list(_CLOSINGS.finditer(text, part.start, part.end))
+        end = closings[-1].start() if closings else part.end
+        for match in _LIST_ITEM.finditer(text, part.start, end):
+            value = _clean(match.group("name"))
+            if any(_same_person(value, w) for w in writers):
+                continue
+            address = _ADDRESS.search(match.group("rest"))
+            name = Found(
+                value,
+                match.start("name"),
+                match.start("name") + len(value),
+                "named",
+                check="several_students",
+            )
+            if address is not None:
+                if address.group(0).lower() in excluded:
+                    continue
+                start = match.start("rest") + address.start()
+                email = Found(
+                    address.group(0).lower(), start, start + len(address.group(0)), "named"
+                )
+                with_address.append((name, email))
+            elif match.group("mark")[0].isdigit():
+                numbered.append((name, Found("", check="no_address")))
+        if with_address or numbered:
+            break
+    if with_address:
+        return with_address
+    return numbered if len(numbered) > 1 else []
 
 
 def _same_person(name: str, other: str) -> bool:
@@ -353,13 +597,39 @@ def _writes_as(name: str, part: _Part) -> bool:
     made of their names (maria.souza@...)."""
     if part.writer_name and _same_person(name, part.writer_name):
         return True
-    words = _fold(name).split()
-    local = re.split(r"[._-]+", part.writer_email.split("@")[0].lower())
-    return (
-        bool(words)
-        and words[0] in local
-        and (len(local) == 1 or any(w in local for w in words[1:]))
-    )
+    return _address_fits(name, part.writer_email)
+
+
+def _address_fits(name: str, address: str) -> bool:
+    """Whether an address is made of a person's names: "maria.souza@", "maria@", or two
+    or more of their names or initials in order with a whole name among them
+    ("tcbraganca@" for Tainá Coutinho Bragança, "jpmvello@")."""
+    words = [w for w in re.split(r"[^a-z]+", _fold(name).replace("'", "")) if w]
+    local = re.split(r"[._-]+", (address or "").split("@")[0].lower())
+    if not words or not local[0]:
+        return False
+    if words[0] in local and (len(local) == 1 or any(w in local for w in words[1:])):
+        return True
+    joined = re.sub(r"[^a-z]", "", "".join(local))
+
+    @cache
+    def fits(at: int, word: int, used: int, whole: bool) -> bool:
+        if at == len(joined):
+            return whole and used >= 2
+        if word == len(words):
+            return False
+        current = words[word]
+        return (
+            fits(at, word + 1, used, whole)
+            or (joined[at] == current[0] and fits(at + 1, word + 1, used + 1, whole))
+            or (
+                len(current) >= 3
+                and joined.startswith(current, at)
+                and fits(at + len(current), word + 1, used + 1, True)
+            )
+        )
+
+    return len(joined) <= 64 and len(words) <= 12 and fits(0, 0, 0, False)
 
 
 def _writer_address_for(name: str, text: str, parts) -> Found:

@@ -705,6 +705,8 @@ def access_read(email) -> Student:
         body=email.body_text,
         from_name=email.from_name,
         from_address=email.from_address,
+        subject=email.subject,
+        cc=email.cc,
         forwarded=email.forwarded,
         original_from_name=email.original_from_name,
         original_from_address=email.original_from_address,

@@ -377,7 +377,7 @@ def read_defense(
             provenance.pop(name, None)
     if not answer and not data.student and (named := _subject_student(subject)):
         data.student = named
-        provenance["student"] = {**_source(None, "subject"), "check": "subject"}
+        provenance["student"] = {**_source(None, "subject"), "check": "from_subject"}
     if not answer and not forwarded and len(blocks) == 1:
         history = _history_start(text)
         if history < len(text):

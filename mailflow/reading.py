@@ -16,10 +16,11 @@ RULES = {
     "committee": _("the committee list"),
     "signature": _("the signature"),
     "sender": _("the sender (From header)"),
+    "subject": _("the email's subject"),
+    "cc": _("the copied addresses (Cc header)"),
     "forward": _("the original sender of the forward"),
     "staff": _("typed by staff"),
     "quoted": _("the earlier message quoted in the reply"),
-    "subject": _("the subject line"),
 }
 
 # Why a person should look at a value before anything goes out.
@@ -34,8 +35,8 @@ CHECK_REASONS = {
     "two_candidates": _("a guess between two values"),
     "several_defences": _("the email asks for more than one defence"),
     "several_students": _("the email names more than one student: one request each"),
+    "from_subject": _("read from the email's subject only: no whole name in the text"),
     "quoted": _("read from the earlier message quoted below the reply: check it still holds"),
-    "subject": _("read from the subject line"),
 }
 
 

@@ -96,7 +96,7 @@ Em 5 de fevereiro de 2027 08:00, Secretaria PPComp <ppcomp@ifes.edu.br> escreveu
     # our own quoted form and subject are not read into the answer as the writer's
     assert found.data.student == ""
     assert "quoted" not in found.checks.values()
-    assert "subject" not in found.checks.values()
+    assert "from_subject" not in found.checks.values()
 
 
 def test_the_student_named_only_in_the_subject():
@@ -114,7 +114,7 @@ Hélio Duarte Sodré"""
     ):
         found = _read(body, writer="Hélio Duarte Sodré", subject=subject)
         assert found.data.student == "Wagner Cunha Pimentel"
-        assert found.checks["student"] == "subject"
+        assert found.checks["student"] == "from_subject"
         assert found.provenance["student"]["rule"] == "subject"
     # a first name alone in the subject is no student
     found = _read(body, writer="Hélio Duarte Sodré", subject="Defesa do Wagner")

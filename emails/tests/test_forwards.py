@@ -223,6 +223,21 @@ def test_outlook_english_original_message():
     assert_original(result, subject="Lab access request")
 
 
+def test_outlook_english_block_under_a_line_of_underscores():
+    # Outlook (new and web) forwarding in English: a rule line, then From/Sent/To/Subject.
+    result = parsed_plain(
+        "FW: Lab access request",
+        "See below, regards.\n\n"
+        "________________________________\n"
+        f"From: {STUDENT_NAME} <{STUDENT}>\n"
+        "Sent: Monday, March 3, 2025 10:12 AM\n"
+        "To: Coordenação PPComp <coordenacao.ppcomp@ifes.edu.br>\n"
+        "Subject: Re: Lab access request\n\n"
+        "I would like an account on the lab computers.\n",
+    )
+    assert_original(result, subject="Re: Lab access request")
+
+
 def test_outlook_block_is_a_reply_without_forward_prefix():
     result = parsed_plain(
         "RE: Dados da defesa de mestrado",
