@@ -608,7 +608,9 @@ _INSTITUTION_LIKE = re.compile(
     r"Centro|Escola|Embrapa|Incaper|Fiocruz|Funda[cç][aã]o|University|College|School)\b)"
 )
 # "da ufrn", "- ufes": an acronym as a phone writes it
-_INSTITUTION_LOWER = re.compile(r"^(?:\s*,\s*|\s+)(?:(?:d[oa]s?|de)\s+|[-–—]\s*)(?P<inst>[a-z-]{2,10})\b")
+_INSTITUTION_LOWER = re.compile(
+    r"^(?:\s*,\s*|\s+)(?:(?:d[oa]s?|de)\s+|[-–—]\s*)(?P<inst>[a-z-]{2,10})\b"
+)
 _INSTITUTION_PAREN = re.compile(r"^\s*\((?P<inside>[^()\n]{1,120})\)")
 _INSTITUTION_DASH = re.compile(
     r"^[ \t]*[-–—][ \t]*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)\n]|$|\s+e\s)"
