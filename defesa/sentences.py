@@ -665,9 +665,7 @@ def _institution(after: str, own: Callable[[str], bool]) -> tuple[str, bool | No
         inside = match.group("inside")
         parts = [p.strip() for p in re.split(r"[,;]", inside)]
         institutions = [
-            p
-            for p in parts
-            if p and not _role_of(p) and (p[0].isupper() or is_lower_acronym(p))
+            p for p in parts if p and not _role_of(p) and (p[0].isupper() or is_lower_acronym(p))
         ]
         if institutions:
             return institutions[-1], own(institutions[-1]), match.end()
