@@ -63,6 +63,9 @@ class Reading:
     problems: list[str]
     # field -> {"start", "end", "rule", "check"}; members as "member:<index>"
     provenance: dict[str, dict] = field(default_factory=dict)
+    # fields the writer says will come later ("Link: (envio depois)", "o link eu mando
+    # depois"): the request waits for them even when they are not required
+    promised: list[str] = field(default_factory=list)
 
     @property
     def missing(self) -> list[str]:
@@ -152,8 +155,28 @@ def _subject_student(subject: str) -> str:
     return " ".join(match.group("name").split()) if match else ""
 
 
+# "Link: (envio depois)", "o link eu mando depois", "mando o link assim que ..."
+_PROMISED_LINK = re.compile(
+    r"\blink\b[^\n.]{0,60}?(?:\bdepois\b|\bmais\s+tarde\b|\bem\s+breve\b|\bposteriormente\b|"
+    r"\ba\s+(?:definir|confirmar|enviar)\b|\btb[da]\b|\[preencher\]|\b(?:envio|mando|enviarei|"
+    r"mandarei|encaminho|encaminharei|passo|passarei)\b)"
+    r"|\b(?:envio|mando|enviarei|mandarei|encaminharei|passarei)\s+o\s+link\b",
+    re.I,
+)
+
+
+# A value that only points elsewhere or promises itself: "o mesmo da qualificação",
+# "mando depois", "envio o definitivo em breve".
+_PROMISE = re.compile(
+    r"^\s*(?:o\s+mesmo|a\s+mesma|igual\s+a[o]?|same\s+as)\b|\b(?:mando|envio|enviarei|mandarei|"
+    r"passo|passarei|encaminho|encaminharei|informo|informarei|confirmo)\b(?:\s+\S+){0,3}?\s+"
+    r"(?:depois|em\s+breve|mais\s+tarde|posteriormente|assim\s+que)\b|^\s*(?:mando|envio)\s+depois\b",
+    re.I,
+)
+
+
 def _is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.match(value or ""))
+    return bool(_PLACEHOLDER.match(value or "") or _PROMISE.search(value or ""))
 
 
 def _writer_part(text: str, forwarded: bool, subject: str) -> tuple[int, int]:
@@ -392,6 +415,7 @@ def read_defense(
                 unknown=prose.unknown,
             )
     _drop_the_student(data, provenance)
+    promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
     if len(blocks) > 1:
         problems.insert(
             0,
@@ -406,7 +430,7 @@ def read_defense(
         )
         provenance.setdefault("student", _source(None, "label"))
         provenance["student"]["check"] = "several_defences"
-    return Reading(data=data, problems=problems, provenance=provenance)
+    return Reading(data=data, problems=problems, provenance=provenance, promised=promised)
 
 
 def _drop_the_student(data: DefenseData, provenance: dict[str, dict]) -> None:

@@ -71,6 +71,8 @@ FIELD_LABELS = {
     "advisor": gettext_lazy("the main advisor"),
     "internal": gettext_lazy("at least one internal member"),
     "external": gettext_lazy("at least one external member, with the institution"),
+    # not required, but awaited when the email says it will come ("Link: envio depois")
+    "link": gettext_lazy("the virtual room link, which the email says will be sent"),
 }
 # Names of the values that history notes show.
 _VALUE_LABELS = {
@@ -277,6 +279,9 @@ def defense_open(email_id: int) -> DefenseRequest | None:
             checks=found.checks,
         )
         defense_data_write(defense=defense, data=found.data)
+        if "link" in found.promised and not defense.link:
+            defense.missing_fields = [*defense.missing_fields, "link"]
+            defense.save(update_fields=["missing_fields", "updated_at"])
         status_note(
             obj=defense,
             from_status="",

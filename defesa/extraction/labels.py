@@ -60,7 +60,8 @@ _LABEL_PATTERNS = (
     ),
     (
         "title",
-        r"titulo(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema",
+        r"titulo(?:\s+(?:provisorio|definitivo|final|oficial))?"
+        r"(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema",
     ),
     ("date", r"data(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"),
     ("time", r"hor(?:ario|a)s?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"),

@@ -331,3 +331,23 @@ def test_a_qualification_exam_with_a_whole_committee_is_not_recognised_as_a_defe
 def test_a_defence_request_that_also_mentions_a_qualification_is_recognised():
     body = COMPLETE + "\nA qualificação do Pedro fica para o mês que vem.\n"
     assert services.defense_recognised(_ingested(body, "Defesa e qualificação"))
+
+
+def test_a_link_the_email_promises_is_awaited_then_the_answer_completes_it():
+    body = COMPLETE.replace(
+        "Link Sala Virtual(Se n houver, deixar em branco):",
+        "Link Sala Virtual(Se n houver, deixar em branco): (envio depois; a defesa é híbrida)",
+    )
+    defense = _open(body)
+    assert defense.status == D.AWAITING_DATA
+    assert defense.missing_fields == ["link"]
+    form = OutboundMessage.objects.get(purpose="form_request")
+    assert str(services.FIELD_LABELS["link"]) in form.body_text
+    _answer(
+        defense,
+        "Segue o link.\n\nLink Sala Virtual(Se n houver, deixar em branco): "
+        "https://meet.google.com/abc-defg-hij\n",
+    )
+    assert defense.link == "https://meet.google.com/abc-defg-hij"
+    assert defense.missing_fields == []
+    assert defense.status == D.AWAITING_REVIEW

@@ -184,3 +184,48 @@ Prof. Dr. Marcos Aurélio Frisso"""
         ("internal", "Noemi Sartori Lima"),
         ("external", "Rui Teixeira Leal"),
     }
+
+
+def test_a_link_promised_for_later_is_awaited():
+    body = """Bom dia,
+
+segue o pedido do Raul, de acordo. O link eu mando depois.
+
+Aluno: Raul Gama Fiorio
+Título: Segmentação semântica de imagens de satélite com poucos rótulos
+Data: 10/05/2027
+Horário: 9h
+Sala: 204 (híbrida)
+Orientador: Lauro Pinheiro Matos
+Membro interno: Celso Dias Faria
+Membro externo: Vera Lúcia Amaral (UFRJ) - remota"""
+    found = _read(body, writer="Lauro Pinheiro Matos")
+    assert found.data.link == ""
+    assert found.promised == ["link"]
+    given = _read(body.replace("O link eu mando depois.", "Link: https://meet.google.com/xyz"))
+    assert given.promised == [] and given.data.link == "https://meet.google.com/xyz"
+
+
+TITLE_LATER = """Oi Solange,
+a defesa do Henrique Bravin Lopes fica dia 12/05 às 14h na sala 105. {title}
+Banca: eu (orientador), Paulo Cesar Ramos (Ifes) e Ana Beatriz Torres (UFES).
+Marcos"""
+
+
+def test_a_title_that_points_elsewhere_or_comes_later_is_missing():
+    for said in (
+        "O título é o mesmo da qualificação, mando depois.",
+        "O título definitivo eu mando depois.",
+        "Título: o mesmo da qualificação (mando depois a versão final)",
+        "O trabalho tem como título provisório o mesmo da qualificação; envio o definitivo em breve.",
+        "Título: mando depois",
+    ):
+        data = _read(TITLE_LATER.format(title=said), writer="Marcos Pinto Lira").data
+        assert data.title == "", said
+        assert "title" in data.missing_fields()
+    body = TITLE_LATER.format(
+        title="\nTítulo provisório: Redes de Petri coloridas aplicadas a protocolos"
+    )
+    assert _read(body, writer="Marcos Pinto Lira").data.title == (
+        "Redes de Petri coloridas aplicadas a protocolos"
+    )
