@@ -318,6 +318,27 @@ def read_defense(
             person.basis == "institution" and {person.role, member.role} <= {INTERNAL, EXTERNAL}
         ):
             member.role = person.role
+    # the form reader's own guess from running text yields to the sentence reader's, which
+    # reads the time and the place of the sentence about the defence ("terças, das 8h às
+    # 12h" in a course offer is no defence time; "na sala de videoconferência" is a room)
+    for name in ("time", "room"):
+        said = getattr(prose, name)
+        if name == "room" and data.room != "Virtual":
+            continue  # only "Virtual" read from a word yields to a room the sentence names
+        if (
+            found.read_from.get(name) == PROSE
+            and said is not None
+            and said.value != getattr(data, name)
+            and name not in prose.unknown
+            and not (isinstance(said.value, str) and _is_placeholder(said.value))
+        ):
+            setattr(data, name, said.value)
+            provenance[name] = {
+                "start": said.start,
+                "end": said.end,
+                "rule": "prose",
+                "check": said.check or "prose",
+            }
     # a room the sentences give more fully ("auditório" / "auditório do bloco B")
     if (
         prose.room is not None
@@ -472,7 +493,7 @@ def _fill_from_history(
         own=institutions.own,
         reference=reference,
     )
-    fuller = earlier.student
+    fuller = earlier.student or (str(said.student.value) if said.student else "")
     if data.student and fuller and _key(fuller).startswith(_key(data.student) + " "):
         # "a defesa do Pedro Arthur" in the reply, the full name in the request it answers
         data.student = fuller

@@ -147,6 +147,25 @@ _NOT_NAMES = {
     "ppcomp",
     "ifes",
     "ufes",
+    # positions in signatures and sentences ("Coordenador de Extensão", "Chefe do ...")
+    "coordenador",
+    "coordenadora",
+    "diretor",
+    "diretora",
+    "chefe",
+    "vice",
+    "reitor",
+    "reitora",
+    "membro",
+    "presidente",
+    "orientador",
+    "orientadora",
+    "coorientador",
+    "coorientadora",
+    "pesquisador",
+    "pesquisadora",
+    "colegiado",
+    "projeto",
 } | {fold(month) for month in MONTHS}
 # Words of the form's labels: a "name" holding one is a label ("Membro Interno").
 _LABEL_WORDS = {
@@ -274,6 +293,12 @@ _STUDENT_SELF = re.compile(
 )
 # "Otávio Bremenkamp Silva — “Segmentação de ...”": a name, a dash, the quoted title
 _STUDENT_BEFORE_TITLE = re.compile(r"(?m:^[ \t]*)(?P<name>" + NAME + r")[ \t]*[-–—:][ \t]*[\"“«]")
+# "O Renan Luchi Bonadiman concluiu a dissertação ... e vai defender no dia ...": the
+# sentence's subject
+_STUDENT_SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))[ \t]*(?:[OA][ \t]+)?(?P<name>" + NAME + r")(?=[^.\n]{0,200}?"
+    r"\b(?:vai\s+defender|ir[aá]\s+defender|defender[aá]|defende\b|will\s+defend))"
+)
 _STUDENT_DEFENDS = re.compile(
     r"(?P<name>" + NAME + r")\)?\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|"
     r"will\s+defend)"
@@ -284,7 +309,7 @@ _TITLE_OPEN = re.compile(
     r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\b(?:o|cujo)\s+t[ií]tulo"
     r"(?:\s+(?:oficial|provis[oó]rio|definitivo|final))?\s+(?:da\s+disserta[cç][aã]o\s+|"
     r"do\s+trabalho\s+)?(?:[eé]|ser[aá])(?!\w)|\bentitled|\btitled|\bthesis\s+title\s+is|"
-    r"\bse\s+chama|\bchama-se|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
+    r"\bse\s+chama|\bchama-se|\bdefesa\s+da\s+disserta[cç][aã]o\s+(?=[A-ZÀ-Ý“\"«])|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
     r"(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
     r"\b(?:trabalho|disserta[cç][aã]o)\s*:|"
     r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
@@ -297,7 +322,8 @@ _QUOTED = re.compile(r"[\"“«']([^\"”»'\n]{12,300})[\"”»']")
 # Where a title in running text ends when it is not quoted.
 _TITLE_END = re.compile(
     r"(?:[.;](?=\s|$)|\n\s*\n|,\s+(?=(?:j[aá]|que|foi|ser[aá]|est[aá]|sendo|a\s+ser|cuja|"
-    r"sob|com\s+a|e\s+(?:ser|foi|est|[ao]s?\s))\b)|\s+\((?=[^)]*\b(?:orient|vers)))",
+    r"sob|com\s+a|e\s+(?:ser|foi|est|[ao]s?\s)|para\s+o\s+dia|no\s+dia)\b)|"
+    r"\s+(?=ser[aá]\s+(?:no|em|realizad[ao]|defendid[ao]|apresentad[ao])\b)|\s+\((?=[^)]*\b(?:orient|vers)))",
     re.I,
 )
 # A quoted title after the words that name the work.
@@ -315,6 +341,7 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
         _STUDENT_AFTER_COLON,
         _STUDENT,
         _STUDENT_DEFENDS,
+        _STUDENT_SUBJECT,
         _STUDENT_SELF,
         _STUDENT_BEFORE_TITLE,
     ):
@@ -398,7 +425,7 @@ _DATE_NUMBERS = re.compile(
     r"(?<![\d/])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[/.](?P<year>\d{2,4}))?(?![\d/])"
 )
 _TIME = re.compile(
-    r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,)\s+(?P<hour>\d{1,2})"
+    r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,|\bdas|\ba\s+partir\s+das|\bpelas)\s+(?P<hour>\d{1,2})"
     r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?",
     re.I,
 )
@@ -572,6 +599,12 @@ _COMMITTEE_WORDS = re.compile(
 _SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b", re.I)
 # The committee enumerated after these words ("A banca: eu, o Alessandro e a Ana").
 _LISTED = re.compile(r"\b(?:banca|committee|avaliadores|examinadores|membros)\b", re.I)
+# "Eu não faço parte da banca": the writer says they are not on it
+_NOT_ME = re.compile(
+    r"\bn[aã]o\s+(?:fa[cç]o|farei|participo|participarei|sou|serei|estarei|integro|integrarei|"
+    r"componho|comporei|presido|presidirei)\b|\b(?:I\s+am\s+not|I'm\s+not|I\s+will\s+not)\b",
+    re.I,
+)
 _ME = re.compile(
     r"(?<![\w-])(?:comigo|mim|eu|myself|me(?=\s+as\b)|presido|presidirei|participarei)(?![\w-])",
     re.I,
@@ -643,6 +676,8 @@ def _names(text: str) -> list[tuple[int, int, str]]:
         if not name or any(fold(w).strip(".:") in _LABEL_WORDS for w in name.split()):
             continue
         kept = name.split()
+        if len(kept) < 2:
+            continue
         # "Júlia Batista Nunes da UFF": the institution after a particle is not the name
         if (
             len(kept) >= 4
@@ -650,6 +685,9 @@ def _names(text: str) -> list[tuple[int, int, str]]:
             and ((kept[-1].isupper() and len(kept[-1]) > 1) or _INSTITUTION_LIKE.match(kept[-1]))
         ):
             name = " ".join(kept[:-2])
+        # "EDP Espírito Santo", "LES Ifes": an acronym among written-out words is no person
+        if not name.isupper() and any(len(w) > 1 and w.isupper() for w in name.split()):
+            continue
         start = match.start() + value.find(name.split()[0], len(" ".join(words[:skip])))
         found.append((start, start + len(name), name))
     return found
@@ -731,7 +769,7 @@ def _mentions(
         full = firsts.get(fold(match.group(1)))
         if full and fold(match.group(1)) not in _NOT_NAMES:
             mentions.append(_Mention(match.start(), match.end(), full))
-    if writer:
+    if writer and not _NOT_ME.search(text, start, end):
         for match in _ME.finditer(text, start, end):
             mentions.append(_Mention(match.start(), match.end(), writer, writer=True))
     mentions.sort(key=lambda m: m.start)

@@ -87,7 +87,8 @@ def leading_name(text: str, *, min_words: int = 1) -> str:
 
 _INSTITUTION_WORDS = LazyPattern(
     r"^(?:universidade|univ\.|instituto|faculdade|centro|escola|fundacao|campus|departamento"
-    r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg)\b"
+    r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg"
+    r"|university|universite|universitat|universita|college|school|institute|institut)\b"
 )
 _ACRONYM = LazyPattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
 # Universities' acronyms as a phone writes them, in lower case: "(ufes)", "da ufrj", "usp".

@@ -229,3 +229,57 @@ def test_a_title_that_points_elsewhere_or_comes_later_is_missing():
     assert _read(body, writer="Marcos Pinto Lira").data.title == (
         "Redes de Petri coloridas aplicadas a protocolos"
     )
+
+
+def test_a_long_email_the_student_as_a_sentences_subject_and_a_course_time_ignored():
+    body = """Olá, Sônia e Gilberto,
+
+Seguem as informações do semestre e, aproveitando, um pedido de defesa.
+
+DISCIPLINAS
+- Visão Computacional (60h): quartas, das 8h às 12h, no laboratório 2.
+
+DEFESA
+A Natália Brunoro Fiorin terminou a dissertação "Contagem de veículos em vídeo com detectores leves" e vai defender em 7 de junho de 2027, às 15h, na sala 203. A banca será presidida por mim e terá a Profa. Débora Antunes Pinto, do Ifes, e o Dr. Fausto Lemos Prata, da Petrobras. O Prof. Gilberto já deu o de acordo, mas não participa.
+
+Abraço,
+Rodolfo
+
+--
+Prof. Dr. Rodolfo Sian Tavares
+Coordenador de Extensão – LabVis Ifes
+"""
+    data = _read(body, writer="Rodolfo Sian Tavares", subject="Semestre + defesa").data
+    assert data.student == "Natália Brunoro Fiorin"
+    assert data.time == datetime.time(15, 0)
+    assert _members(data) == {
+        ("advisor", "Rodolfo Sian Tavares"),
+        ("internal", "Débora Antunes Pinto"),
+        ("external", "Fausto Lemos Prata"),
+    }
+
+
+def test_a_forwarder_outside_the_committee_institutions_in_other_shapes():
+    body = """Bom dia,
+
+O Prof. Ulisses Ramos Fonseca está em viagem e me pediu que encaminhasse o pedido: a defesa da dissertação Redes de sensores para monitoramento de encostas será no dia 9 de abril de 2027, às 14h, na sala 102. A banca será composta pelo Prof. Ulisses (orientador), pela Profa. Lara Gomes Viana (Ifes), pela Dra. Hanna Müller, University of Stuttgart, e pelo Dr. Otto Rangel Sá (EDP Espírito Santo).
+
+Eu não faço parte da banca; apenas repasso o pedido.
+
+Profa. Ivone Saraiva Leão
+Chefe do Departamento"""
+    found = _read(body, writer="Ivone Saraiva Leão", subject="Defesa - Camilo Teixeira Bravo")
+    data = found.data
+    assert data.title == "Redes de sensores para monitoramento de encostas"
+    assert data.student == "Camilo Teixeira Bravo"
+    names = {m.name for m in data.members}
+    assert "Ivone Saraiva Leão" not in names
+    assert "EDP Espírito Santo" not in names and "University of Stuttgart" not in names
+    assert ("internal", "Lara Gomes Viana") in _members(data)
+
+
+def test_a_time_span_gives_its_start():
+    body = """Caros, peço a defesa do Túlio Amorim Lage, intitulada "Previsão de safras com imagens de satélite", para 14/06/2027, das 9h às 11h, na sala 110. Banca: eu (orientadora), Paula Reis Dutra (Ifes) e Igor Feitosa Luz (UFV).
+Marta"""
+    data = _read(body, writer="Marta Cunha Rios").data
+    assert data.time == datetime.time(9, 0)
