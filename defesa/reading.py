@@ -181,13 +181,14 @@ def _is_placeholder(value: str) -> bool:
 
 def _writer_part(text: str, forwarded: bool, subject: str) -> tuple[int, int]:
     """The stretch the writer of the request wrote: the forwarded message of a forward,
-    else the text above any quoted history."""
+    else the text above any quoted history (an attribution line or a quoted header
+    block)."""
     if forwarded:
         span = forward_span(text, subject)
         if span is not None:
             end = span[1] + reply_start(text[span[1] :])
             return span[1], end
-    return 0, reply_start(text)
+    return 0, _history_start(text)
 
 
 def _find_when(text: str, value) -> tuple[int, int] | None:
@@ -249,9 +250,18 @@ def read_defense(
         # named for staff, who register them apart (nothing of theirs is mixed in here)
         blanked = _blank(blanked, [(blocks[0][1], len(blanked))])
         body_html = ""
-    found = extraction.extract_defense(
-        body_text=blanked, body_html=body_html, own_institutions=own_institutions
-    )
+    history = len(text) if forwarded or answer or len(blocks) > 1 else _history_start(text)
+    if history < len(text) and blanked[:history].strip():
+        # a reply: the form reader reads what its writer wrote; the quoted history fills
+        # what that leaves empty, below (the HTML holds the history too)
+        found = extraction.extract_defense(
+            body_text=blanked[:history], own_institutions=own_institutions
+        )
+    else:
+        history = len(text)
+        found = extraction.extract_defense(
+            body_text=blanked, body_html=body_html, own_institutions=own_institutions
+        )
     data = copy.deepcopy(found.data)
     problems = list(found.problems)
     provenance: dict[str, dict] = {}
@@ -422,19 +432,17 @@ def read_defense(
     if not answer and not data.student and (named := _subject_student(subject)):
         data.student = named
         provenance["student"] = {**_source(None, "subject"), "check": "from_subject"}
-    if not answer and not forwarded and len(blocks) == 1:
-        history = _history_start(text)
-        if history < len(text):
-            _fill_from_history(
-                data,
-                provenance,
-                _history(blanked, history),
-                writer=writer,
-                institutions=institutions,
-                own_institutions=own_institutions,
-                reference=reference,
-                unknown=prose.unknown,
-            )
+    if history < len(text):
+        _fill_from_history(
+            data,
+            provenance,
+            _history(blanked, history),
+            writer=writer,
+            institutions=institutions,
+            own_institutions=own_institutions,
+            reference=reference,
+            unknown=prose.unknown,
+        )
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
     if len(blocks) > 1:

@@ -116,6 +116,13 @@ _NOT_NAMES = {
     "the",
     "room",
     "university",
+    "universite",
+    "universitat",
+    "universita",
+    "college",
+    "institute",
+    "institut",
+    "faculte",
     "school",
     "meet",
     "teams",
@@ -429,6 +436,9 @@ _TIME = re.compile(
     r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?",
     re.I,
 )
+_TIME_ALONE = re.compile(
+    r"\bhor[aá]rio\b|\bhora\b|\b(?:passa|passou|muda|mudou|fica|ficou)\s+para\s+[aà]s\b"
+)
 _DEFENCE_WORDS = re.compile(
     r"\b(?:defesa|defender|defende|defend|defendid[ao]|ocorrer[aá]|ser[aá]|acontecer[aá]|realizad[ao]|"
     r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b|\b(?:nova\s+)?(?:data|date)\s*:"
@@ -448,6 +458,10 @@ _ROOM = re.compile(
     r"[^,.;:()\n]{0,40})?"
     r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
     r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60})"
+)
+_ROOM_CHANGE = re.compile(
+    r"\bsala\s+(?:muda|mudou|passa|passou|vai)\s+(?:para|a\s+ser)\s+(?:a\s+(?:sala\s+)?)?"
+    r"([0-9]+[a-z]?)\b"
 )
 _ROOM_TAIL = re.compile(
     r"\s+(?:e|com|para|que|onde|pelo|pela|por|via|às|as|no\s+dia|em\s+formato)\b.*$", re.I
@@ -533,6 +547,13 @@ def _when(
             if time:
                 break
         return found, time
+    # no date: a sentence that changes or gives the time alone ("passa para as 16h",
+    # "o horário é 10h")
+    for start, end in spans:
+        if _TIME_ALONE.search(folded, start, end):
+            time = _time_in(folded, start, end, Value(None, -1, -1))
+            if time:
+                return None, time
     return None, None
 
 
@@ -559,6 +580,11 @@ def _time_in(folded: str, start: int, end: int, date: Value) -> Value | None:
 
 
 def _where(text: str, folded: str, spans) -> Value | None:
+    for start, end in spans:
+        # a reschedule: "a sala muda para a 210", "a sala passa a ser a 112"
+        match = _ROOM_CHANGE.search(folded, start, end)
+        if match:
+            return Value(text[match.start(1) : match.end(1)], match.start(1), match.end(1))
     for start, end in spans:
         sentence = text[start:end]
         if not _DEFENCE_WORDS.search(folded[start:end]) and not re.search(

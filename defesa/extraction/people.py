@@ -168,6 +168,10 @@ _ROLE_MARKERS = (
 _SUBSTITUTE = LazyPattern(
     r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?"
 )
+_SUBSTITUTE_HEAD = LazyPattern(
+    r"^(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:s)?(?:\s+(?:intern|extern)[oa])?\s*[:\-–—]?\s+",
+    re.IGNORECASE,
+)
 _NOTE = LazyPattern(
     r".*\b(?:a\s+confirmar|confirmad[oa]|remot[oa]|remotamente|virtual|online|on-line|"
     r"videoconferencia|participacao|a\s+distancia|lattes|https?|www)\b.*"
@@ -268,6 +272,10 @@ def parse_person(text: str, institutions: Institutions) -> Person | None:
         _read_annotation(group, person)
     for tail in tails:
         _read_tail(tail, person)
+    leading = _SUBSTITUTE_HEAD.match(head)
+    if leading:  # "Suplente: Prof. Fulano" in a table row or a list
+        person.substitute = True
+        head = head[leading.end() :]
     honorific, name = split_honorific(head)
     if not person.institution:
         # "Dra. Y do Ifes"
