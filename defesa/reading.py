@@ -245,6 +245,10 @@ def read_defense(
     text = (body_text or "").replace("\r\n", "\n")
     blanked = _blank(text, header_blocks(text))
     blocks = defence_blocks(blanked)
+    students = [_block_student(text, b) for b in blocks]
+    if len(blocks) == 1 and not answer:
+        own_part = blanked[: _history_start(text)] if not forwarded else blanked
+        blocks, students = _prose_defences(own_part, writer, reference) or (blocks, students)
     if len(blocks) > 1:
         # several defences in one email: this request is the first one's; the others are
         # named for staff, who register them apart (nothing of theirs is mixed in here)
@@ -454,7 +458,7 @@ def read_defense(
             )
             % {
                 "count": len(blocks),
-                "others": "; ".join(_block_student(text, b) for b in blocks[1:]),
+                "others": "; ".join(students[1:]),
             },
         )
         provenance.setdefault("student", _source(None, "label"))
@@ -546,6 +550,42 @@ def _fill_from_history(
             "check": "quoted",
         }
     data.members = members
+
+
+def _prose_defences(
+    text: str, writer: str, reference
+) -> tuple[list[tuple[int, int]], list[str]] | None:
+    """Several defences told in prose, a paragraph each ("A primeira é a X, que defende
+    ... dia 27/10 ..." / "O segundo é o Y, ... 30/10"): the blocks from each such paragraph
+    to the next, and their students; None when the text tells one defence."""
+    found: list[tuple[int, str, object]] = []  # (start, student or title, date)
+    for match in re.finditer(r"(?:^|\n[ \t]*\n)(?P<para>.+?)(?=\n[ \t]*\n|$)", text[:20_000], re.S):
+        paragraph = match.group("para")
+        if len(paragraph) > 3_000:
+            continue
+        said = sentences.read_prose(paragraph, writer=writer, reference=reference)
+        quoted = [q for q in sentences.quotations(paragraph) if len(q.split()) >= 4]
+        named = str((said.student or said.title).value) if said.student or said.title else ""
+        name = named or (quoted[0] if quoted else "")
+        when = said.date.value if said.date else sentences.first_date(paragraph, reference)
+        if not name or when is None:
+            continue
+        if all(when != date and not _same_student(name, other) for _start, other, date in found):
+            found.append((match.start("para"), name, when))
+    if len(found) < 2:
+        return None
+    starts = [0, *(start for start, _name, _date in found[1:])]
+    return (
+        [(a, b) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)],
+        [name for _start, name, _date in found],
+    )
+
+
+def _same_student(one: str, other: str) -> bool:
+    """ "Pedro Arthur" and "Pedro Arthur Sechim Barbosa" are one student."""
+    a, b = _key(one).split(), _key(other).split()
+    shorter, longer = sorted((a, b), key=len)
+    return longer[: len(shorter)] == shorter
 
 
 def _block_student(text: str, block: tuple[int, int]) -> str:

@@ -307,8 +307,8 @@ _STUDENT_SUBJECT = re.compile(
     r"\b(?:vai\s+defender|ir[aá]\s+defender|defender[aá]|defende\b|will\s+defend))"
 )
 _STUDENT_DEFENDS = re.compile(
-    r"(?P<name>" + NAME + r")\)?\s+(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|"
-    r"will\s+defend)"
+    r"(?P<name>" + NAME + r")\)?(?:,\s+que)?\s+"
+    r"(?i:(?:vai|ir[aá])\s+defender|defender[aá]|defende\b|will\s+defend)"
 )
 
 _TITLE_OPEN = re.compile(
@@ -555,6 +555,22 @@ def _when(
             if time:
                 return None, time
     return None, None
+
+
+def quotations(text: str) -> list[str]:
+    """The quoted strings of `text` ("...", “...”, «...»)."""
+    return [m.group(1).strip() for m in _QUOTED.finditer(text[:SCAN_LIMIT])]
+
+
+def first_date(text: str, reference: datetime.date | None) -> datetime.date | None:
+    """The first date written in `text`, in any sentence."""
+    folded = fold(text[:SCAN_LIMIT])
+    for pattern in (_DATE_WORDS, _DATE_NUMBERS):
+        for match in pattern.finditer(folded):
+            date = _date_from(match, reference)
+            if date is not None:
+                return date
+    return None
 
 
 def _time_in(folded: str, start: int, end: int, date: Value) -> Value | None:

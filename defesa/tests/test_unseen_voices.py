@@ -283,3 +283,28 @@ def test_a_time_span_gives_its_start():
 Marta"""
     data = _read(body, writer="Marta Cunha Rios").data
     assert data.time == datetime.time(9, 0)
+
+
+def test_two_defences_told_in_prose_give_the_first_and_name_the_second():
+    body = """Olá, Sônia,
+
+quero deixar marcadas as duas defesas do meu grupo em junho.
+
+A primeira é o Ícaro Bremenkamp Luz, que defende "Detecção de quedas com radar de baixo custo" no dia 8/6, às 9h, na sala 201. Banca: eu (orientador), a Profa. Luíza Rocha Prado (Ifes) e o Prof. André Lessa Neves (UFES).
+
+Depois vem a Yara Tonini Bastos, com "Aprendizado ativo para rotulagem de textos jurídicos", no dia 15/6, às 14h, também na 201, com eu, o Prof. Hélio Saraiva Dutra (Ifes) e a Profa. Carla Moreno Lins, da UFMG, por videoconferência (https://meet.google.com/aaa-bbbb-ccc).
+
+Obrigado!
+Fábio Campos Reis"""
+    found = _read(body, writer="Fábio Campos Reis", subject="Duas defesas em junho")
+    data = found.data
+    assert data.student == "Ícaro Bremenkamp Luz"
+    assert data.date == datetime.date(2027, 6, 8)
+    assert data.link == ""
+    assert _members(data) == {
+        ("advisor", "Fábio Campos Reis"),
+        ("internal", "Luíza Rocha Prado"),
+        ("external", "André Lessa Neves"),
+    }
+    assert found.checks["student"] == "several_defences"
+    assert "Aprendizado ativo para rotulagem de textos jurídicos" in found.problems[0]
