@@ -37,7 +37,9 @@ from functools import cache
 from emails.forwards import forward_span, reply_start
 from mailflow.text import cut_words
 
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*[A-Za-zÀ-ÖØ-öø-ÿ]"
+# Letters of Latin names, the Central European ones too (Łukasz Wiśniewski, Dvořáková).
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"
+_NAME_WORD = rf"[A-ZÀ-ÖØ-ÞĀ-ɏ][{_LETTER}'’.-]*[{_LETTER}]"
 _PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|del|della|der|le|la|y)"
 # Two to seven capitalised words, particles between them, on one line.
 _PROPER_NAME = rf"{_NAME_WORD}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_WORD}){{1,6}}"
@@ -163,7 +165,7 @@ _HONORIFIC = re.compile(
     r"^(?:(?:prof(?:ª|a|essora|essor)?|dr(?:ª|a)?|me|msc|sr(?:ª|a)?|eng)\.?\s+)+", re.I
 )
 _LOOKS_LIKE_NAME = re.compile(rf"^{_PROPER_NAME}$")
-_ANY_NAME_WORDS = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’.-]+(?: [A-Za-zÀ-ÖØ-öø-ÿ'’.-]+){1,6}$")
+_ANY_NAME_WORDS = re.compile(rf"^[{_LETTER}'’.-]+(?: [{_LETTER}'’.-]+){{1,6}}$")
 
 
 @dataclass
@@ -331,6 +333,10 @@ def _best_writer_name(text: str, part: _Part) -> Found:
     return Found(header, rule=part.writer_rule)
 
 
+def _within(found: Found, part: _Part) -> bool:
+    return found.start is not None and part.start <= found.start < part.end
+
+
 def _first(pattern: re.Pattern, text: str, part: _Part | None) -> re.Match | None:
     if part is None or part.end <= part.start:
         return None
@@ -414,6 +420,10 @@ def identify_student(
     else:
         name, near = _named_in_text(text, (own, inner), listed, exclude, copied)
         email = email or near
+        if name is not None and name.rule == "self" and _within(name, writer):
+            # who introduces themself in the request's words wrote it: their whole name,
+            # not the shorter one of the From header ("Anne V." for Anneliese Vogt)
+            requester = found["requester_name"] = Found(name.value, name.start, name.end, "self")
     if name is not None and len(listed) > 1 and not name.check:
         name.check = "several_students"
     if name is None and (match := _SUBJECT_NAMED.search(subject or "")):
