@@ -125,6 +125,18 @@ _OWN_ACCESS = re.compile(
     r"my\s+(?:access|account|user|login))\b",
     re.I,
 )
+# The forwarded note lets who forwarded it ask: "pode pedir o acesso", "you may request".
+_PERMISSION = re.compile(
+    r"\b(?:(?:voc[eê]\s+)?pode(?:s|m)?\s+(?:pedir|solicitar|requerer|fazer\s+o\s+pedido)|"
+    r"(?:you\s+)?(?:can|may)\s+(?:request|ask\s+for|apply\s+for)|go\s+ahead)\b",
+    re.I,
+)
+# Who forwards speaks of their own advisor: a student ("a autorização do meu orientador").
+_OWN_ADVISOR = re.compile(
+    r"\b(?:meu\s+orientador|minha\s+orientadora|meu\s+co-?orientador|minha\s+co-?orientadora|"
+    r"my\s+(?:advisor|adviser|supervisor))\b",
+    re.I,
+)
 # A note's first line greets one person: "Jefferson,", "Olá, Bia!", "Dear Tom,".
 _GREETING = re.compile(
     r"^(?:(?:oi|ol[aá]|ei|caro|cara|prezad[oa]|querid[oa]|bom\s+dia|boa\s+tarde|boa\s+noite|"
@@ -322,8 +334,8 @@ def _best_writer_name(text: str, part: _Part) -> Found:
     if signature is not None and " " in signature.value:
         if not header or _fold(signature.value).startswith(_fold(header)):
             return signature
-        if set(_fold(signature.value).split()) < set(_fold(header).split()):
-            # "Heitor Lage" signs for "Heitor Lage Souto": the fuller one
+        if _abridges(signature.value, header):
+            # "Heitor Lage" or "Heitor L. Souto" signs for "Heitor Lage Souto": the fuller
             return Found(header, rule=part.writer_rule)
         first = _fold(header).split(" ")[0]
         if _fold(signature.value).split(" ")[0] == first:
@@ -331,6 +343,24 @@ def _best_writer_name(text: str, part: _Part) -> Found:
         signature.check = "names_differ"
         return signature
     return Found(header, rule=part.writer_rule)
+
+
+def _abridges(short: str, full: str) -> bool:
+    """Whether `short` is `full` with names left out or cut to initials ("Ulisses P.
+    Caliman" for "Ulisses Pretti Caliman")."""
+    words, whole = _fold(short).replace(".", " ").split(), _fold(full).split()
+    if not words or words == whole or len(words) > len(whole):
+        return False
+    at = 0
+    for word in words:
+        while at < len(whole) and not (
+            whole[at] == word or (len(word) == 1 and whole[at].startswith(word))
+        ):
+            at += 1
+        if at == len(whole):
+            return False
+        at += 1
+    return True
 
 
 def _within(found: Found, part: _Part) -> bool:
@@ -541,9 +571,12 @@ def _copied_address_for(
 
 def _forwarder_is_student(text: str, own: _Part, inner: _Part) -> bool:
     """A forward whose student is who forwarded it: the forwarded note speaks of "my
-    student" or "your account" without a name, or greets who forwarded it by their first
-    name, or who forwarded it speaks of "my access"."""
-    if _first(_UNNAMED_STUDENT, text, inner) or _first(_OWN_ACCESS, text, own):
+    student" or "your account" without a name, lets them ask ("pode pedir o acesso"), or
+    greets who forwarded it by their first name; or who forwarded it speaks of "my access"
+    or of their own advisor."""
+    if _first(_UNNAMED_STUDENT, text, inner) or _first(_PERMISSION, text, inner):
+        return True
+    if _first(_OWN_ACCESS, text, own) or _first(_OWN_ADVISOR, text, own):
         return True
     if not own.writer_name.strip():
         return False
