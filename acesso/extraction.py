@@ -40,6 +40,10 @@ from mailflow.text import cut_words
 # Letters of Latin names, the Central European ones too (Łukasz Wiśniewski, Dvořáková).
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"
 _NAME_WORD = rf"[A-ZÀ-ÖØ-ÞĀ-ɏ][{_LETTER}'’.-]*[{_LETTER}]"
+_PARTICLES = frozenset(
+    {"da", "de", "do", "das", "des", "dos", "e", "di", "du", "van", "von", "del", "della", "der",
+     "le", "la", "y"}
+)  # fmt: skip
 _PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|del|della|der|le|la|y)"
 # Two to seven capitalised words, particles between them, on one line.
 _PROPER_NAME = rf"{_NAME_WORD}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_WORD}){{1,6}}"
@@ -119,6 +123,21 @@ _UNNAMED_STUDENT = re.compile(
     r"my\s+student|the\s+student|your\s+(?:access|account|user|login))\b",
     re.I,
 )
+# The writer speaks of a student of theirs without naming them: "minha orientanda
+# precisa de acesso", "o aluno novo do grupo", "my student needs an account".
+_UNNAMED_OWN = re.compile(
+    r"\b(?:(?:meu|minha|meus|minhas|nosso|nossa|nossos|nossas)\s+(?:nov[oa]s?\s+)?"
+    r"(?:orientand[oa]s?|alun[oa]s?|bolsistas?|mestrand[oa]s?|doutorand[oa]s?|estudantes?)|"
+    r"(?:[oa]|um|uma)\s+(?:nov[oa]\s+)?(?:alun[oa]|bolsista|orientand[oa]|estudante|"
+    r"mestrand[oa]|doutorand[oa])\s+(?:nov[oa]\s+)?(?:d[oa]|de)\s+(?:(?:meu|minha|nosso|nossa)\s+)?"
+    r"(?:grupo|laborat[oó]rio|lab|projeto|equipe)|"
+    r"(?:my|our)\s+(?:new\s+)?(?:(?:ph\.?\s?d\.?|doctoral|master'?s|msc|graduate|undergraduate|"
+    r"visiting|exchange|research)\s+)?(?:students?|advisees?|interns?|supervisees?)"
+    r"(?!\s+(?:account|e-?mail|id|card|login|number|user|portal|visa)))\b",
+    re.I,
+)
+# The writer says what they are: "Sou um aluno novo do grupo", "I am a new student".
+_SELF_BEFORE = re.compile(r"(?i:\b(?:sou|i\s+am|i'm)\s+(?:\w+\s+)?)$")
 # Who forwards speaks of their own access: "segue a autorização para o meu acesso".
 _OWN_ACCESS = re.compile(
     r"\b(?:meu\s+(?:acesso|usu[aá]rio|login|cadastro)|minha\s+conta|para\s+mim|"
@@ -280,47 +299,71 @@ def _parts(
 
 
 def _signature(text: str, part: _Part) -> Found | None:
-    """The name under the writer's last closing formula ("Atenciosamente,\\nNome")."""
+    """The name under the writer's last closing formula ("Atenciosamente,\\nNome"); under
+    a nickname alone on its line, the whole name of the next line when it is the writer's
+    ("Abs,\\nBia\\nBeatriz Helena Falqueto" from bia.falqueto@...)."""
     region = text[part.start : part.end]
     closings = list(_CLOSINGS.finditer(region))
     if not closings:
         return None
     position = part.start + closings[-1].end()
+    nickname = False
     for line in text[position : part.end].split("\n")[1:6]:
         stripped = line.strip().lstrip(">").strip()
         if not stripped or stripped == "--" or _CLIENT_LINE.match(stripped):
             position += len(line) + 1
             continue
         value = _clean(_without_honorific(stripped))
-        if _plausible_name(value):
+        if _plausible_name(value) and (not nickname or _is_writer(value, part)):
             start = text.find(value.split(" ")[0], position)
             return Found(value, start, start + len(value) if start >= 0 else None, "signature")
-        return None
+        if nickname or not re.fullmatch(rf"[{_LETTER}]+", value):
+            return None
+        nickname = True
+        position += len(line) + 1
     return None
 
 
-def _last_lines_name(text: str, part: _Part, header: str) -> Found | None:
+def _is_writer(name: str, part: _Part) -> bool:
+    """Whether a whole name read near the end of the writer's text is theirs: it begins
+    with the first name of their From header, or their address is made of it (of their
+    names, or of the nickname and a family name: see _address_is_of)."""
+    header = _fold(_clean(part.writer_name)).split()
+    if header and _fold(name).split()[0] == header[0]:
+        return True
+    return _address_is_of(name, part)
+
+
+def _address_is_of(name: str, part: _Part) -> bool:
+    """Whether the writer's address is made of `name`: of their names, or of the From
+    header's nickname and a family name ("duda.zanon@" from "Duda", Maria Eduarda Zanon)."""
+    if _address_fits(name, part.writer_email):
+        return True
+    header = _fold(_clean(part.writer_name)).split()
+    local = re.split(r"[._-]+", part.writer_email.split("@")[0].lower())
+    family = [w for w in _fold(name).split()[1:] if len(w) >= 3 and w not in _PARTICLES]
+    return len(header) == 1 and header[0] in local and any(w in local for w in family)
+
+
+def _last_lines_name(text: str, part: _Part) -> Found | None:
     """A signature without a closing formula: among the last lines of the writer's text,
-    a whole name that begins with the header's first name ("Bruno" -> "Bruno Alves
-    Teixeira"), alone on its line or after a dash at the end of the text ("... — Bruno
-    Alves Teixeira")."""
-    if not header:
-        return None
-    first = _fold(header).split()[0]
+    a whole name that is the writer's (see _is_writer: "Bruno" -> "Bruno Alves Teixeira"),
+    alone on its line or after a dash at the end of the text ("... — Bruno Alves
+    Teixeira")."""
     lines = [
         line
         for line in text[part.start : part.end].split("\n")
         if line.strip() and not _CLIENT_LINE.match(line)
     ][-5:]
     dash = _DASH_SIGNATURE.search(lines[-1]) if lines else None
-    if dash is not None and _fold(dash.group("name")).split()[0] == first:
+    if dash is not None and _is_writer(dash.group("name"), part):
         value = _clean(dash.group("name"))
         start = text.rfind(value, part.start, part.end)
         if start >= 0:
             return Found(value, start, start + len(value), "signature")
     for line in reversed(lines):
         value = _clean(_without_honorific(line.strip().lstrip(">").strip()))
-        if " " in value and _plausible_name(value) and _fold(value).split()[0] == first:
+        if " " in value and _plausible_name(value) and _is_writer(value, part):
             start = text.rfind(value, part.start, part.end)
             return Found(value, start if start >= 0 else None, start + len(value), "signature")
     return None
@@ -328,9 +371,29 @@ def _last_lines_name(text: str, part: _Part, header: str) -> Found | None:
 
 def _best_writer_name(text: str, part: _Part) -> Found:
     """The writer's fullest name: their signature when it is a whole name, else the
-    display name of the header."""
+    display name of the header. A name written all in lower case is capitalised and
+    marked."""
+    found = _writer_name(text, part)
+    if " " in found.value.strip() and not any(c.isupper() for c in found.value):
+        found.value = _capitalised(found.value)
+        found.check = "lower_case_name"
+    return found
+
+
+def _capitalised(name: str) -> str:
+    """ "maria das dores lyrio" -> "Maria das Dores Lyrio"."""
+    words = name.split()
+    return " ".join(
+        word
+        if i and word in _PARTICLES
+        else "-".join(w[:1].upper() + w[1:] for w in word.split("-"))
+        for i, word in enumerate(words)
+    )
+
+
+def _writer_name(text: str, part: _Part) -> Found:
     header = _clean(part.writer_name)
-    signature = _signature(text, part) or _last_lines_name(text, part, header)
+    signature = _signature(text, part) or _last_lines_name(text, part)
     if signature is not None and " " in signature.value:
         if not header or _fold(signature.value).startswith(_fold(header)):
             return signature
@@ -463,12 +526,27 @@ def identify_student(
         email = _writer_address_for(name.value, text, (own, inner))
         if not email.value:
             email = _copied_address_for(name.value, copied, exclude) or email
+    forwarder_is_student = (
+        name is None
+        and inner is not None
+        and bool(own.writer_email)
+        and _forwarder_is_student(text, own, inner)
+    )
+    if name is None and not forwarder_is_student and _speaks_of_a_student(text, writer):
+        # the writer asks for a student they never name ("minha orientanda precisa de
+        # acesso"): never the writer; the Subject's name, else none (a person fills it in)
+        tail = _SUBJECT_TAIL.search(subject or "")
+        value = _clean(tail.group("name")) if tail else ""
+        if value and not _writes_as(value, writer):
+            name = Found(value, rule="subject", check="from_subject")
+            email = email or _copied_address_for(value, copied, exclude)
+        else:
+            name = Found("", check="student_not_named")
+        email = email or Found("", check="no_address")
     if name is None:
-        subject_of = writer
-        if inner is not None and own.writer_email and _forwarder_is_student(text, own, inner):
-            # the forwarded message speaks of the student, or to the person who forwarded
-            # it: who forwarded it is the student
-            subject_of = own
+        # the forwarded message speaks of the student, or to the person who forwarded it:
+        # who forwarded it is the student
+        subject_of = own if forwarder_is_student else writer
         name = _best_writer_name(text, subject_of)
         if subject_of is own and writer is inner:
             name.check = name.check or "forwarder_assumed"
@@ -569,6 +647,17 @@ def _copied_address_for(
     return None
 
 
+def _speaks_of_a_student(text: str, part: _Part) -> bool:
+    """Whether the writer speaks of a student of theirs ("minha orientanda", "o aluno novo
+    do grupo", "my student"), not of themself ("sou um aluno novo do grupo")."""
+    if part.end <= part.start:
+        return False
+    for match in _UNNAMED_OWN.finditer(text, part.start, part.end):
+        if not _SELF_BEFORE.search(text[max(part.start, match.start() - 20) : match.start()]):
+            return True
+    return False
+
+
 def _forwarder_is_student(text: str, own: _Part, inner: _Part) -> bool:
     """A forward whose student is who forwarded it: the forwarded note speaks of "my
     student" or "your account" without a name, lets them ask ("pode pedir o acesso"), or
@@ -640,7 +729,7 @@ def _writes_as(name: str, part: _Part) -> bool:
     made of their names (maria.souza@...)."""
     if part.writer_name and _same_person(name, part.writer_name):
         return True
-    return _address_fits(name, part.writer_email)
+    return _address_is_of(name, part)
 
 
 def _address_fits(name: str, address: str) -> bool:
