@@ -192,6 +192,8 @@ _CLOSINGS = re.compile(
     r"best|cheers|thanks(?: a lot)?|thank you|sincerely|obg)\b[^\n]{0,30}$",
     re.I | re.M,
 )
+# Between the name and the role on a signature's line: "Nome | Mestrando", "Nome - Ifes".
+_SIGNATURE_ROLE = re.compile(r"\s+[|–—-]\s+|\s*[,|(]\s*")
 _HONORIFIC = re.compile(
     r"^(?:(?:prof(?:ª|a|essora|essor)?|dr(?:ª|a)?|me|msc|sr(?:ª|a)?|eng)\.?\s+)+", re.I
 )
@@ -314,6 +316,9 @@ def _signature(text: str, part: _Part) -> Found | None:
             position += len(line) + 1
             continue
         value = _clean(_without_honorific(stripped))
+        head = _clean(_SIGNATURE_ROLE.split(value, maxsplit=1)[0])
+        if head != value and " " in head and _plausible_name(head):
+            value = head  # "Nome Sobrenome | Mestrando PPComp"
         if _plausible_name(value) and (not nickname or _is_writer(value, part)):
             start = text.find(value.split(" ")[0], position)
             return Found(value, start, start + len(value) if start >= 0 else None, "signature")
@@ -322,6 +327,13 @@ def _signature(text: str, part: _Part) -> Found | None:
         nickname = True
         position += len(line) + 1
     return None
+
+
+def _signature_start(text: str, part: _Part) -> int:
+    """Where the writer's signature begins: after their last closing formula (the end of
+    their text when there is none)."""
+    closings = list(_CLOSINGS.finditer(text, part.start, part.end))
+    return closings[-1].end() if closings else part.end
 
 
 def _is_writer(name: str, part: _Part) -> bool:
@@ -371,18 +383,21 @@ def _last_lines_name(text: str, part: _Part) -> Found | None:
 
 def _best_writer_name(text: str, part: _Part) -> Found:
     """The writer's fullest name: their signature when it is a whole name, else the
-    display name of the header. A name written all in lower case is capitalised and
-    marked."""
+    display name of the header. A name written all in lower (or upper) case is
+    capitalised and marked."""
     found = _writer_name(text, part)
-    if " " in found.value.strip() and not any(c.isupper() for c in found.value):
+    letters = [c for c in found.value if c.isalpha()]
+    if " " in found.value.strip() and (
+        not any(c.isupper() for c in letters) or all(c.isupper() for c in letters)
+    ):
         found.value = _capitalised(found.value)
-        found.check = "lower_case_name"
+        found.check = "name_case"
     return found
 
 
 def _capitalised(name: str) -> str:
-    """ "maria das dores lyrio" -> "Maria das Dores Lyrio"."""
-    words = name.split()
+    """ "maria das dores lyrio", "MARIA DAS DORES LYRIO" -> "Maria das Dores Lyrio"."""
+    words = name.lower().split()
     return " ".join(
         word
         if i and word in _PARTICLES
@@ -392,7 +407,7 @@ def _capitalised(name: str) -> str:
 
 
 def _writer_name(text: str, part: _Part) -> Found:
-    header = _clean(part.writer_name)
+    header = _clean(_without_honorific(part.writer_name))
     signature = _signature(text, part) or _last_lines_name(text, part)
     if signature is not None and " " in signature.value:
         if not header or _fold(signature.value).startswith(_fold(header)):
@@ -599,10 +614,14 @@ def _named_in_text(
                 # a capitalised word opening the sentence: "Para Nome Sobrenome, ..."
                 value = value[value.index(" ") + 1 :]
                 start = max(text.find(value, start), start)
-            if _fold(value).split()[0] in _NOT_A_PERSON or (
-                introduced and introduced[0].start("name") <= start < introduced[0].end("name")
+            if (
+                _fold(value).split()[0] in _NOT_A_PERSON
+                or (introduced and introduced[0].start("name") <= start < introduced[0].end("name"))
+                or (start >= _signature_start(text, part) and _is_writer(value, part))
             ):
-                continue  # a greeting, or the writer: "Sou Nome Sobrenome, aluna do..."
+                # a greeting, or the writer: "Sou Nome Sobrenome, aluna do...", a signature
+                # "Nome Sobrenome - Mestrando PPComp"
+                continue
             near = _address_near(text, match.end(), part.end, exclude, copied, value)
             return Found(value, start, start + len(value), "named", check="prose_named"), near
     if listed:

@@ -71,6 +71,18 @@ def _html_only(*, html: str, from_: str, subject: str, charset: str = "utf-8") -
             "Tel.: 27 3357-7500 ramal 2041\n",
             "Débora Zamprogno Ruy",
         ),
+        (
+            "Lucas <lucas.sossai@aluno.ifes.edu.br>",
+            "Como faço para conseguir login?\n\nAtt.,\nLucas Bremenkamp Sossai | Mestrando "
+            "PPComp\n",
+            "Lucas Bremenkamp Sossai",
+        ),
+        (
+            "Lucas <lucas.sossai@aluno.ifes.edu.br>",
+            "Como faço para conseguir login?\n\nAtt.,\nLucas Bremenkamp Sossai - Mestrando "
+            "PPComp\n",
+            "Lucas Bremenkamp Sossai",
+        ),
     ],
 )
 def test_the_full_name_only_in_the_signature(from_, body, name):
@@ -325,7 +337,19 @@ def test_a_lower_case_signature_is_capitalised_and_marked(from_, body, name):
     who = _read(make_raw(subject="conta", from_=from_, body=body))
     address = from_.split("<")[-1].rstrip(">")
     assert (who.name, who.email) == (name, address)
-    assert who.checks["student_name"] == "lower_case_name"
+    assert who.checks["student_name"] == "name_case"
+
+
+def test_a_signature_in_capitals_is_capitalised_and_marked():
+    who = _read(
+        make_raw(
+            subject="login",
+            from_="Lucas <lucas.sossai@aluno.ifes.edu.br>",
+            body="Como faço para conseguir login?\n\nAtt.,\nLUCAS BREMENKAMP DA SOSSAI\n",
+        )
+    )
+    assert who.name == "Lucas Bremenkamp da Sossai"
+    assert who.checks["student_name"] == "name_case"
 
 
 def test_a_lower_case_line_that_is_not_the_writer_is_no_name():
@@ -423,6 +447,18 @@ def test_an_account_among_other_matters(sentence, name, address):
     )
     assert (who.name, who.email) == (name, address)
     assert who.requester_name == "Gilmar Nunes Zanetti"
+
+
+def test_the_requester_without_the_title_of_the_from_header():
+    who = _read(
+        make_raw(
+            subject="Conta SSH",
+            from_="Prof. Gilmar Zanetti <gilmar.zanetti@ifes.edu.br>",
+            body="Prezados,\n\nsolicito conta SSH no servidor para o aluno Wellington Rocha "
+            "Júnior, wellington.junior@aluno.ifes.edu.br.\n\nAtt.,\nGilmar",
+        )
+    )
+    assert (who.name, who.requester_name) == ("Wellington Rocha Júnior", "Gilmar Zanetti")
 
 
 # -- 9. a nickname in From or the signature, the full name elsewhere ---------------------------
