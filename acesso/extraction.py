@@ -37,7 +37,13 @@ from functools import cache
 from emails.forwards import forward_span, reply_start
 from mailflow.text import cut_words
 
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*[A-Za-zÀ-ÖØ-öø-ÿ]"
+# Letters of Latin names, the Central European ones too (Łukasz Wiśniewski, Dvořáková).
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"
+_NAME_WORD = rf"[A-ZÀ-ÖØ-ÞĀ-ɏ][{_LETTER}'’.-]*[{_LETTER}]"
+_PARTICLES = frozenset(
+    {"da", "de", "do", "das", "des", "dos", "e", "di", "du", "van", "von", "del", "della", "der",
+     "le", "la", "y"}
+)  # fmt: skip
 _PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|del|della|der|le|la|y)"
 # Two to seven capitalised words, particles between them, on one line.
 _PROPER_NAME = rf"{_NAME_WORD}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_WORD}){{1,6}}"
@@ -117,10 +123,37 @@ _UNNAMED_STUDENT = re.compile(
     r"my\s+student|the\s+student|your\s+(?:access|account|user|login))\b",
     re.I,
 )
+# The writer speaks of a student of theirs without naming them: "minha orientanda
+# precisa de acesso", "o aluno novo do grupo", "my student needs an account".
+_UNNAMED_OWN = re.compile(
+    r"\b(?:(?:meu|minha|meus|minhas|nosso|nossa|nossos|nossas)\s+(?:nov[oa]s?\s+)?"
+    r"(?:orientand[oa]s?|alun[oa]s?|bolsistas?|mestrand[oa]s?|doutorand[oa]s?|estudantes?)|"
+    r"(?:[oa]|um|uma)\s+(?:nov[oa]\s+)?(?:alun[oa]|bolsista|orientand[oa]|estudante|"
+    r"mestrand[oa]|doutorand[oa])\s+(?:nov[oa]\s+)?(?:d[oa]|de)\s+(?:(?:meu|minha|nosso|nossa)\s+)?"
+    r"(?:grupo|laborat[oó]rio|lab|projeto|equipe)|"
+    r"(?:my|our)\s+(?:new\s+)?(?:(?:ph\.?\s?d\.?|doctoral|master'?s|msc|graduate|undergraduate|"
+    r"visiting|exchange|research)\s+)?(?:students?|advisees?|interns?|supervisees?)"
+    r"(?!\s+(?:account|e-?mail|id|card|login|number|user|portal|visa)))\b",
+    re.I,
+)
+# The writer says what they are: "Sou um aluno novo do grupo", "I am a new student".
+_SELF_BEFORE = re.compile(r"(?i:\b(?:sou|i\s+am|i'm)\s+(?:\w+\s+)?)$")
 # Who forwards speaks of their own access: "segue a autorização para o meu acesso".
 _OWN_ACCESS = re.compile(
     r"\b(?:meu\s+(?:acesso|usu[aá]rio|login|cadastro)|minha\s+conta|para\s+mim|"
     r"my\s+(?:access|account|user|login))\b",
+    re.I,
+)
+# The forwarded note lets who forwarded it ask: "pode pedir o acesso", "you may request".
+_PERMISSION = re.compile(
+    r"\b(?:(?:voc[eê]\s+)?pode(?:s|m)?\s+(?:pedir|solicitar|requerer|fazer\s+o\s+pedido)|"
+    r"(?:you\s+)?(?:can|may)\s+(?:request|ask\s+for|apply\s+for)|go\s+ahead)\b",
+    re.I,
+)
+# Who forwards speaks of their own advisor: a student ("a autorização do meu orientador").
+_OWN_ADVISOR = re.compile(
+    r"\b(?:meu\s+orientador|minha\s+orientadora|meu\s+co-?orientador|minha\s+co-?orientadora|"
+    r"my\s+(?:advisor|adviser|supervisor))\b",
     re.I,
 )
 # A note's first line greets one person: "Jefferson,", "Olá, Bia!", "Dear Tom,".
@@ -159,11 +192,13 @@ _CLOSINGS = re.compile(
     r"best|cheers|thanks(?: a lot)?|thank you|sincerely|obg)\b[^\n]{0,30}$",
     re.I | re.M,
 )
+# Between the name and the role on a signature's line: "Nome | Mestrando", "Nome - Ifes".
+_SIGNATURE_ROLE = re.compile(r"\s+[|–—-]\s+|\s*[,|(]\s*")
 _HONORIFIC = re.compile(
     r"^(?:(?:prof(?:ª|a|essora|essor)?|dr(?:ª|a)?|me|msc|sr(?:ª|a)?|eng)\.?\s+)+", re.I
 )
 _LOOKS_LIKE_NAME = re.compile(rf"^{_PROPER_NAME}$")
-_ANY_NAME_WORDS = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’.-]+(?: [A-Za-zÀ-ÖØ-öø-ÿ'’.-]+){1,6}$")
+_ANY_NAME_WORDS = re.compile(rf"^[{_LETTER}'’.-]+(?: [{_LETTER}'’.-]+){{1,6}}$")
 
 
 @dataclass
@@ -266,47 +301,81 @@ def _parts(
 
 
 def _signature(text: str, part: _Part) -> Found | None:
-    """The name under the writer's last closing formula ("Atenciosamente,\\nNome")."""
+    """The name under the writer's last closing formula ("Atenciosamente,\\nNome"); under
+    a nickname alone on its line, the whole name of the next line when it is the writer's
+    ("Abs,\\nBia\\nBeatriz Helena Falqueto" from bia.falqueto@...)."""
     region = text[part.start : part.end]
     closings = list(_CLOSINGS.finditer(region))
     if not closings:
         return None
     position = part.start + closings[-1].end()
+    nickname = False
     for line in text[position : part.end].split("\n")[1:6]:
         stripped = line.strip().lstrip(">").strip()
         if not stripped or stripped == "--" or _CLIENT_LINE.match(stripped):
             position += len(line) + 1
             continue
         value = _clean(_without_honorific(stripped))
-        if _plausible_name(value):
+        head = _clean(_SIGNATURE_ROLE.split(value, maxsplit=1)[0])
+        if head != value and " " in head and _plausible_name(head):
+            value = head  # "Nome Sobrenome | Mestrando PPComp"
+        if _plausible_name(value) and (not nickname or _is_writer(value, part)):
             start = text.find(value.split(" ")[0], position)
             return Found(value, start, start + len(value) if start >= 0 else None, "signature")
-        return None
+        if nickname or not re.fullmatch(rf"[{_LETTER}]+", value):
+            return None
+        nickname = True
+        position += len(line) + 1
     return None
 
 
-def _last_lines_name(text: str, part: _Part, header: str) -> Found | None:
+def _signature_start(text: str, part: _Part) -> int:
+    """Where the writer's signature begins: after their last closing formula (the end of
+    their text when there is none)."""
+    closings = list(_CLOSINGS.finditer(text, part.start, part.end))
+    return closings[-1].end() if closings else part.end
+
+
+def _is_writer(name: str, part: _Part) -> bool:
+    """Whether a whole name read near the end of the writer's text is theirs: it begins
+    with the first name of their From header, or their address is made of it (of their
+    names, or of the nickname and a family name: see _address_is_of)."""
+    header = _fold(_clean(part.writer_name)).split()
+    if header and _fold(name).split()[0] == header[0]:
+        return True
+    return _address_is_of(name, part)
+
+
+def _address_is_of(name: str, part: _Part) -> bool:
+    """Whether the writer's address is made of `name`: of their names, or of the From
+    header's nickname and a family name ("duda.zanon@" from "Duda", Maria Eduarda Zanon)."""
+    if _address_fits(name, part.writer_email):
+        return True
+    header = _fold(_clean(part.writer_name)).split()
+    local = re.split(r"[._-]+", part.writer_email.split("@")[0].lower())
+    family = [w for w in _fold(name).split()[1:] if len(w) >= 3 and w not in _PARTICLES]
+    return len(header) == 1 and header[0] in local and any(w in local for w in family)
+
+
+def _last_lines_name(text: str, part: _Part) -> Found | None:
     """A signature without a closing formula: among the last lines of the writer's text,
-    a whole name that begins with the header's first name ("Bruno" -> "Bruno Alves
-    Teixeira"), alone on its line or after a dash at the end of the text ("... — Bruno
-    Alves Teixeira")."""
-    if not header:
-        return None
-    first = _fold(header).split()[0]
+    a whole name that is the writer's (see _is_writer: "Bruno" -> "Bruno Alves Teixeira"),
+    alone on its line or after a dash at the end of the text ("... — Bruno Alves
+    Teixeira")."""
     lines = [
         line
         for line in text[part.start : part.end].split("\n")
         if line.strip() and not _CLIENT_LINE.match(line)
     ][-5:]
     dash = _DASH_SIGNATURE.search(lines[-1]) if lines else None
-    if dash is not None and _fold(dash.group("name")).split()[0] == first:
+    if dash is not None and _is_writer(dash.group("name"), part):
         value = _clean(dash.group("name"))
         start = text.rfind(value, part.start, part.end)
         if start >= 0:
             return Found(value, start, start + len(value), "signature")
     for line in reversed(lines):
         value = _clean(_without_honorific(line.strip().lstrip(">").strip()))
-        if " " in value and _plausible_name(value) and _fold(value).split()[0] == first:
+        if " " in value and _plausible_name(value) and _is_writer(value, part):
             start = text.rfind(value, part.start, part.end)
             return Found(value, start if start >= 0 else None, start + len(value), "signature")
     return None
@@ -314,14 +383,37 @@ def _last_lines_name(text: str, part: _Part, header: str) -> Found | None:
 
 def _best_writer_name(text: str, part: _Part) -> Found:
     """The writer's fullest name: their signature when it is a whole name, else the
-    display name of the header."""
-    header = _clean(part.writer_name)
-    signature = _signature(text, part) or _last_lines_name(text, part, header)
+    display name of the header. A name written all in lower (or upper) case is
+    capitalised and marked."""
+    found = _writer_name(text, part)
+    letters = [c for c in found.value if c.isalpha()]
+    if " " in found.value.strip() and (
+        not any(c.isupper() for c in letters) or all(c.isupper() for c in letters)
+    ):
+        found.value = _capitalised(found.value)
+        found.check = "name_case"
+    return found
+
+
+def _capitalised(name: str) -> str:
+    """ "maria das dores lyrio", "MARIA DAS DORES LYRIO" -> "Maria das Dores Lyrio"."""
+    words = name.lower().split()
+    return " ".join(
+        word
+        if i and word in _PARTICLES
+        else "-".join(w[:1].upper() + w[1:] for w in word.split("-"))
+        for i, word in enumerate(words)
+    )
+
+
+def _writer_name(text: str, part: _Part) -> Found:
+    header = _clean(_without_honorific(part.writer_name))
+    signature = _signature(text, part) or _last_lines_name(text, part)
     if signature is not None and " " in signature.value:
         if not header or _fold(signature.value).startswith(_fold(header)):
             return signature
-        if set(_fold(signature.value).split()) < set(_fold(header).split()):
-            # "Heitor Lage" signs for "Heitor Lage Souto": the fuller one
+        if _abridges(signature.value, header):
+            # "Heitor Lage" or "Heitor L. Souto" signs for "Heitor Lage Souto": the fuller
             return Found(header, rule=part.writer_rule)
         first = _fold(header).split(" ")[0]
         if _fold(signature.value).split(" ")[0] == first:
@@ -329,6 +421,28 @@ def _best_writer_name(text: str, part: _Part) -> Found:
         signature.check = "names_differ"
         return signature
     return Found(header, rule=part.writer_rule)
+
+
+def _abridges(short: str, full: str) -> bool:
+    """Whether `short` is `full` with names left out or cut to initials ("Ulisses P.
+    Caliman" for "Ulisses Pretti Caliman")."""
+    words, whole = _fold(short).replace(".", " ").split(), _fold(full).split()
+    if not words or words == whole or len(words) > len(whole):
+        return False
+    at = 0
+    for word in words:
+        while at < len(whole) and not (
+            whole[at] == word or (len(word) == 1 and whole[at].startswith(word))
+        ):
+            at += 1
+        if at == len(whole):
+            return False
+        at += 1
+    return True
+
+
+def _within(found: Found, part: _Part) -> bool:
+    return found.start is not None and part.start <= found.start < part.end
 
 
 def _first(pattern: re.Pattern, text: str, part: _Part | None) -> re.Match | None:
@@ -414,6 +528,10 @@ def identify_student(
     else:
         name, near = _named_in_text(text, (own, inner), listed, exclude, copied)
         email = email or near
+        if name is not None and name.rule == "self" and _within(name, writer):
+            # who introduces themself in the request's words wrote it: their whole name,
+            # not the shorter one of the From header ("Anne V." for Anneliese Vogt)
+            requester = found["requester_name"] = Found(name.value, name.start, name.end, "self")
     if name is not None and len(listed) > 1 and not name.check:
         name.check = "several_students"
     if name is None and (match := _SUBJECT_NAMED.search(subject or "")):
@@ -423,12 +541,27 @@ def identify_student(
         email = _writer_address_for(name.value, text, (own, inner))
         if not email.value:
             email = _copied_address_for(name.value, copied, exclude) or email
+    forwarder_is_student = (
+        name is None
+        and inner is not None
+        and bool(own.writer_email)
+        and _forwarder_is_student(text, own, inner)
+    )
+    if name is None and not forwarder_is_student and _speaks_of_a_student(text, writer):
+        # the writer asks for a student they never name ("minha orientanda precisa de
+        # acesso"): never the writer; the Subject's name, else none (a person fills it in)
+        tail = _SUBJECT_TAIL.search(subject or "")
+        value = _clean(tail.group("name")) if tail else ""
+        if value and not _writes_as(value, writer):
+            name = Found(value, rule="subject", check="from_subject")
+            email = email or _copied_address_for(value, copied, exclude)
+        else:
+            name = Found("", check="student_not_named")
+        email = email or Found("", check="no_address")
     if name is None:
-        subject_of = writer
-        if inner is not None and own.writer_email and _forwarder_is_student(text, own, inner):
-            # the forwarded message speaks of the student, or to the person who forwarded
-            # it: who forwarded it is the student
-            subject_of = own
+        # the forwarded message speaks of the student, or to the person who forwarded it:
+        # who forwarded it is the student
+        subject_of = own if forwarder_is_student else writer
         name = _best_writer_name(text, subject_of)
         if subject_of is own and writer is inner:
             name.check = name.check or "forwarder_assumed"
@@ -481,10 +614,14 @@ def _named_in_text(
                 # a capitalised word opening the sentence: "Para Nome Sobrenome, ..."
                 value = value[value.index(" ") + 1 :]
                 start = max(text.find(value, start), start)
-            if _fold(value).split()[0] in _NOT_A_PERSON or (
-                introduced and introduced[0].start("name") <= start < introduced[0].end("name")
+            if (
+                _fold(value).split()[0] in _NOT_A_PERSON
+                or (introduced and introduced[0].start("name") <= start < introduced[0].end("name"))
+                or (start >= _signature_start(text, part) and _is_writer(value, part))
             ):
-                continue  # a greeting, or the writer: "Sou Nome Sobrenome, aluna do..."
+                # a greeting, or the writer: "Sou Nome Sobrenome, aluna do...", a signature
+                # "Nome Sobrenome - Mestrando PPComp"
+                continue
             near = _address_near(text, match.end(), part.end, exclude, copied, value)
             return Found(value, start, start + len(value), "named", check="prose_named"), near
     if listed:
@@ -529,11 +666,25 @@ def _copied_address_for(
     return None
 
 
+def _speaks_of_a_student(text: str, part: _Part) -> bool:
+    """Whether the writer speaks of a student of theirs ("minha orientanda", "o aluno novo
+    do grupo", "my student"), not of themself ("sou um aluno novo do grupo")."""
+    if part.end <= part.start:
+        return False
+    for match in _UNNAMED_OWN.finditer(text, part.start, part.end):
+        if not _SELF_BEFORE.search(text[max(part.start, match.start() - 20) : match.start()]):
+            return True
+    return False
+
+
 def _forwarder_is_student(text: str, own: _Part, inner: _Part) -> bool:
     """A forward whose student is who forwarded it: the forwarded note speaks of "my
-    student" or "your account" without a name, or greets who forwarded it by their first
-    name, or who forwarded it speaks of "my access"."""
-    if _first(_UNNAMED_STUDENT, text, inner) or _first(_OWN_ACCESS, text, own):
+    student" or "your account" without a name, lets them ask ("pode pedir o acesso"), or
+    greets who forwarded it by their first name; or who forwarded it speaks of "my access"
+    or of their own advisor."""
+    if _first(_UNNAMED_STUDENT, text, inner) or _first(_PERMISSION, text, inner):
+        return True
+    if _first(_OWN_ACCESS, text, own) or _first(_OWN_ADVISOR, text, own):
         return True
     if not own.writer_name.strip():
         return False
@@ -597,7 +748,7 @@ def _writes_as(name: str, part: _Part) -> bool:
     made of their names (maria.souza@...)."""
     if part.writer_name and _same_person(name, part.writer_name):
         return True
-    return _address_fits(name, part.writer_email)
+    return _address_is_of(name, part)
 
 
 def _address_fits(name: str, address: str) -> bool:

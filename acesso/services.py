@@ -69,6 +69,11 @@ NO_STUDENT_EMAIL = gettext_lazy(
 )
 
 
+class StudentNotNamed(identity.InvalidName):
+    """The email asks for a student it never names ("minha orientanda precisa de acesso"):
+    no request opens, the email waits for a person (never the writer's account)."""
+
+
 class AccessPermissionDenied(AccessError):
     """The user may not do this (the API answers 403 with the message)."""
 
@@ -722,6 +727,8 @@ def _student_and_login(email):
     InvalidName)."""
 
     student = access_read(email)
+    if not student.name.strip():
+        raise StudentNotNamed(reading.check_label(student.checks.get("student_name", "")))
     login = identity.login_for(
         student.name,
         lambda candidate: (
@@ -763,7 +770,9 @@ def _access_request_create(
             status=Email.Status.NEEDS_REVIEW,
             **email_services.EMAIL_TRANSITIONS,
             actor_label="acesso",
-            note=_("no login can be made from the name: %(error)s") % {"error": exc},
+            note=str(exc)
+            if isinstance(exc, StudentNotNamed)
+            else _("no login can be made from the name: %(error)s") % {"error": exc},
         )
         return None
     request = AccessRequest.objects.create(
