@@ -145,8 +145,13 @@ _SUBJECT_STUDENT = re.compile(
 )
 # The writer is the student: "a minha defesa", "my thesis".
 _MY_DEFENCE = re.compile(
-    r"\b(?:(?:a\s+)?minha\s+(?:defesa|disserta[cç][aã]o)|my\s+(?:defen[cs]e|thesis|dissertation))\b",
+    r"\b(?:(?:a\s+)?minha\s+(?:defesa|disserta[cç][aã]o)|my\s+(?:defen[cs]e|thesis|dissertation)"
+    r"|(?:meu|minha)\s+(?:co-?)?orientador(?:a)?|my\s+(?:co-?)?(?:advisor|supervisor))\b",
     re.I,
+)
+# ... unless the writer speaks of their own students: then they are the advisor
+_MY_STUDENT = re.compile(
+    r"\b(?:meu|minha|nosso|nossa)\s+(?:orientand[oa]|alun[oa]|mestrand[oa])|\bmy\s+student\b", re.I
 )
 
 
@@ -271,7 +276,12 @@ def read_defense(
     provenance: dict[str, dict] = {}
     institutions = Institutions(own_institutions)
     start, end = _writer_part(text, forwarded, subject)
-    if not data.student and writer and _MY_DEFENCE.search(blanked, start, end):
+    if (
+        not data.student
+        and writer
+        and _MY_DEFENCE.search(blanked, start, end)
+        and not _MY_STUDENT.search(blanked, start, end)
+    ):
         # the student writes about their own defence (their advisor asked them to)
         data.student = writer
         provenance["student"] = {**_source(None, "sender"), "check": "prose"}

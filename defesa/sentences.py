@@ -457,7 +457,9 @@ _ROOM = re.compile(
     r"(?P<building>\s*(?:(?i:d[oa]|n[oa])\s+|[-–—]\s*)(?i:bloco|pr[eé]dio|edif[ií]cio|andar)\b"
     r"[^,.;:()\n]{0,40})?"
     r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
-    r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60})"
+    r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60}"
+    # a lab known by its name ("no LabSiN", "no LABVIS")
+    r"|(?<=n[oa]\s)(?:Lab[A-Z][\w-]*|LAB[A-Z0-9-]+)\b)"
 )
 _ROOM_CHANGE = re.compile(
     r"\bsala\s+(?:muda|mudou|passa|passou|vai)\s+(?:para|a\s+ser)\s+(?:a\s+(?:sala\s+)?)?"

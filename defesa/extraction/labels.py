@@ -63,8 +63,8 @@ _LABEL_PATTERNS = (
         r"titulo(?:\s+(?:provisorio|definitivo|final|oficial))?"
         r"(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema",
     ),
-    ("date", r"data(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"),
-    ("time", r"hor(?:ario|a)s?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"),
+    ("date", r"data(?:\s+prevista)?(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"),
+    ("time", r"hor(?:ario|a)s?(?:\s+previst[oa])?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"),
     (
         "link",
         r"link(?:\s+(?:d[ae]\s+|para\s+(?:a\s+)?|de\s+acesso\s+(?:a\s+|para\s+)?)?"

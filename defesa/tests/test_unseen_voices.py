@@ -308,3 +308,54 @@ Fábio Campos Reis"""
     }
     assert found.checks["student"] == "several_defences"
     assert "Aprendizado ativo para rotulagem de textos jurídicos" in found.problems[0]
+
+
+def test_the_old_date_after_em_vez_de_is_not_the_new_one():
+    body = """Solange, em vez de 17/11, a defesa do Mateus Pinheiro Lobo fica para 24/11/2027, às 14h, na sala 109."""
+    data = _read(body, writer="Ana Ruth Costa", subject="Re: Defesa Mateus").data
+    assert data.date == datetime.date(2027, 11, 24)
+
+
+def test_a_student_who_speaks_of_their_advisor_is_the_student():
+    body = """Boa tarde!
+
+Meu orientador, o Prof. Lauro Teixeira Dias, pediu que eu mandasse os dados da defesa para vocês:
+
+Título: Detecção de bots em redes sociais com grafos temporais
+Data: 02/06/2027
+Horário: 10h
+Sala: [preencher]
+Banca: Prof. Lauro Teixeira Dias (orientador), Profa. Cecília Faria Porto (Ifes), Prof. Breno Sales Vidal (UFES)
+
+Obrigado,
+Rômulo Fardin Soares"""
+    found = _read(body, writer="Rômulo Fardin Soares", subject="Dados da defesa")
+    assert found.data.student == "Rômulo Fardin Soares"
+    assert found.data.room == "" and "room" in found.data.missing_fields()
+    assert "Rômulo Fardin Soares" not in {m.name for m in found.data.members}
+
+
+def test_a_lab_named_by_its_acronym_is_the_room_and_a_planned_date_label():
+    body = """Prezados,
+
+Solicito a defesa do meu orientando Otávio Sarmento Nery, cujo título é Planejamento de trajetórias para drones em ambientes internos. A defesa será no dia 21/05/2027, às 15h, no LabSiN.
+
+Banca: eu (orientador), Profa. Ester Lima Goulart (Ifes), Prof. Vitor Hugo Assis (UFRN).
+
+Sandro Rangel Mota"""
+    data = _read(body, writer="Sandro Rangel Mota").data
+    assert data.room == "LabSiN"
+    form = """Discente: Otávio Sarmento Nery
+Título do trabalho: Planejamento de trajetórias para drones
+Data prevista: 21/05/2027
+Horário previsto: 15h
+Local/Sala: 108
+Orientador(a): Sandro Rangel Mota
+Avaliador interno: Ester Lima Goulart
+Avaliador externo: Vitor Hugo Assis (UFRN)"""
+    data = _read(form, writer="Sandro Rangel Mota").data
+    assert (data.date, data.time, data.room) == (
+        datetime.date(2027, 5, 21),
+        datetime.time(15, 0),
+        "108",
+    )
