@@ -162,10 +162,11 @@ def _subject_student(subject: str) -> str:
 
 # "Link: (envio depois)", "o link eu mando depois", "mando o link assim que ..."
 _PROMISED_LINK = re.compile(
-    r"\blink\b[^\n.]{0,60}?(?:\bdepois\b|\bmais\s+tarde\b|\bem\s+breve\b|\bposteriormente\b|"
+    r"\b(?:link|url|sala\s+virtual|endere[cç]o\s+d[ao]\s+(?:sala|reuni[aã]o|videoconfer[eê]ncia|"
+    r"transmiss[aã]o))\b[^\n.]{0,60}?(?:\bdepois\b|\bmais\s+tarde\b|\bem\s+breve\b|\bposteriormente\b|"
     r"\ba\s+(?:definir|confirmar|enviar)\b|\btb[da]\b|\[preencher\]|\b(?:envio|mando|enviarei|"
     r"mandarei|encaminho|encaminharei|passo|passarei)\b)"
-    r"|\b(?:envio|mando|enviarei|mandarei|encaminharei|passarei)\s+o\s+link\b",
+    r"|\b(?:envio|mando|enviarei|mandarei|encaminharei|passarei)\s+o\s+(?:link|endere[cç]o)\b",
     re.I,
 )
 

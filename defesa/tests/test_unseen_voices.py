@@ -359,3 +359,20 @@ Avaliador externo: Vitor Hugo Assis (UFRN)"""
         datetime.time(15, 0),
         "108",
     )
+
+
+def test_a_virtual_room_address_promised_in_other_words_is_awaited():
+    for said in (
+        "O endereço da sala virtual para o membro externo eu mando assim que ele me passar.",
+        "Mando o endereço da videoconferência na semana que vem.",
+        "A sala virtual ainda vai ser criada, envio depois.",
+    ):
+        body = f"""Bom dia,
+
+a defesa da Paula Sarmento Viana será em 12/05/2027, às 10h, na sala 203, com o membro externo a distância. {said}
+
+Título: Análise de redes de coautoria com grafos dinâmicos
+Banca: eu (orientador), Joana Leite Prado (Ifes) e Caio Brum Sales (UFRGS).
+
+Renan Vieira Dutra"""
+        assert _read(body, writer="Renan Vieira Dutra").promised == ["link"], said
