@@ -358,12 +358,7 @@ def read_defense(
             and not (isinstance(said.value, str) and _is_placeholder(said.value))
         ):
             setattr(data, name, said.value)
-            provenance[name] = {
-                "start": said.start,
-                "end": said.end,
-                "rule": "prose",
-                "check": said.check or "prose",
-            }
+            provenance[name] = _said(said, default="prose")
     # a room the sentences give more fully ("auditório" / "auditório do bloco B")
     if (
         prose.room is not None
@@ -372,12 +367,7 @@ def read_defense(
         and len(str(prose.room.value)) > len(data.room)
     ):
         data.room = prose.room.value
-        provenance["room"] = {
-            "start": prose.room.start,
-            "end": prose.room.end,
-            "rule": "prose",
-            "check": prose.room.check,
-        }
+        provenance["room"] = _said(prose.room)
 
     # what the sentences say fills what the form reader left empty
     for name in ("student", "title", "date", "time", "room"):
@@ -389,12 +379,7 @@ def read_defense(
             and not (isinstance(value.value, str) and _is_placeholder(value.value))
         ):
             setattr(data, name, value.value)
-            provenance[name] = {
-                "start": value.start,
-                "end": value.end,
-                "rule": "prose",
-                "check": value.check,
-            }
+            provenance[name] = _said(value)
     if not data.link and "link" not in prose.unknown:
         # a meeting's address in the writer's sentences ("vai ser online: https://meet...")
         meetings = {u: None for u in urls(blanked[start:end]) if MEETING_HOST.search(u)}
@@ -621,6 +606,12 @@ def _name_and_institution(name: str) -> tuple[str, str]:
 
 def _form_names(data: DefenseData) -> set[str]:
     return {_key(m.name) for m in data.members}
+
+
+def _said(value, default: str = "") -> dict:
+    """The provenance of a value the sentence reader found (a sentences.Value)."""
+    check = value.check or default
+    return {"start": value.start, "end": value.end, "rule": "prose", "check": check}
 
 
 def _source(where: tuple[int, int] | None, rule: str) -> dict:
