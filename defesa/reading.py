@@ -30,7 +30,7 @@ from defesa.data import ADVISOR, EXTERNAL, INTERNAL, MONTHS, ROLES, DefenseData,
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
 from defesa.extraction.values import MEETING_HOST, urls
-from emails.forwards import forward_span, header_blocks, reply_start
+from emails.forwards import forward_span, header_blocks, history_start, history_text, reply_start
 
 SCALARS = ("student", "title", "date", "time", "room", "link")
 
@@ -110,34 +110,6 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-# In a reply's quoted history: the quote marks at a line's start, and the attribution line
-# ("Em ter., 10 de mar. de 2026 às 14:22, Fulano <x@y> escreveu:"), which may wrap.
-_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+", re.M)
-_ATTRIBUTION_END = re.compile(r"(?:escreveu|wrote|a écrit|escribió|schrieb)[ \t]*:[ \t]*$", re.I)
-_ATTRIBUTION_OPEN = re.compile(r"^\s*(?:em|on|le|el|am)\s", re.I)
-
-
-def _history(text: str, start: int) -> str:
-    """The quoted history of a reply from `start` on, at the same offsets: the text above
-    it, the quote marks and the attribution lines made spaces."""
-    head = re.sub(r"[^\n]", " ", text[:start])
-    lines = _QUOTE_MARKS.sub(lambda m: " " * len(m.group()), text[start:]).split("\n")
-    for index, line in enumerate(lines):
-        if _ATTRIBUTION_END.search(line):
-            lines[index] = " " * len(line)
-            wrapped = index and not _ATTRIBUTION_OPEN.match(line)
-            if wrapped and _ATTRIBUTION_OPEN.match(lines[index - 1]):
-                lines[index - 1] = " " * len(lines[index - 1])
-    return head + "\n".join(lines)
-
-
-def _history_start(text: str) -> int:
-    """Where a reply's quoted history begins: the attribution line, or the first quoted
-    header block (Outlook's "De: ... Enviado: ..."), or the text's end."""
-    blocks = header_blocks(text)
-    return min(reply_start(text), blocks[0][0] if blocks else len(text))
-
-
 # "Defesa de mestrado – Laís Menegussi Crevelari", "FW: Master's defence of Yuri Tavares"
 _SUBJECT_STUDENT = re.compile(
     r"(?i:defesa|defen[cs]e)\b[^-–—:]*?(?:\s*[-–—:]\s*|\s(?i:d[oa]|de|of)\s+)"
@@ -194,7 +166,7 @@ def _writer_part(text: str, forwarded: bool, subject: str) -> tuple[int, int]:
         if span is not None:
             end = span[1] + reply_start(text[span[1] :])
             return span[1], end
-    return 0, _history_start(text)
+    return 0, history_start(text)
 
 
 def _find_when(text: str, value) -> tuple[int, int] | None:
@@ -253,14 +225,14 @@ def read_defense(
     blocks = defence_blocks(blanked)
     students = [_block_student(text, b) for b in blocks]
     if len(blocks) == 1 and not answer:
-        own_part = blanked[: _history_start(text)] if not forwarded else blanked
+        own_part = blanked[: history_start(text)] if not forwarded else blanked
         blocks, students = _prose_defences(own_part, writer, reference) or (blocks, students)
     if len(blocks) > 1:
         # several defences in one email: this request is the first one's; the others are
         # named for staff, who register them apart (nothing of theirs is mixed in here)
         blanked = _blank(blanked, [(blocks[0][1], len(blanked))])
         body_html = ""
-    history = len(text) if forwarded or answer or len(blocks) > 1 else _history_start(text)
+    history = len(text) if forwarded or answer or len(blocks) > 1 else history_start(text)
     if history < len(text) and blanked[:history].strip():
         # a reply: the form reader reads what its writer wrote; the quoted history fills
         # what that leaves empty, below (the HTML holds the history too)
@@ -436,7 +408,7 @@ def read_defense(
         _fill_from_history(
             data,
             provenance,
-            _history(blanked, history),
+            history_text(blanked, history),
             writer=writer,
             institutions=institutions,
             own_institutions=own_institutions,

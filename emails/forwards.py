@@ -213,6 +213,34 @@ def reply_start(body_text: str) -> int:
     return _first_attribution(body_text[:SCAN_LIMIT])
 
 
+def history_start(body_text: str) -> int:
+    """Where a reply's quoted history begins: its attribution line, or the first quoted
+    header block (Outlook's "De: ... Enviado: ..." writes no attribution), or the text's
+    length when there is none."""
+    blocks = header_blocks(body_text)
+    return min(reply_start(body_text), blocks[0][0] if blocks else len(body_text))
+
+
+def history_text(body_text: str, start: int) -> str:
+    """The quoted history of a reply from ``start`` on, at the same offsets as in
+    ``body_text`` (so spans found in it index the email's text): what is above it, the
+    quote marks ("> ") and the attribution lines ("Em ..., Fulano escreveu:", wrapped or
+    not) made spaces."""
+    head = re.sub(r"[^\n]", " ", body_text[:start])
+    lines = body_text[start:].split("\n")
+    for index, line in enumerate(lines):
+        marks = _QUOTE_PREFIX.match(line)
+        if marks:
+            line = " " * marks.end() + line[marks.end() :]
+        lines[index] = line
+        if _ATTRIBUTION.search(line):
+            lines[index] = " " * len(line)
+            opens = _ATTRIBUTION_START.match(line.strip())
+            if index and not opens and _ATTRIBUTION_START.match(lines[index - 1].strip()):
+                lines[index - 1] = " " * len(lines[index - 1])
+    return head + "\n".join(lines)
+
+
 def _marker_text(line: str) -> str:
     return _QUOTE_PREFIX.sub("", line).strip().strip("*").strip()
 

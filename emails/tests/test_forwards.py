@@ -498,3 +498,26 @@ def test_find_forward_only_reads_the_start_of_huge_bodies():
     text = padding + "---------- Forwarded message ---------\nFrom: a@b.c\nSubject: x\n"
     assert find_forward(text) is None
     assert find_forward(text[-200:]).from_address == "a@b.c"
+
+
+def test_a_replys_history_starts_at_its_attribution_or_outlook_block_and_keeps_offsets():
+    from emails.forwards import history_start, history_text
+
+    gmail = (
+        "Nova data: 16/03.\n\nEm qui., 4 de fev. de 2027 às 09:12, Otávio Pretti <\n"
+        "otavio@ifes.edu.br> escreveu:\n> Título: Redes\n>> Data: 9/3/2027\n"
+    )
+    start = history_start(gmail)
+    assert gmail[start:].startswith("Em qui.")
+    history = history_text(gmail, start)
+    assert len(history) == len(gmail)
+    assert history[:start].strip() == ""
+    assert "escreveu" not in history and "Em qui." not in history and ">" not in history
+    assert history.index("Título: Redes") == gmail.index("Título: Redes")
+    outlook = (
+        "Passa para as 16h.\n\n________________________________\nDe: Beatriz <b@ifes.edu.br>\n"
+        "Enviado: quarta-feira, 3 de fevereiro de 2027 10:15\nPara: PPComp <p@ifes.edu.br>\n"
+        "Assunto: Defesa\n\nData: 23/03/2027\n"
+    )
+    assert outlook[history_start(outlook) :].lstrip("_\n").startswith("De: Beatriz")
+    assert history_start("Sem histórico.") == len("Sem histórico.")
