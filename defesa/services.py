@@ -426,7 +426,7 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         merged, _fields = extraction.merge_defense(before, answer)
         changed = _changed_fields(before, merged)
         defense_data_write(defense=defense, data=merged)
-        provenance, checks = _answer_sources(defense, found, changed, email.pk)
+        provenance, checks = _answer_sources(defense, found, changed, email.pk, before, merged)
         DefenseRequest.objects.filter(pk=defense.pk).update(
             problems=found.problems, provenance=provenance, checks=checks
         )
@@ -502,17 +502,46 @@ def defense_edited(
     return changed
 
 
+def _member_index(members: list, member) -> int | None:
+    """Where `member` (same role and name) stands in `members`."""
+    for index, other in enumerate(members):
+        if (other.role, other.name) == (member.role, member.name):
+            return index
+    return None
+
+
 def _answer_sources(
-    defense: DefenseRequest, found: Reading, changed: list[str], email_id: int
+    defense: DefenseRequest,
+    found: Reading,
+    changed: list[str],
+    email_id: int,
+    before: DefenseData,
+    merged: DefenseData,
 ) -> tuple[dict, dict]:
     """The sources after an answer was merged: a changed value was read in the answer
-    (its span indexes that email, named by "email"); a changed committee drops every
-    member's source (the members were renumbered) and takes the answer's marks."""
+    (its span indexes that email, named by "email"); when the committee changed, each
+    member keeps the source and mark of where it came from: the answer's members theirs
+    (with "email"), the others the request's own (the members are renumbered)."""
     provenance, checks = dict(defense.provenance), dict(defense.checks)
     if any(name in ROLES for name in changed):
+        old = {k: v for k, v in provenance.items() if k.startswith("member:")}
+        old_checks = {k: v for k, v in checks.items() if k.startswith("member:")}
         provenance = {k: v for k, v in provenance.items() if not k.startswith("member:")}
         checks = {k: v for k, v in checks.items() if not k.startswith("member:")}
-        checks.update({k: v for k, v in found.checks.items() if k.startswith("member:")})
+        for index, member in enumerate(merged.members):
+            key = f"member:{index}"
+            if member.role in changed:
+                source = _member_index(found.data.members, member)
+                if source is not None and f"member:{source}" in found.provenance:
+                    provenance[key] = {**found.provenance[f"member:{source}"], "email": email_id}
+                if source is not None and f"member:{source}" in found.checks:
+                    checks[key] = found.checks[f"member:{source}"]
+            else:
+                source = _member_index(before.members, member)
+                if source is not None and f"member:{source}" in old:
+                    provenance[key] = old[f"member:{source}"]
+                if source is not None and f"member:{source}" in old_checks:
+                    checks[key] = old_checks[f"member:{source}"]
     for name in changed:
         if name in ROLES:
             continue

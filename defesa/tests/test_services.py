@@ -351,3 +351,23 @@ def test_a_link_the_email_promises_is_awaited_then_the_answer_completes_it():
     assert defense.link == "https://meet.google.com/abc-defg-hij"
     assert defense.missing_fields == []
     assert defense.status == D.AWAITING_REVIEW
+
+
+def test_an_answer_that_adds_a_member_keeps_every_members_source():
+    defense = _open(INCOMPLETE)
+    request_text = defense.email.body_text
+    advisor_span = defense.provenance["member:0"]
+    assert request_text[advisor_span["start"] : advisor_span["end"]] == "João D'Ávila"
+    reply = _answer(
+        defense, "Horário: 14h\nMembro Externo: Prof. Dr. Carlos Pereira (UFES)\n\nJoão"
+    )
+    names = [m.name for m in defense.members.order_by("order")]
+    assert names == ["João D'Ávila", "Ana Lima", "Carlos Pereira"]
+    # the request's members keep their spans in the request's text
+    assert defense.provenance["member:0"] == advisor_span
+    ana = defense.provenance["member:1"]
+    assert request_text[ana["start"] : ana["end"]] == "Ana Lima" and "email" not in ana
+    # the answer's member points into the answer
+    carlos = defense.provenance["member:2"]
+    assert carlos["email"] == reply.pk
+    assert reply.body_text[carlos["start"] : carlos["end"]] == "Carlos Pereira"
