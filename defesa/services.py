@@ -249,13 +249,23 @@ def defense_recognised(email) -> bool:
     """Whether the email holds a defence request whole: the student, the title, the date
     and the main advisor with at least one other member (the classifier's second opinion
     when it is not sure; see pipeline.kinds). An email about a qualification exam that
-    never names a defence is not one, however whole its data."""
+    never names a defence is not one, however whole its data, nor a reply whose request is
+    in the message it quotes."""
     text = f"{email.subject}\n{(email.body_text or '')[:RECOGNISE_CHARS]}"
     if QUALIFICATION_RE.search(text) and not DEFENCE_WORD_RE.search(text):
         return False
-    data = defense_extract(email).data
+    found = defense_extract(email)
+    data = found.data
+    # what a reply quotes is an earlier message's: a request is vouched for by what its
+    # writer wrote ("obrigado!" above a quoted request is no new request)
+    quoted = any(source.get("rule") == "quoted" for source in found.provenance.values())
     return bool(
-        data.student and data.title and data.date and data.advisor and len(data.members) >= 2
+        not quoted
+        and data.student
+        and data.title
+        and data.date
+        and data.advisor
+        and len(data.members) >= 2
     )
 
 

@@ -333,6 +333,15 @@ def test_a_defence_request_that_also_mentions_a_qualification_is_recognised():
     assert services.defense_recognised(_ingested(body, "Defesa e qualificação"))
 
 
+def test_a_thank_you_above_a_quoted_request_is_not_vouched_for():
+    quoted = "\n".join(f"> {line}" for line in COMPLETE.splitlines())
+    attribution = "Em 1 de out. de 2025, às 10:00, João <joao@ifes.edu.br> escreveu:"
+    body = f"Obrigado!\n\n{attribution}\n{quoted}\n"
+    email = _ingested(body, "Re: Defesa de mestrado - Maria Souza")
+    assert services.defense_extract(email).data.advisor  # the quoted request is read...
+    assert not services.defense_recognised(email)  # ...but the reply asks for nothing new
+
+
 def test_a_link_the_email_promises_is_awaited_then_the_answer_completes_it():
     body = COMPLETE.replace(
         "Link Sala Virtual(Se n houver, deixar em branco):",
