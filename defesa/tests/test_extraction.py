@@ -26,6 +26,7 @@ from defesa.extraction import (
     parse_time,
     split_honorific,
 )
+from defesa.extraction.values import read_room
 from testing.extraction_inputs import HOSTILE, HOSTILE_HTML
 
 CORPUS = Path(__file__).parent / "extraction_corpus"
@@ -448,3 +449,20 @@ def test_problems_are_capped():
 
     assert found.data.date is None
     assert len(found.problems) == 20
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Sala 206 do Bloco C", "206 do Bloco C"),
+        ("Auditório do Bloco C", "Auditório do Bloco C"),
+        # a videoconference room in a building is a room people go to
+        ("Sala de Videoconferência do Bloco A", "Sala de Videoconferência do Bloco A"),
+        ("Online (Google Meet)", "Virtual"),
+        # what follows the room's number is said about it, and is no part of it
+        ("Room 109, Ifes Campus Serra, with remote access via Zoom", "109"),
+        ("109 (já reservada)", "109"),
+    ],
+)
+def test_read_room(written: str, expected: str):
+    assert read_room(written)[0] == expected
