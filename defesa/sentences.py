@@ -662,7 +662,7 @@ _COMMITTEE_WORDS = re.compile(
     r"intern[oa]|extern[oa]|committee|examiner|supervisor|chair)",
     re.I,
 )
-_SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b", re.I)
+_SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b|\balternate\b", re.I)
 # The committee enumerated after these words ("A banca: eu, o Alessandro e a Ana").
 _LISTED = re.compile(r"\b(?:banca|committee|avaliadores|examinadores|membros)\b", re.I)
 # "Eu não faço parte da banca": the writer says they are not on it

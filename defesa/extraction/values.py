@@ -37,6 +37,10 @@ _ROOM_NUMBER = LazyPattern(r"^[a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?\b")
 # What follows a room's number and is no part of it: "109, Ifes Campus Serra, com acesso
 # remoto pelo Zoom", "109 (reservada)".
 _ROOM_REMARK = LazyPattern(r"\s*(?:[,;(]|[-–—]\s)")
+# ... unless it is the room's building: "204, Bloco B".
+_BUILDING_AFTER = LazyPattern(
+    r"\s*[,;]?\s*(?:(?:d[oa]|n[oa])\s+)?(?:bloco|predio|edificio|andar)\b"
+)
 # After a room's number in running text: its building ("na sala 206 do Bloco C").
 _BUILDING = LazyPattern(
     r"\s*(?:,\s*)?(?:(?:d[oa]|n[oa])\s+|[-\u2013\u2014]\s*)(?:bloco|predio|edificio|andar)\b"
@@ -83,7 +87,7 @@ def _without_remarks(room: str) -> str:
     number = _ROOM_NUMBER.match(folded)
     if number is None:
         return room
-    if _BUILDING.match(folded, number.end()):
+    if _BUILDING.match(folded, number.end()) or _BUILDING_AFTER.match(folded, number.end()):
         return room
     if _ROOM_REMARK.match(folded, number.end()):
         return room[: number.end()]

@@ -462,6 +462,7 @@ def test_problems_are_capped():
         # what follows the room's number is said about it, and is no part of it
         ("Room 109, Ifes Campus Serra, with remote access via Zoom", "109"),
         ("109 (já reservada)", "109"),
+        ("Room 204, Bloco B", "204, Bloco B"),
     ],
 )
 def test_read_room(written: str, expected: str):
