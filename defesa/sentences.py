@@ -64,7 +64,11 @@ _PLAIN = str.maketrans(
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
-_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}{_UPPER}]|[{_UPPER}]\."
+# a capitalised word, an initial, or a name after an elided particle ("d'Oliveira")
+_WORD = (
+    rf"(?:(?<![\w'’])(?:d|dall|dell|degli)['’])?[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}{_UPPER}]"
+    rf"|[{_UPPER}]\."
+)
 _PARTICLE = r"(?i:d[aeo]s?|e|di|du|van|von|der|del|della|la|le|y)"
 # A person's name: two to eight capitalised words, particles between them.
 NAME = rf"(?:{_WORD})(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?(?:{_WORD})){{1,7}}"
@@ -119,6 +123,9 @@ _NOT_NAMES = {
     "universite",
     "universitat",
     "universita",
+    "universidad",
+    "facultad",
+    "escuela",
     "college",
     "institute",
     "institut",
@@ -436,6 +443,12 @@ _TIME = re.compile(
     r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?",
     re.I,
 )
+# A time written right after the date, with nothing between ("dia 9/4 14h", "5/3 - 14h30").
+_TIME_AFTER_DATE = re.compile(
+    r"[ \t]*(?:[-–—][ \t]*)?(?P<hour>\d{1,2})(?:[ \t]*:[ \t]*(?P<minute>\d{2})[ \t]*"
+    r"(?:h(?:s|rs?|oras?)?)?|[ \t]*h(?:s|rs?|oras?)?[ \t]*(?P<minute2>\d{2})?|[ \t]+horas?)"
+    r"(?![\w/:.])"
+)
 _TIME_ALONE = re.compile(
     r"\bhor[aá]rio\b|\bhora\b|\b(?:passa|passou|muda|mudou|fica|ficou)\s+para\s+[aà]s\b"
 )
@@ -544,6 +557,15 @@ def _when(
         if found is None:
             continue
         time = None
+        right_after = _TIME_AFTER_DATE.match(folded, found.end, end)
+        if right_after:
+            hour = int(right_after.group("hour"))
+            minute = int(right_after.group("minute") or right_after.group("minute2") or 0)
+            if hour <= 23 and minute <= 59:
+                time = Value(
+                    datetime.time(hour, minute), right_after.start("hour"), right_after.end()
+                )
+                return found, time
         for s_start, s_end in spans[index : index + 2]:
             time = _time_in(folded, s_start, s_end, found)
             if time:
@@ -640,7 +662,7 @@ _COMMITTEE_WORDS = re.compile(
     r"intern[oa]|extern[oa]|committee|examiner|supervisor|chair)",
     re.I,
 )
-_SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b", re.I)
+_SUBSTITUTE = re.compile(r"\bsuplente|\bsubstitut|\breserva\b|\balternate\b", re.I)
 # The committee enumerated after these words ("A banca: eu, o Alessandro e a Ana").
 _LISTED = re.compile(r"\b(?:banca|committee|avaliadores|examinadores|membros)\b", re.I)
 # "Eu não faço parte da banca": the writer says they are not on it
@@ -682,8 +704,9 @@ _INSTITUTION_COMMA = re.compile(
     r"(?=\s*(?:\(|[;.]|$|\s+e\s))"
 )
 _INSTITUTION_LIKE = re.compile(
-    r"^(?:[A-Z]{2,}[\w-]*|(?:Universidade|Universit|Univ\.|Instituto|Institut|Faculdade|"
-    r"Centro|Escola|Embrapa|Incaper|Fiocruz|Funda[cç][aã]o|University|College|School)\b)"
+    r"^(?:[A-Z]{2,}[\w-]*|(?:Universidade|Universidad|Universit|Univ\.|Instituto|Institut|"
+    r"Faculdade|Facultad|Centro|Escola|Escuela|Embrapa|Incaper|Fiocruz|Funda[cç][aã]o|"
+    r"University|College|School)\b)"
 )
 # "da ufrn", "- ufes": an acronym as a phone writes it
 _INSTITUTION_LOWER = re.compile(
@@ -691,7 +714,7 @@ _INSTITUTION_LOWER = re.compile(
 )
 _INSTITUTION_PAREN = re.compile(r"^\s*\((?P<inside>[^()\n]{1,120})\)")
 _INSTITUTION_DASH = re.compile(
-    r"^[ \t]*[-–—][ \t]*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)\n]|$|\s+e\s)"
+    r"^[ \t]*[-–—][ \t]*(?P<inst>[A-ZÀ-Þ][\w.'’ -]{1,80}?)(?=[,;.)\n]|$|\s+e\s|\s*\()"
 )
 
 

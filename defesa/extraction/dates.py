@@ -1,5 +1,6 @@
 """Dates and times as people write them: "15/10/2025", "15/10/25", "15 de outubro de 2025",
-"2025-10-15"; "14h", "14h30", "14:00h", "às 9 horas", "9h00min".
+"2025-10-15", in English "March 5, 2027"; "14h", "14h30", "14:00h", "às 9 horas", "9h00min",
+"2 pm".
 
 The patterns match folded text (text.fold). A date or time that is written but impossible
 ("32/13/2025", "25h") is a problem for staff, not a value.
@@ -37,6 +38,35 @@ _DATE_WORDS = LazyPattern(
 )
 
 
+_EN_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        1,
+    )
+}
+_EN_MONTH = "|".join(_EN_MONTHS)
+# "March 5, 2027", "May 13th 2027"; "5 March 2027", "15th of April, 2027"
+_DATE_ENGLISH = LazyPattern(
+    rf"\b(?P<month>{_EN_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)"
+    rf"|(?<!\d)(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>{_EN_MONTH}),?\s+"
+    rf"(?P<year2>\d{{4}})(?!\d)"
+)
+
+
 _DATE_NO_YEAR = LazyPattern(
     rf"(?<![\d/.-])(\d{{1,2}})/(\d{{1,2}})(?![\d/])|(?<!\d)(\d{{1,2}})\s+de\s+({MONTH_NAMES})\b"
 )
@@ -59,6 +89,10 @@ def find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
     if match := _DATE_WORDS.search(folded):
         month = _MONTHS.get(match[2]) or next(m for k, m in _MONTHS.items() if k[:3] == match[2])
         found.append((match.start(), match, (int(match[3]), month, int(match[1]))))
+    if match := _DATE_ENGLISH.search(folded):
+        month = _EN_MONTHS[match["month"] or match["month2"]]
+        day, year = int(match["day"] or match["day2"]), int(match["year"] or match["year2"])
+        found.append((match.start(), match, (year, month, day)))
     if not found:
         return None
     _, match, ymd = min(found, key=lambda item: item[0])
@@ -99,10 +133,13 @@ def parse_date(value: str) -> datetime.date | None:
     return date
 
 
-# "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs" (folded text).
+# "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs"; in English "2 pm",
+# "2:30 p.m." (folded text). Groups: hour, minute, meridiem, minute, meridiem.
+_MERIDIEM = r"([ap])\.?\s?m\b\.?"
 TIME = LazyPattern(
-    r"(?<![\d/:.,])(\d{1,2})\s?(?::\s?(\d{2})(?:\s?(?:h|hs|hrs?|horas?|min)\b)?"
-    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d]))"
+    rf"(?<![\d/:.,])(\d{{1,2}})\s?(?::\s?(\d{{2}})(?:\s?(?:h|hs|hrs?|horas?|min)\b|\s?{_MERIDIEM})?"
+    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d])"
+    rf"|\s?{_MERIDIEM})"
 )
 
 
@@ -116,7 +153,10 @@ def read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
     match = TIME.search(fold(text))
     if match is None:
         return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
-    hour, minute = int(match[1]), int(match[2] or match[3] or 0)
+    hour, minute = int(match[1]), int(match[2] or match[4] or 0)
+    meridiem = match[3] or match[5]
+    if meridiem and 1 <= hour <= 12:
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
     if hour > 23 or minute > 59:
         written = text[match.start() : match.end()].strip()
         return None, True, _("the time “%(value)s” is not a valid time") % {"value": written}

@@ -50,45 +50,64 @@ _LABEL_PATTERNS = (
     (
         DATETIME,
         r"data\s*(?:e|/|&)\s*(?:hora(?:rio)?s?|local)(?:\s+d[ae]\s+defesa)?|quando"
-        r"|dia\s*(?:e|/|&)\s*hora(?:rio)?",
+        r"|dia\s*(?:e|/|&)\s*hora(?:rio)?|date\s*(?:and|/|&)\s*time|when",
     ),
     (
         "student",
         rf"(?:nome\s+(?:completo\s+)?(?:d[oa]{_G}\s+)?)?(?:alun[oa]{_G}|discente|mestrand[oa]{_G}"
         rf"|estudante|candidat[oa]{_G}|orientand[oa]{_G}|defendente)(?:\s+\(?nome\s+completo\)?)?"
-        r"|nome(?:\s+completo)?",
+        r"|nome(?:\s+completo)?|(?:master'?s\s+)?student(?:'?s)?(?:\s+(?:full\s+)?name)?"
+        r"|candidate",
     ),
     (
         "title",
         r"titulo(?:\s+(?:provisorio|definitivo|final|oficial))?"
-        r"(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema",
+        r"(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema|trabalho"
+        r"|(?:thesis|dissertation)(?:\s+title)?|title(?:\s+of\s+the\s+(?:thesis|dissertation))?",
     ),
-    ("date", r"data(?:\s+prevista)?(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"),
-    ("time", r"hor(?:ario|a)s?(?:\s+previst[oa])?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"),
+    (
+        "date",
+        r"data(?:\s+prevista)?(?:\s+d[ae]\s+defesa)?|dia(?:\s+da\s+defesa)?"
+        r"|date(?:\s+of\s+(?:the\s+)?defen[cs]e)?",
+    ),
+    (
+        "time",
+        r"hor(?:ario|a)s?(?:\s+previst[oa])?(?:\s+d[ae]\s+(?:inicio|defesa))?|inicio"
+        r"|(?:start(?:ing)?\s+)?time",
+    ),
     (
         "link",
         r"link(?:\s+(?:d[ae]\s+|para\s+(?:a\s+)?|de\s+acesso\s+(?:a\s+|para\s+)?)?"
         r"(?:sala\s+virtual|videoconferencia|webconferencia|reuniao|transmissao|acesso|defesa"
-        r"|sala))?|(?:endereco\s+d[ae]\s+)?sala\s+virtual|url",
+        r"|sala))?|(?:endereco\s+d[ae]\s+)?sala\s+virtual|url|(?:meeting|video\s?call)\s+link",
     ),
     (
         "room",
         r"(?:sala|local)(?:\s*/\s*(?:sala|local))?(?:\s+d[ae]\s+defesa)?|sala\s+n[o.º°]*"
-        r"|local\s+de\s+realizacao|onde",
+        r"|local\s+de\s+realizacao|onde|room|location|venue",
     ),
-    (COADVISOR, rf"co-?\s?orientador(?:a|es|as)?{_G}"),
+    (COADVISOR, rf"co-?\s?orientador(?:a|es|as)?{_G}|co-?\s?(?:advisor|supervisor)s?"),
     (
         ADVISOR,
         rf"(?:professor(?:a)?{_G}\s+)?orientador(?:a)?{_G}(?:\s+principal)?"
         rf"(?:\s*/\s*presidente(?:\s+da\s+banca)?)?"
-        rf"|presidente(?:\s+da\s+banca)?(?:\s*/\s*orientador(?:a)?{_G})?",
+        rf"|presidente(?:\s+da\s+banca)?(?:\s*/\s*orientador(?:a)?{_G})?"
+        r"|(?:main\s+)?(?:advisor|supervisor)",
     ),
-    (INTERNAL, rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+intern[oa]s?{_G}"),
-    (EXTERNAL, rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+extern[oa]s?{_G}"),
+    (
+        INTERNAL,
+        rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+intern[oa]s?{_G}|internal\s+(?:member|examiner)s?",
+    ),
+    (
+        EXTERNAL,
+        rf"{_MEMBER_WORD}(?:\s+titular(?:es)?)?\s+extern[oa]s?{_G}|external\s+(?:member|examiner)s?",
+    ),
     (
         COMMITTEE,
         r"(?:membros\s+d[ae]\s+|composicao\s+d[ae]\s+)?banca(?:\s+(?:examinadora|avaliadora"
-        r"|de\s+defesa|julgadora))?|membros(?:\s+titulares)?",
+        r"|de\s+defesa|julgadora))?|membros(?:\s+titulares)?"
+        r"|(?:comissao\s+)?(?:avaliador|examinador)(?:es|as|a)|comissao\s+(?:examinadora|avaliadora)"
+        r"|(?:examining\s+|examination\s+|thesis\s+|defen[cs]e\s+)?(?:committee|board)|examiners",
     ),
 )
 # A tab separates table cells: never part of a label ("Sala<TAB>Virtual" is no "sala virtual").

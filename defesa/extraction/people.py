@@ -52,8 +52,16 @@ def clean_name(text: str) -> str:
     return collapse(text.replace("*", " ")).strip(_NAME_EDGES)
 
 
+# An elided particle joined to the name it precedes: "d'Oliveira", "dell'Orto".
+_ELIDED = LazyPattern(r"^(?:d|dall|dell|degli)['’][A-ZÀ-ÖØ-Þ]")
+
+
 def _is_name_word(word: str) -> bool:
-    return bool(_UPPER_START.match(word)) or bool(re.fullmatch(r"[A-Z]\.", word))
+    return (
+        bool(_UPPER_START.match(word))
+        or bool(re.fullmatch(r"[A-Z]\.", word))
+        or bool(_ELIDED.match(word))
+    )
 
 
 def looks_like_name(text: str, *, max_words: int = 8) -> bool:
@@ -88,7 +96,8 @@ def leading_name(text: str, *, min_words: int = 1) -> str:
 _INSTITUTION_WORDS = LazyPattern(
     r"^(?:universidade|univ\.|instituto|faculdade|centro|escola|fundacao|campus|departamento"
     r"|programa|laboratorio|embrapa|petrobras|empresa|hospital|secretaria|colegio|ppg"
-    r"|university|universite|universitat|universita|college|school|institute|institut)\b"
+    r"|university|universite|universitat|universita|college|school|institute|institut"
+    r"|universidad|facultad|escuela|politecnico|ecole|hochschule)\b"
 )
 _ACRONYM = LazyPattern(r"^[A-Za-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*$")
 # Universities' acronyms as a phone writes them, in lower case: "(ufes)", "da ufrj", "usp".
@@ -142,34 +151,41 @@ class Institutions:
 # --- committee members -----------------------------------------------------------------------
 
 _ROLE_MARKERS = (
-    (COADVISOR, LazyPattern(r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao")),
+    (
+        COADVISOR,
+        LazyPattern(
+            r"co-?\s?orientador(?:a|\(a\))?|co-?\s?orientacao|co-?\s?(?:advisor|supervisor)"
+        ),
+    ),
     (
         ADVISOR,
         LazyPattern(
             r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?|orientacao"
-            r"|presidente(?:\s+da\s+banca)?"
+            r"|presidente(?:\s+da\s+banca)?|(?:main\s+)?(?:advisor|supervisor)|(?:committee\s+)?chair"
         ),
     ),
     (
         INTERNAL,
         LazyPattern(
             r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
-            r"intern[oa](?:\s+ao\s+programa)?"
+            r"intern[oa](?:\s+ao\s+programa)?|internal(?:\s+(?:member|examiner))?"
         ),
     ),
     (
         EXTERNAL,
         LazyPattern(
             r"(?:(?:membro|avaliador(?:a|\(a\))?|examinador(?:a|\(a\))?)\s+)?(?:titular\s+)?"
-            r"extern[oa](?:\s+ao\s+programa)?"
+            r"extern[oa](?:\s+ao\s+programa)?|external(?:\s+(?:member|examiner))?"
         ),
     ),
 )
 _SUBSTITUTE = LazyPattern(
     r"(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:\s+(?:intern|extern)[oa])?"
+    r"|(?:substitute|alternate)(?:\s+member)?"
 )
 _SUBSTITUTE_HEAD = LazyPattern(
-    r"^(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:s)?(?:\s+(?:intern|extern)[oa])?\s*[:\-–—]?\s+",
+    r"^(?:(?:(?:membro|avaliador(?:a)?)\s+)?suplente(?:s)?(?:\s+(?:intern|extern)[oa])?"
+    r"|(?:substitute|alternate)s?(?:\s+members?)?)\s*[:\-–—]?\s+",
     re.IGNORECASE,
 )
 _NOTE = LazyPattern(

@@ -24,8 +24,23 @@ _VIRTUAL = LazyPattern(
     r"\b(?:virtual|online|on-line|remot[oa]|remotamente|videoconferencia|webconferencia"
     r"|video\s+conferencia|a\s+distancia|google\s+meet|meet|teams|zoom|conferenciaweb|jitsi)\b"
 )
-_PHYSICAL_ROOM = LazyPattern(r"^(?:sala\s+)?[a-z]{0,3}[\s-]?\d|\bsala\s+\S*\d|auditorio|laborat")
-_ROOM_PREFIX = LazyPattern(r"^sala\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)")
+# A place in a building: a videoconference room ("Sala de Videoconferência do Bloco A") is
+# a room people go to, not an online meeting.
+_PHYSICAL_ROOM = LazyPattern(
+    r"^(?:(?:sala|room)\s+)?[a-z]{0,3}[\s-]?\d|\b(?:sala|room)\s+\S*\d|auditorio|laborat"
+    r"|\bsala\s+de\s+(?:video|web)\s?conferencia|\b(?:bloco|predio|edificio)\s+\w"
+)
+_ROOM_PREFIX = LazyPattern(
+    r"^(?:sala|room)\s*(?:n[º°o]?\.?\s*|numero\s+|:\s*)?(?=[a-z]{0,3}[\s-]?\d)"
+)
+_ROOM_NUMBER = LazyPattern(r"^[a-z]{0,3}-?\d+[a-z]?(?:[-/.]\d+)?\b")
+# What follows a room's number and is no part of it: "109, Ifes Campus Serra, com acesso
+# remoto pelo Zoom", "109 (reservada)".
+_ROOM_REMARK = LazyPattern(r"\s*(?:[,;(]|[-–—]\s)")
+# ... unless it is the room's building: "204, Bloco B".
+_BUILDING_AFTER = LazyPattern(
+    r"\s*[,;]?\s*(?:(?:d[oa]|n[oa])\s+)?(?:bloco|predio|edificio|andar)\b"
+)
 # After a room's number in running text: its building ("na sala 206 do Bloco C").
 _BUILDING = LazyPattern(
     r"\s*(?:,\s*)?(?:(?:d[oa]|n[oa])\s+|[-\u2013\u2014]\s*)(?:bloco|predio|edificio|andar)\b"
@@ -63,7 +78,20 @@ def read_room(text: str) -> tuple[str, list[str]]:
     prefix = _ROOM_PREFIX.match(folded)
     if prefix:
         rest = rest[prefix.end() :].strip()
-    return rest, links
+    return _without_remarks(rest), links
+
+
+def _without_remarks(room: str) -> str:
+    """A room number with its building ("206 do Bloco C"), without what is said after it."""
+    folded = fold(room)
+    number = _ROOM_NUMBER.match(folded)
+    if number is None:
+        return room
+    if _BUILDING.match(folded, number.end()) or _BUILDING_AFTER.match(folded, number.end()):
+        return room
+    if _ROOM_REMARK.match(folded, number.end()):
+        return room[: number.end()]
+    return room
 
 
 def clean_title(text: str) -> str:

@@ -26,6 +26,7 @@ from defesa.extraction import (
     parse_time,
     split_honorific,
 )
+from defesa.extraction.values import read_room
 from testing.extraction_inputs import HOSTILE, HOSTILE_HTML
 
 CORPUS = Path(__file__).parent / "extraction_corpus"
@@ -107,6 +108,9 @@ def test_corpus_case(spec: Path):
         ("2025-10-15", datetime.date(2025, 10, 15)),
         ("dia 15/10/2025 (quarta-feira)", datetime.date(2025, 10, 15)),
         ("quarta-feira, 15 de outubro de 2025, às 14h", datetime.date(2025, 10, 15)),
+        ("March 5, 2027", datetime.date(2027, 3, 5)),
+        ("Thursday, May 13th, 2027", datetime.date(2027, 5, 13)),
+        ("15th of April 2027", datetime.date(2027, 4, 15)),
         ("a definir", None),
         ("dd/mm/aaaa", None),
         ("", None),
@@ -135,6 +139,11 @@ def test_parse_date_rejects_impossible_dates(written: str):
         ("9 h", datetime.time(9, 0)),
         ("14:30hs", datetime.time(14, 30)),
         ("das 14h às 16h", datetime.time(14, 0)),
+        ("2 pm", datetime.time(14, 0)),
+        ("2:30 PM", datetime.time(14, 30)),
+        ("10:30 a.m.", datetime.time(10, 30)),
+        ("12 pm", datetime.time(12, 0)),
+        ("9 amanhã", None),
         ("a combinar", None),
         ("", None),
     ],
@@ -440,3 +449,21 @@ def test_problems_are_capped():
 
     assert found.data.date is None
     assert len(found.problems) == 20
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Sala 206 do Bloco C", "206 do Bloco C"),
+        ("Auditório do Bloco C", "Auditório do Bloco C"),
+        # a videoconference room in a building is a room people go to
+        ("Sala de Videoconferência do Bloco A", "Sala de Videoconferência do Bloco A"),
+        ("Online (Google Meet)", "Virtual"),
+        # what follows the room's number is said about it, and is no part of it
+        ("Room 109, Ifes Campus Serra, with remote access via Zoom", "109"),
+        ("109 (já reservada)", "109"),
+        ("Room 204, Bloco B", "204, Bloco B"),
+    ],
+)
+def test_read_room(written: str, expected: str):
+    assert read_room(written)[0] == expected
