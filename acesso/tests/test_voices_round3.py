@@ -665,3 +665,46 @@ def test_a_request_is_never_confidently_routed_elsewhere(trained, case):
     kind, subject, body = KINDS[case]
     email = _classified(subject, body)
     assert email.kind == kind or email.status == Email.Status.NEEDS_REVIEW, email.kind_scores
+
+
+# --- what the reader guesses, it marks; what it cannot tell, it leaves to a person ---
+
+
+def _read(**kwargs):
+    email, _ = email_services.email_ingest(raw=make_raw(**kwargs), actor_label="test")
+    return access_services.access_read(email)
+
+
+def test_a_student_taken_from_the_copied_addresses_is_marked():
+    student = _read(
+        from_="Roberta Nunes <roberta.nunes@ifes.edu.br>",
+        body="Solicito conta no laboratório para a aluna em cópia.\n\nObrigada,\nRoberta Nunes",
+        headers={"Cc": "Letícia Andrade de Sá <leticia.sa@aluno.ifes.edu.br>"},
+    )
+    assert student.checks == {"student_name": "copied_student"}
+
+
+def test_the_student_in_copy_among_several_is_left_to_a_person_never_the_writer():
+    student = _read(
+        from_="Roberta Nunes <roberta.nunes@ifes.edu.br>",
+        body="Solicito conta no laboratório para a aluna em cópia.\n\nObrigada,\nRoberta Nunes",
+        headers={"Cc": "Letícia Sá <leticia.sa@aluno.ifes.edu.br>, Hélio <helio@ifes.edu.br>"},
+    )
+    assert (student.name, student.email) == ("", "")
+    assert student.checks["student_name"] == "student_not_named"
+
+
+def test_a_name_written_in_lower_case_is_capitalised_and_marked():
+    student = _read(
+        from_="joao.silva@gmail.com",
+        body="oi, sou o joão pedro sousa e silva e preciso de acesso ao lab",
+    )
+    assert (student.name, student.checks) == (
+        "João Pedro Sousa e Silva",
+        {"student_name": "name_case"},
+    )
+
+
+def test_a_lower_case_introduction_the_address_does_not_bear_out_is_not_taken():
+    student = _read(from_="xyz123@gmail.com", body="oi, sou a bianca esteves, preciso do lab")
+    assert student.name == ""
