@@ -2,20 +2,27 @@
 
 The requester is who wrote the request: the sender, or the original sender of a forward.
 The student (the subject, who gets the account) is, in this order:
-1. a labelled value ("Nome:", "Aluno(a):", "Discente:", a two-column table row);
+1. a table's row under its header row ("Nome\tE-mail" / "Fulano\tfulano@..."), else a
+   labelled value ("Nome:", "Aluno(a):", "Discente:", a two-column table row, a form's
+   label on the line above its answer), never a header's or a label's words;
 2. a student someone names ("para a minha orientanda, Nome Sobrenome", "meu aluno de
-   mestrado Nome Sobrenome", "my PhD student Name Surname"), several students in a
-   sentence, or a list of students one a line ("1. Nome – nome@..."): the first, marked;
+   mestrado Nome Sobrenome", "o aluno em cópia, Nome", "o pesquisador visitante Dr. Nome",
+   "my PhD student Name Surname"), several students in a sentence, or a list of students
+   one a line ("1. Nome – nome@..."): the first, marked;
 3. a person who introduces themself ("Sou Nome Sobrenome, aluna do mestrado", "me chamo
    ...", "aqui é a ...", "my name is ...");
 4. a student the Subject names ("Conta para orientando: Nome Sobrenome");
+4b. "a aluna em cópia" with no name in the text: the one person copied in, marked (with
+   several or none, no one: a person picks, never the writer);
 5. otherwise the writer of the request: the sender, or the forward's original sender;
    but when the forwarded message speaks of "minha orientanda" / "sua conta" without a
    name, is addressed to who forwarded it, or they speak of "meu acesso", the person who
    forwarded it is the student (a student forwarding the advisor's authorisation). The
    writer's fullest name is read from their signature (a phone's "Enviado do meu iPhone"
-   is none); with no whole name anywhere in the text or the From header, the Subject's
-   ("Acesso ao laboratório - Nome Sobrenome") when the sender's address is made of it.
+   is none); with no whole name anywhere in the text or the From header, their own
+   introduction in lower case ("aqui é a bianca esteves do carmo") when their address is
+   made of it (capitalised, marked), else the Subject's ("Acesso ao laboratório - Nome
+   Sobrenome") when the sender's address is made of it.
 
 A named student's address is the one written after their name (never the program's, the
 writer's, or another person's copied in), else theirs if they wrote the email, else
@@ -60,24 +67,59 @@ _NAME_ROW = re.compile(
     r"[ \t\u00a0]+(?P<value>" + _PROPER_NAME + r")[ \t]*$",
     re.M,
 )
+# A form's label on its own line, the answer on the next (Google Forms, Microsoft Forms):
+# "Nome completo\nFulana de Tal".
+_NAME_LABEL_ABOVE = re.compile(
+    r"^[ \t>*]*(?i:nome(?: completo)?(?: do\(?a?\)? alun[oa]\)?)?|alun[oa](?:\(a\))?|discente|"
+    r"estudante|student(?: name)?|full name|name)[ \t*]*:?[ \t]*\n[ \t>*]*"
+    r"(?P<value>" + _PROPER_NAME + r")[ \t]*$",
+    re.M,
+)
+# The words of a table's header row or of a form's labels: never a name ("Nome\tE-mail").
+_FIELD_WORDS = frozenset(
+    {"e-mail", "email", "matricula", "orientador", "orientadora", "curso", "cpf", "telefone",
+     "vinculo", "nivel", "programa", "login", "usuario", "periodo", "situacao", "name"}
+)  # fmt: skip
+# The cells of a table read as text: tabs, pipes, or wide gaps between them.
+_CELLS = re.compile(r"\t+|[ \t]*\|[ \t]*|[ \u00a0]{3,}")
+_NAME_HEADERS = frozenset(
+    {"nome", "nome completo", "aluno", "aluna", "aluno(a)", "discente", "estudante", "student",
+     "name", "full name", "student name"}
+)  # fmt: skip
+_EMAIL_HEADERS = frozenset({"e-mail", "email", "e-mail institucional", "e-mail pessoal"})
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _EMAIL_LABEL = re.compile(
     r"^[ \t>*]*(?:e-?mail(?: pessoal| institucional)?)\s*[:\t ][ \t*<]*(?P<value>" + _EMAIL + ")",
     re.I | re.M,
 )
 _ADDRESS = re.compile(_EMAIL)
+# The writer points at someone copied in: "o aluno em cópia", "my student (cc'd)".
+_IN_COPY = r"(?i:em\s+c[oó]pia|copiad[oa]|em\s+cc|in\s+cc|cc'?e?d|copied(?:\s+in)?)"
+# The student is the person copied in: "para a aluna em cópia", "the student in cc".
+_STUDENT_IN_COPY = re.compile(
+    r"(?i:\b(?:alun[oa]|orientand[oa]|discente|estudante|mestrand[oa]|doutorand[oa]|bolsista|"
+    r"pesquisador(?:a)?|visitante|student|advisee|researcher|visitor))\s*(?:\(\s*"
+    + _IN_COPY
+    + r"\s*\)|"
+    + _IN_COPY
+    + r"\b)"
+)
 # Someone names the student: "para a minha orientanda, Nome", "o aluno de mestrado Nome".
 _NAMED = re.compile(
     r"(?i:\b(?:(?:para\s+)?(?:o\(a\)|[oa]|meu|minha|nosso|nossa|ao|à|do|da|seu|sua)\s+)"
     r"(?:novo\s+|nova\s+)?"
     r"(?:orientand[oa]|alun[oa]|discente|estudante|mestrand[oa]|doutorand[oa]|bolsista|"
-    r"aluno\(a\)|orientando\(a\))"
+    r"aluno\(a\)|orientando\(a\)|p[oó]s-?doutorand[oa]|intercambista|"
+    r"(?:pesquisador|professor)(?:a|\(a\))?\s+visitante)"
     r"(?:\s+(?:visitante|estrangeir[oa]|especial|de\s+interc[aâ]mbio))?"
     r"(?:\s+(?:de|do)\s+(?:mestrado|doutorado|inicia[cç][aã]o\s+cient[ií]fica|ic|gradua[cç][aã]o))?"
     r"|\b(?:my|our|the)\s+(?:new\s+)?"
     r"(?:(?:ph\.?\s?d\.?|doctoral|master'?s|msc|graduate|undergraduate|visiting|exchange|"
-    r"research)\s+)*(?:student|advisee|intern|supervisee))"
-    r"\s*[,:–—-]?\s+(?P<name>" + _PROPER_NAME + ")"
+    r"research)\s+)*(?:student|advisee|intern|supervisee|postdoc|"
+    r"visiting\s+(?:researcher|scholar|professor)))"
+    r"(?:\s*(?:\(\s*" + _IN_COPY + r"\s*\)|" + _IN_COPY + r"))?"
+    r"\s*[,:–—-]?\s+(?:(?i:dr|dra|drª|prof|profa|profª)\.?\s+)?"
+    r"(?P<name>" + _PROPER_NAME + ")"
 )
 # The name, then the role: "para Nome Sobrenome, meu orientando", "Name (my PhD student)".
 _NAMED_BEFORE = re.compile(
@@ -517,10 +559,16 @@ def identify_student(
     if email_label:
         email = Found(email_label.group("value").lower(), *email_label.span("value"), rule="label")
     label, rule = _NAME_LABEL.search(text), "label"
-    if not (label and _plausible_name(_clean(label.group("value")))):
+    if not (label and _labelled_name(label.group("value"))):
         label, rule = _NAME_ROW.search(text), "table"
+    if not (label and _labelled_name(label.group("value"))):
+        label, rule = _NAME_LABEL_ABOVE.search(text), "label"
     listed = _listed_students(text, (own, inner), exclude, writers)
-    if label and _plausible_name(_clean(label.group("value"))):
+    table = _column_table(text)
+    if table is not None:
+        name, email = table[0], email or table[1]
+        email = email or _address_near(text, name.end or 0, len(text), exclude, copied, name.value)
+    elif label and _labelled_name(label.group("value")):
         value = _clean(label.group("value"))
         start = label.start("value") + label.group("value").find(value.split(" ")[0])
         name = Found(value, start, start + len(value), rule)
@@ -547,6 +595,9 @@ def identify_student(
         and bool(own.writer_email)
         and _forwarder_is_student(text, own, inner)
     )
+    if name is None and (in_copy := _copied_student(text, writer, copied, exclude)):
+        # "para a aluna em cópia": the one person copied in, never the writer
+        name, email = in_copy[0], email or in_copy[1]
     if name is None and not forwarder_is_student and _speaks_of_a_student(text, writer):
         # the writer asks for a student they never name ("minha orientanda precisa de
         # acesso"): never the writer; the Subject's name, else none (a person fills it in)
@@ -566,6 +617,11 @@ def identify_student(
         if subject_of is own and writer is inner:
             name.check = name.check or "forwarder_assumed"
         email = email or _own_address(text, subject_of)
+        if " " not in name.value.strip() and (lower := _lower_case_self(text, subject_of)):
+            # "aqui é a bianca esteves do carmo" from bianca.esteves@...: capitalised, marked
+            name = lower
+            if subject_of is writer and " " not in requester.value.strip():
+                requester = found["requester_name"] = Found(lower.value, rule="self")
         if " " not in name.value.strip():
             # no whole name in the text nor in the From header: the Subject's, when it is
             # the writer's ("Acesso ao laboratório - Nome Sobrenome" from nsobrenome@...)
@@ -797,3 +853,114 @@ def _own_address(text: str, part: _Part) -> Found:
     if stated is not None:
         return Found(stated.group("value").lower(), *stated.span("value"), rule="self")
     return Found(part.writer_email.lower(), rule=part.writer_rule)
+
+
+def _labelled_name(value: str) -> bool:
+    value = _clean(value)
+    return _plausible_name(value) and not _is_field_name(value)
+
+
+def _is_field_name(value: str) -> bool:
+    """Whether a labelled value is a table's header row or a form's next label ("E-mail
+    Matrícula" after "Nome\\t"), not a name."""
+    return any(word in _FIELD_WORDS for word in _fold(value).replace(":", " ").split())
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip(" \t\u00a0*>") for cell in _CELLS.split(line.strip(" \t>"))]
+
+
+def _column_table(text: str) -> tuple[Found, Found | None] | None:
+    """A table read as text, its header row over the students' rows ("Nome\\tE-mail\\t
+    Matrícula" / "Fulano de Tal\\tfulano@...\\t2025..."): the name and the address under
+    their headers in the first row (marked when more rows follow)."""
+    lines = list(re.finditer(r"[^\n]*", text))
+    lines = [m for m in lines if m.group(0).strip()]
+    for index, header in enumerate(lines[:-1]):
+        heads = [_fold(cell) for cell in _cells(header.group(0))]
+        if len(heads) < 2 or not (_NAME_HEADERS & set(heads)):
+            continue
+        column = next(i for i, head in enumerate(heads) if head in _NAME_HEADERS)
+        rows = []
+        for line in lines[index + 1 :]:
+            cells = _cells(line.group(0))
+            if len(cells) != len(heads) or not _LOOKS_LIKE_NAME.fullmatch(_nfc(cells[column])):
+                break
+            rows.append((line, cells))
+        if not rows:
+            continue
+        line, cells = rows[0]
+        value = _clean(cells[column])
+        start = text.find(value, line.start())
+        name = Found(value, start, start + len(value), "table")
+        if len(rows) > 1:
+            name.check = "several_students"
+        email = None
+        for head, cell in zip(heads, cells, strict=True):
+            if head in _EMAIL_HEADERS and _ADDRESS.fullmatch(cell):
+                at = text.find(cell, line.start())
+                email = Found(cell.lower(), at, at + len(cell), "table")
+        return name, email
+    return None
+
+
+def _copied_student(
+    text: str, writer: _Part, copied: list[tuple[str, str]], exclude: Iterable[str]
+) -> tuple[Found, Found] | None:
+    """The one person copied in when the writer asks for "o aluno em cópia" / "the
+    student in cc" without naming them in the text: their display name and address,
+    marked for a person to check."""
+    match = _first(_STUDENT_IN_COPY, text, writer)
+    if match is None or _SELF_BEFORE.search(
+        text[max(writer.start, match.start() - 20) : match.start()]
+    ):
+        return None  # none, or the writer's own words: "sou aluno em cópia de..."
+    excluded = {a.lower() for a in exclude if a} | {writer.writer_email.lower()}
+    others = [(n, a) for n, a in copied if a not in excluded]
+    if len(others) != 1:
+        # several people copied in, or none: a person picks the student, never the writer
+        return Found("", rule="cc", check="student_not_named"), Found("", check="no_address")
+    display, address = others[0]
+    display = _clean(_without_honorific(display))
+    value = display if " " in display and _plausible_name(display) else ""
+    return (
+        Found(value, rule="cc", check="copied_student" if value else "student_not_named"),
+        Found(address, rule="cc"),
+    )
+
+
+# A writer who introduces themself in lower case: "aqui é a bianca esteves do carmo".
+_SELF_LOWER = re.compile(
+    r"(?i:\b(?:sou\s+(?:[oa]\s+)?|me\s+chamo\s+|meu\s+nome\s+(?:completo\s+)?(?:é|e)\s+|"
+    r"aqui\s+(?:é|e)\s+(?:[oa]\s+)?|my\s+name\s+is\s+))"
+    r"(?P<name>[a-zà-öø-ÿ'’-]+(?:[ \t]+[a-zà-öø-ÿ'’-]+){1,6})"
+)
+
+
+# Words that end a name written in lower case: "sou a bia lima e preciso de...".
+_AFTER_A_NAME = frozenset(
+    {"aluno", "aluna", "mestrando", "mestranda", "doutorando", "doutoranda", "estudante",
+     "preciso", "gostaria", "queria", "venho", "sou", "estou", "tenho", "que", "com", "para",
+     "pra", "no", "na", "em", "ao", "a", "o", "mestrado", "doutorado", "ppcomp", "ifes",
+     "turma", "laboratorio", "lab", "grupo", "curso", "student", "and", "i", "from"}
+)  # fmt: skip
+
+
+def _lower_case_self(text: str, part: _Part) -> Found | None:
+    """The writer's whole name from a self-introduction written in lower case, when their
+    address is made of it: capitalised and marked ("name_case")."""
+    match = _first(_SELF_LOWER, text, part)
+    if match is None:
+        return None
+    words = []
+    for word in match.group("name").split():
+        if _fold(word) in _AFTER_A_NAME or _fold(word) in _FIELD_WORDS:
+            break
+        words.append(word)
+    while words and words[-1] in _PARTICLES:
+        words.pop()
+    value = " ".join(words)
+    if len(words) < 2 or not _address_fits(value, part.writer_email):
+        return None
+    start = match.start("name")
+    return Found(_capitalised(value), start, start + len(value), "self", check="name_case")

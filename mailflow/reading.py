@@ -38,6 +38,9 @@ CHECK_REASONS = {
     "from_subject": _("read from the email's subject only: no whole name in the text"),
     "quoted": _("read from the earlier message quoted below the reply: check it still holds"),
     "name_case": _("written all in lower or upper case: the capitals were put in by mailflow"),
+    "copied_student": _(
+        "taken from the copied addresses (Cc): the email asks for the student in copy"
+    ),
     "student_not_named": _(
         "the email asks for a student it does not name: a person reads it and fills in the name"
     ),
