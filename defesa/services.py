@@ -256,11 +256,15 @@ def defense_recognised(email) -> bool:
         return False
     found = defense_extract(email)
     data = found.data
-    # what a reply quotes is an earlier message's: a request is vouched for by what its
-    # writer wrote ("obrigado!" above a quoted request is no new request)
-    quoted = any(source.get("rule") == "quoted" for source in found.provenance.values())
+    # what a reply quotes is an earlier message's: its writer must say something of the
+    # defence themself ("a nova data é ..."); "obrigado!" above a quoted request is none
+    own = [
+        name
+        for name in ("date", "time", "room", "link", "title")
+        if getattr(data, name) and found.provenance.get(name, {}).get("rule") != "quoted"
+    ]
     return bool(
-        not quoted
+        own
         and data.student
         and data.title
         and data.date
