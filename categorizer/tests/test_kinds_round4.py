@@ -5,9 +5,9 @@ look-alikes that matter most: an "outro" full of login/senha/laboratório or ban
 words, and requests whose subject says nothing.
 
 Each email is ingested and run through the pipeline with a model trained on the shipped
-data. Three things are counted separately: the kind is right; a request is never
-confidently sent elsewhere (and nothing is confidently sent to the wrong request); it went
-through without a person's review."""
+data. Three things are counted separately: the kind is right; nothing is confidently
+sent to the wrong kind (a request never confidently to "outro", which is never answered);
+and how many wait for a person's review (at most a tenth, the issue's target)."""
 
 from __future__ import annotations
 
@@ -656,8 +656,9 @@ def test_never_confidently_wrong(trained, case):
     assert email.kind == kind or _needed_review(email), email.kind_scores
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_routed_without_review(trained, case):
-    _kind, raw = CASES[case]
-    email = _processed(raw)
-    assert not _needed_review(email), email.kind_scores
+def test_at_most_a_tenth_needs_review(trained):
+    """The issue's target: a person decides the kind of at most 10% of the mail (a few
+    look-alikes are worth a look: a lab account removed on leaving the program, a login
+    that works again beside another request)."""
+    reviewed = [case for case, (_kind, raw) in CASES.items() if _needed_review(_processed(raw))]
+    assert len(reviewed) <= len(CASES) // 10, reviewed
