@@ -30,7 +30,14 @@ from defesa.data import ADVISOR, EXTERNAL, INTERNAL, MONTHS, ROLES, DefenseData,
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
 from defesa.extraction.values import MEETING_HOST, urls
-from emails.forwards import forward_span, header_blocks, history_start, history_text, reply_start
+from emails.forwards import (
+    forward_span,
+    header_blocks,
+    history_start,
+    history_text,
+    reply_start,
+    split_sender,
+)
 
 SCALARS = ("student", "title", "date", "time", "room", "link")
 
@@ -415,6 +422,11 @@ def read_defense(
             reference=reference,
             unknown=prose.unknown,
         )
+    if not answer and not data.student and len(blocks) == 1:
+        sender = _sender_student(text, blanked, data, writer=writer, forwarded=forwarded)
+        if sender:
+            data.student = sender
+            provenance["student"] = {**_source(None, "sender"), "check": "prose"}
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
     if len(blocks) > 1:
@@ -432,6 +444,44 @@ def read_defense(
         provenance.setdefault("student", _source(None, "label"))
         provenance["student"]["check"] = "several_defences"
     return Reading(data=data, problems=problems, provenance=provenance, promised=promised)
+
+
+# A sender that is an office, not a person: "Secretaria PPComp", "Coordenação".
+_OFFICE = re.compile(
+    r"\b(?:secretaria|coordena[cç][aã]o|coordenadoria|programa|ppcomp|ifes|"
+    r"p[oó]s-?gradua[cç][aã]o|no-?reply|office)\b",
+    re.I,
+)
+_HEADER_FROM = re.compile(r"^[ \t>*]*(?:de|from)[ \t]*\**[ \t]*:(?P<value>.*)$", re.I | re.M)
+
+
+def _sender_student(
+    text: str, blanked: str, data: DefenseData, *, writer: str, forwarded: bool
+) -> str:
+    """Who sent the request, when nobody else is named as the student: the person who
+    wrote the message holding the data (the innermost one of a chain of forwards) and is
+    not on the committee, nor speaks of their students ("meu orientando"), nor is an
+    office. A request is written by the student, their advisor or the coordination."""
+    # each sender with the words they wrote themself
+    senders = [(writer, blanked[: history_start(text)])]
+    if forwarded:
+        blocks = header_blocks(text)
+        ends = [start for start, _end in blocks[1:]] + [len(text)]
+        senders = []
+        for (start, end), next_start in zip(blocks, ends, strict=True):
+            match = _HEADER_FROM.search(text, start, end)
+            if match:
+                senders.append((split_sender(match.group("value"))[0], blanked[end:next_start]))
+    for sender, own_words in reversed(senders):
+        sender = " ".join(sender.split())
+        if len(sender.split()) < 2 or _OFFICE.search(sender) or "@" in sender:
+            continue
+        if _key(sender) in _form_names(data) or _first_name_known(sender, data.members):
+            continue
+        if _MY_STUDENT.search(own_words):
+            continue
+        return sender
+    return ""
 
 
 def _drop_the_student(data: DefenseData, provenance: dict[str, dict]) -> None:
