@@ -385,6 +385,16 @@ def read_defense(
             )
         )
         known.add(_key(person.name))
+    if (
+        writer
+        and found.read_from.get(INTERNAL) == GROUP_COMMITTEE
+        and not any(m.role == ADVISOR for m in data.members)
+    ):
+        # a professor who sends the request and lists themself, unlabelled, among the
+        # committee is its advisor (a co-advisor or a member says what they are)
+        for member in data.members:
+            if member.role == INTERNAL and _key(member.name) == _key(writer):
+                member.role = ADVISOR
     data.members.sort(key=lambda m: ROLES.index(m.role))
     # each member's source, in their final order: a sentence, or the form
     prose_people = {_key(p.name): p for p in prose.members}
