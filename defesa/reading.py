@@ -369,8 +369,12 @@ def read_defense(
         provenance["link"] = _source(_find(text, data.link), "label")
     known = {_key(m.name) for m in data.members}
     roles = {m.role for m in data.members}
+    # an institution written next to a member ("(Itaú Unibanco)") is no other member
+    affiliations = "".join(f" {_key(m.institution)} |" for m in data.members if m.institution)
     for person in prose.members:
         if _key(person.name) in known or _first_name_known(person.name, data.members):
+            continue
+        if not person.honorific and f" {_key(person.name)} " in affiliations:
             continue
         if data.members and person.role in roles and person.role == ADVISOR:
             continue  # one advisor
