@@ -560,12 +560,17 @@ def _fill_from_history(
         if value:
             setattr(data, name, value)
             provenance[name] = {**_source(where, "quoted"), "check": "quoted"}
-    if data.members:
-        return
-    members = [m for m in earlier.members if m.name and not _is_placeholder(m.name)]
-    known = {_key(m.name) for m in members}
+    if any(m.role == ADVISOR for m in data.members):
+        return  # the reply gives the committee
+    # a reply that names a member or two ("o membro externo será ...") leaves the other
+    # roles to the request it answers
+    given = {m.role for m in data.members}
+    members = [
+        m for m in earlier.members if m.name and not _is_placeholder(m.name) and m.role not in given
+    ]
+    known = {_key(m.name) for m in [*members, *data.members]}
     for person in said.members:
-        if _key(person.name) not in known and person.role not in unknown:
+        if _key(person.name) not in known and person.role not in unknown | given:
             members.append(
                 Member(
                     role=person.role,
@@ -575,9 +580,13 @@ def _fill_from_history(
                 )
             )
             known.add(_key(person.name))
+    if not members:
+        return
+    members = [*data.members, *members]
     members.sort(key=lambda m: ROLES.index(m.role))
+    sources = {id(m): provenance.pop(f"member:{i}", None) for i, m in enumerate(data.members)}
     for index, member in enumerate(members):
-        provenance[f"member:{index}"] = {
+        provenance[f"member:{index}"] = sources.get(id(member)) or {
             **_source(_find(history, member.name), "quoted"),
             "check": "quoted",
         }
