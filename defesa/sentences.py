@@ -440,9 +440,27 @@ _DATE_NUMBERS = re.compile(
 )
 _TIME = re.compile(
     r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,|\bdas|\ba\s+partir\s+das|\bpelas)\s+(?P<hour>\d{1,2})"
-    r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?",
+    r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?"
+    # "às 14 horas e 30 minutos"
+    r"(?:(?<=horas)\s+e\s+(?P<minutes>\d{1,2})\s+min(?:utos)?\b)?",
     re.I,
 )
+# A day without its month: "em abril, dia 20" (the month before it), "na próxima terça
+# (dia 9)", "dia 20 às 10h" (the next such day from the email's date).
+_MONTH_THEN_DAY = re.compile(
+    rf"\b(?P<month>{_MONTH})\s*,?\s+dia\s+(?P<day>\d{{1,2}})(?!\d|\s*[/.]\s*\d)"
+)
+_DAY_ALONE = re.compile(r"\bdia\s+(?P<day>\d{1,2})(?!\d|\s*[/.]\s*\d)")
+_WEEKDAYS = {
+    "segunda": 0,
+    "terca": 1,
+    "quarta": 2,
+    "quinta": 3,
+    "sexta": 4,
+    "sabado": 5,
+    "domingo": 6,
+}
+_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")(?:-feira)?\b")
 # A time written right after the date, with nothing between ("dia 9/4 14h", "5/3 - 14h30").
 _TIME_AFTER_DATE = re.compile(
     r"[ \t]*(?:[-–—][ \t]*)?(?P<hour>\d{1,2})(?:[ \t]*:[ \t]*(?P<minute>\d{2})[ \t]*"
@@ -536,6 +554,37 @@ def _date_from(match: re.Match, reference: datetime.date | None) -> datetime.dat
         return None
 
 
+def _day_without_month(sentence: str, start: int, reference) -> Value | None:
+    """A day written without its month ("em abril, dia 20", "próxima terça (dia 9)"): the
+    month named just before it, else the next such day from the email's date (on the
+    weekday the sentence names, if it names one)."""
+    match = _MONTH_THEN_DAY.search(sentence)
+    if match:
+        date = _date_from(match, reference)
+        return Value(date, start + match.start(), start + match.end()) if date else None
+    match = _DAY_ALONE.search(sentence)
+    if match is None:
+        return None
+    day = int(match.group("day"))
+    base = reference or datetime.datetime.now(datetime.UTC).date()
+    named = _WEEKDAY.search(sentence)
+    weekday = _WEEKDAYS[fold(named.group("weekday"))] if named else None
+    year, month = base.year, base.month
+    for _step in range(4):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            candidate = None
+        if (
+            candidate is not None
+            and candidate >= base
+            and (weekday is None or candidate.weekday() == weekday)
+        ):
+            return Value(candidate, start + match.start(), start + match.end())
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _when(
     text: str, folded: str, spans: list[tuple[int, int]], reference
 ) -> tuple[Value | None, Value | None]:
@@ -554,6 +603,8 @@ def _when(
                     break
             if found:
                 break
+        if found is None:
+            found = _day_without_month(sentence, start, reference)
         if found is None:
             continue
         time = None
@@ -607,7 +658,7 @@ def _time_in(folded: str, start: int, end: int, date: Value) -> Value | None:
         if match.group(0).startswith(",") and not match.group("unit") and not match.group("minute"):
             continue
         hour = int(match.group("hour"))
-        minute = int(match.group("minute") or 0)
+        minute = int(match.group("minute") or match.group("minutes") or 0)
         unit = (match.group("unit") or "").lower()
         if not unit and not match.group("minute"):
             continue
