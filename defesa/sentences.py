@@ -323,7 +323,7 @@ _TITLE_OPEN = re.compile(
     r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\b(?:o|cujo)\s+t[ií]tulo"
     r"(?:\s+(?:oficial|provis[oó]rio|definitivo|final))?\s+(?:da\s+disserta[cç][aã]o\s+|"
     r"do\s+trabalho\s+)?(?:[eé]|ser[aá])(?!\w)|\bentitled|\btitled|\bthesis\s+title\s+is|"
-    r"\bse\s+chama|\bchama-se|\bdefesa\s+da\s+disserta[cç][aã]o\s+(?=[A-ZÀ-Ý“\"«])|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
+    r"\bse\s+chama|\bchama-se|\bdefesa\s+da\s+disserta[cç][aã]o\s+(?-i:(?=[A-ZÀ-Ý“\"«]))|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
     r"(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
     r"\b(?:trabalho|disserta[cç][aã]o)\s*:|"
     r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
