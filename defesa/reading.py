@@ -107,6 +107,44 @@ def defence_blocks(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, [*bounds[1:], len(text)], strict=True)]
 
 
+_QUOTED_LINE = re.compile(r"^[ \t]*>[ >\t]*(?P<content>.*?)[ \t]*$")
+_QUESTION_END = re.compile(r"[?:]$")
+
+
+def _answers_below_questions(text: str) -> str:
+    """A reply that answers the quoted questions one by one, each answer unquoted below its
+    question ("> 1) Título do trabalho" / "Detecção de ..."): every question joined to its
+    answer as a label to its value ("> 1) Título do trabalho: Detecção de ..."), at the
+    same offsets. Only when two questions or more are answered so."""
+    start = reply_start(text)
+    if start >= len(text):
+        return text
+    lines = text[start:].split("\n")
+    joins: list[tuple[int, int]] = []  # (offset of the question's end, its answer's start)
+    offset, question_end = start, None
+    for line in lines:
+        quoted = _QUOTED_LINE.match(line)
+        if quoted:
+            content = quoted.group("content")
+            question_end = offset + len(line.rstrip()) if content else None
+        elif line.strip():
+            if question_end is not None:
+                joins.append((question_end, offset + len(line) - len(line.lstrip())))
+            question_end = None
+        offset += len(line) + 1
+    if len(joins) < 2:
+        return text
+    chars = list(text)
+    for end, answer in reversed(joins):
+        gap = [" "] * (answer - end)  # the line ends between them
+        if _QUESTION_END.search(text[:end]):
+            chars[end - 1] = ":"
+        elif gap:
+            gap[0] = ":"
+        chars[end:answer] = gap
+    return "".join(chars)
+
+
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     """`text` with the spans made spaces (line ends kept, so offsets stay valid)."""
     chars = list(text)
@@ -227,7 +265,7 @@ def read_defense(
 ) -> Reading:
     """`answer`: the email answers our own message (the form sent to the professor): only
     what its writer wrote counts, not the quoted form nor our subject line."""
-    text = (body_text or "").replace("\r\n", "\n")
+    text = _answers_below_questions((body_text or "").replace("\r\n", "\n"))
     blanked = _blank(text, header_blocks(text))
     blocks = defence_blocks(blanked)
     students = [_block_student(text, b) for b in blocks]
