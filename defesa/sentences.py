@@ -300,6 +300,11 @@ _STUDENT = re.compile(
 _STUDENT_AFTER_COLON = re.compile(
     rf"(?i:\bdefesa\s+d[oa]\s+)(?:{_WORD})\s*:\s*(?P<name>" + NAME + ")"
 )
+# "Defesa Nádia Campos Frisso 15/3, 15h, sala 110": a note that opens with the word, the
+# student's name and the date
+_STUDENT_NOTE = re.compile(
+    r"(?m:^[ \t]*)(?i:defesa)[ \t]+(?P<name>" + NAME + r")(?=[ \t]*[,:–—-]?[ \t]*\d)"
+)
 # "Sou Maria Eduarda Nunes, aluna do mestrado": the student writes
 _STUDENT_SELF = re.compile(
     r"(?i:\b(?:sou|me\s+chamo|meu\s+nome\s+(?:completo\s+)?[eé])\s+(?:[oa]\s+)?)"
@@ -354,6 +359,7 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
     for pattern in (
         _STUDENT_AFTER_COLON,
         _STUDENT,
+        _STUDENT_NOTE,
         _STUDENT_DEFENDS,
         _STUDENT_SUBJECT,
         _STUDENT_SELF,
