@@ -262,9 +262,12 @@ def read_defense(
     own_institutions=("Ifes",),
     reference=None,
     answer: bool = False,
+    attachment_names=(),
 ) -> Reading:
     """`answer`: the email answers our own message (the form sent to the professor): only
-    what its writer wrote counts, not the quoted form nor our subject line."""
+    what its writer wrote counts, not the quoted form nor our subject line.
+    `attachment_names`: the file names of the email's attachments (a form named after the
+    student: "Formulario_Defesa_Mariana_Falqueto.pdf")."""
     text = _answers_below_questions((body_text or "").replace("\r\n", "\n"))
     blanked = _blank(text, header_blocks(text))
     blocks = defence_blocks(blanked)
@@ -463,6 +466,9 @@ def read_defense(
     if not answer and not data.student and (named := _subject_student(subject)):
         data.student = named
         provenance["student"] = {**_source(None, "subject"), "check": "from_subject"}
+    if not answer and not data.student and (named := _attachment_student(attachment_names)):
+        data.student = named
+        provenance["student"] = {**_source(None, "attachment"), "check": "from_attachment"}
     if history < len(text):
         _fill_from_history(
             data,
@@ -505,6 +511,42 @@ _OFFICE = re.compile(
     re.I,
 )
 _HEADER_FROM = re.compile(r"^[ \t>*]*(?:de|from)[ \t]*\**[ \t]*:(?P<value>.*)$", re.I | re.M)
+
+
+# The words of a form's file name that are not the student's name.
+_FILE_WORDS = re.compile(
+    r"^(?:formul[aá]rio|form|defesa|solicita[cç][aã]o|requerimento|pedido|agendamento|"
+    r"disserta[cç][aã]o|mestrado|banca|ata|anexo|ppcomp|ifes|final|vers[aã]o|v\d+|"
+    r"assinad[oa]|modelo|termo|ficha|cadastro|proposta|documento|digitalizad[oa]|arquivo|"
+    r"scan|imagem|image|comprovante|declara[cç][aã]o|resumo|abstract|capa|relat[oó]rio|carta|"
+    r"convite|folha|aprova[cç][aã]o|catalogr[aá]fica|errata|apresenta[cç][aã]o|slides|artigo|"
+    r"trabalho|texto|c[oó]pia|\d+)$",
+    re.I,
+)
+
+
+def _attachment_student(names) -> str:
+    """The student named in an attached form's file name ("Formulario_Defesa_Mariana_
+    Cordeiro_Falqueto.pdf" -> "Mariana Cordeiro Falqueto"): two or more capitalised words
+    (particles between them) that are no form's words; only when the files name one."""
+    found: dict[str, str] = {}
+    for name in names or ():
+        stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name or "")
+        run: list[str] = []
+        runs: list[list[str]] = []
+        for word in [*re.split(r"[\s_.+-]+", stem), ""]:
+            capital = word[:1].isupper() and word[1:2].islower() and not _FILE_WORDS.match(word)
+            if capital or (run and word.lower() in _PARTICLES - {"e"}):
+                run.append(word)
+                continue
+            runs.append(run)
+            run = []
+        for words in runs:
+            while words and words[-1].lower() in _PARTICLES:
+                words.pop()
+            if len(words) >= 2:
+                found.setdefault(_key(" ".join(words)), " ".join(words))
+    return next(iter(found.values())) if len(found) == 1 else ""
 
 
 def _sender_student(

@@ -1110,6 +1110,8 @@ def read(voice: Voice):
         subject=parsed.subject,
         own_institutions=OWN,
         reference=REFERENCE,
+        # as defense_extract passes them: a form may be named after the student
+        attachment_names=[a.filename for a in parsed.attachments],
     )
 
 
