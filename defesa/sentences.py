@@ -591,28 +591,40 @@ def _day_without_month(sentence: str, start: int, reference) -> Value | None:
     return None
 
 
+def _whole_date(sentence: str, start: int, reference) -> Value | None:
+    for pattern in (_DATE_WORDS, _DATE_NUMBERS):
+        for match in pattern.finditer(sentence):
+            date = _date_from(match, reference)
+            if date is not None:
+                return Value(date, start + match.start(), start + match.end())
+    return None
+
+
+def _dated_sentence(
+    folded: str, spans: list[tuple[int, int]], read: Callable[[str, int], Value | None]
+) -> tuple[int, Value] | None:
+    """The first sentence about the defence where `read` finds a date, and the date."""
+    for index, (start, end) in enumerate(spans):
+        sentence = folded[start:end]
+        if _DEFENCE_WORDS.search(sentence) and (found := read(sentence, start)):
+            return index, found
+    return None
+
+
 def _when(
     text: str, folded: str, spans: list[tuple[int, int]], reference
 ) -> tuple[Value | None, Value | None]:
     """The date and time of the defence: in the first sentence about the defence that
-    has a date; the time in that sentence, else in the next one."""
-    for index, (start, end) in enumerate(spans):
-        sentence = folded[start:end]
-        if not _DEFENCE_WORDS.search(sentence):
-            continue
-        found = None
-        for pattern in (_DATE_WORDS, _DATE_NUMBERS):
-            for match in pattern.finditer(sentence):
-                date = _date_from(match, reference)
-                if date is not None:
-                    found = Value(date, start + match.start(), start + match.end())
-                    break
-            if found:
-                break
-        if found is None:
-            found = _day_without_month(sentence, start, reference)
-        if found is None:
-            continue
+    has a date; the time in that sentence, else in the next one. A day without its month
+    ("dia 9") only when no sentence about the defence has a whole date."""
+    dated = _dated_sentence(
+        folded, spans, lambda sentence, start: _whole_date(sentence, start, reference)
+    ) or _dated_sentence(
+        folded, spans, lambda sentence, start: _day_without_month(sentence, start, reference)
+    )
+    if dated is not None:
+        index, found = dated
+        end = spans[index][1]
         time = None
         right_after = _TIME_AFTER_DATE.match(folded, found.end, end)
         if right_after:
