@@ -549,6 +549,19 @@ def _attachment_student(names) -> str:
     return next(iter(found.values())) if len(found) == 1 else ""
 
 
+_STAFF_TITLE = r"(?:prof(?:essor)?a?|prof\.?ª|dra?|drª|coordenador(?:a)?)\.?"
+
+
+def _signs_as_staff(words: str, sender: str) -> bool:
+    """Whether the sender signs as a professor or the coordinator ("Prof. Gustavo",
+    "Profa. Dra. Larissa Gama", "Coordenador do PPComp"): no student does."""
+    first = re.escape(sender.split()[0])
+    return bool(
+        re.search(rf"\b{_STAFF_TITLE}(?:\s+{_STAFF_TITLE})*\s+{first}\b", words, re.I)
+        or re.search(r"^\s*coordena(?:dor|dora|[cç][aã]o)\b", words, re.I | re.M)
+    )
+
+
 def _sender_student(
     text: str, blanked: str, data: DefenseData, *, writer: str, forwarded: bool
 ) -> str:
@@ -572,7 +585,7 @@ def _sender_student(
             continue
         if _key(sender) in _form_names(data) or _first_name_known(sender, data.members):
             continue
-        if _MY_STUDENT.search(own_words):
+        if _MY_STUDENT.search(own_words) or _signs_as_staff(own_words, sender):
             continue
         return sender
     return ""
