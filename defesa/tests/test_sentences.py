@@ -236,3 +236,32 @@ def test_a_date_and_a_time_are_found_where_they_are_written(written, date, time)
     for name, expected in (("date", date), ("time", time)):
         where = result.provenance[name]
         assert text[where["start"] : where["end"]] == expected
+
+
+def test_a_day_without_its_month_yields_to_a_whole_date_in_a_later_sentence():
+    text = (
+        "A defesa precisa ser marcada até o dia 30, como pede o regimento. "
+        "A defesa do Tiago Lemos Bravo será no dia 21/05/2027, às 10h, na sala 207."
+    )
+    assert _read(text).data.date == datetime.date(2027, 5, 21)
+
+
+def test_a_day_without_its_month_is_the_next_such_day_on_the_weekday_named():
+    # the email is of 2 May 2027; 4 May is a Tuesday, 4 June a Friday
+    text = "A defesa do Tiago Lemos Bravo fica para sexta (dia 4), às 10h, na sala 207."
+    assert _read(text).data.date == datetime.date(2027, 6, 4)
+
+
+def test_a_professor_who_sends_a_request_naming_no_student_is_not_the_student():
+    text = (
+        "Prezada secretaria, segue pedido de agendamento de defesa.\n\n"
+        "Título: Redes de sensores sem fio para monitoramento de encostas\n"
+        "Data: 21/05/2027\nHorário: 10h\nLocal: Sala 207\n"
+        "Orientador: Prof. Dr. Henrique Dalvi Souza (Ifes)\n"
+        "Membro interno: Profa. Dra. Marta Zanon Lyra (Ifes)\n"
+        "Membro externo: Prof. Dr. Rui Campos Leão (UFES)\n\n"
+        "Att.,\nProf. Saulo Reis Vieira\nCoordenador do PPComp\n"
+    )
+    assert _read(text, writer="Saulo Reis Vieira").data.student == ""
+    student_writes = text.replace("Prof. Saulo Reis Vieira\nCoordenador do PPComp", "Saulo")
+    assert _read(student_writes, writer="Saulo Reis Vieira").data.student == "Saulo Reis Vieira"
