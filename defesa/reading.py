@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from defesa import extraction, sentences
-from defesa.data import ADVISOR, EXTERNAL, INTERNAL, MONTHS, ROLES, DefenseData, Member
+from defesa.data import (
+    ADVISOR,
+    COADVISOR,
+    EXTERNAL,
+    INTERNAL,
+    MONTHS,
+    ROLES,
+    DefenseData,
+    Member,
+)
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
 from defesa.extraction.values import MEETING_HOST, urls
@@ -430,6 +439,7 @@ def read_defense(
             )
         )
         known.add(_key(person.name))
+    internal_listed = {_key(m.name) for m in data.members if m.role == INTERNAL}
     if (
         writer
         and found.read_from.get(INTERNAL) == GROUP_COMMITTEE
@@ -440,6 +450,13 @@ def read_defense(
         for member in data.members:
             if member.role == INTERNAL and _key(member.name) == _key(writer):
                 member.role = ADVISOR
+    if found.read_from.get(INTERNAL) == GROUP_COMMITTEE and not any(
+        m.role == ADVISOR for m in data.members
+    ):
+        # a committee listed with no roles at all: its president, the advisor, heads it
+        _first_listed_presides(data.members, blanked)
+    # the advisor found by those two rules, from a list with no roles: a person checks
+    presiding = {_key(m.name) for m in data.members if m.role == ADVISOR} & internal_listed
     data.members.sort(key=lambda m: ROLES.index(m.role))
     # each member's source, in their final order: a sentence, or the form
     prose_people = {_key(p.name): p for p in prose.members}
@@ -459,6 +476,8 @@ def read_defense(
                 provenance[f"member:{index}"]["rule"] = "committee"
                 if member.role in (INTERNAL, EXTERNAL):
                     provenance[f"member:{index}"]["check"] = "role_from_context"
+            elif _key(member.name) in presiding:
+                provenance[f"member:{index}"].update(rule="committee", check="role_from_context")
     for name in prose.unknown & set(SCALARS):
         if provenance.get(name, {}).get("rule") == "prose":
             setattr(data, name, "" if name not in ("date", "time") else None)
@@ -589,6 +608,19 @@ def _sender_student(
             continue
         return sender
     return ""
+
+
+def _first_listed_presides(members: list[Member], text: str) -> None:
+    """The first of three or more members listed without roles is the advisor (the
+    committee's president heads its list), when they are of the program's own."""
+    if len(members) < 3 or any(m.role == COADVISOR for m in members):
+        return
+    written = [(where[0], m) for m in members if (where := _find(text, m.name))]
+    if len(written) != len(members):
+        return
+    first = min(written, key=lambda item: item[0])[1]
+    if first.role == INTERNAL:
+        first.role = ADVISOR
 
 
 def _drop_the_student(data: DefenseData, provenance: dict[str, dict]) -> None:

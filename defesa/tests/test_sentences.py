@@ -265,3 +265,19 @@ def test_a_professor_who_sends_a_request_naming_no_student_is_not_the_student():
     assert _read(text, writer="Saulo Reis Vieira").data.student == ""
     student_writes = text.replace("Prof. Saulo Reis Vieira\nCoordenador do PPComp", "Saulo")
     assert _read(student_writes, writer="Saulo Reis Vieira").data.student == "Saulo Reis Vieira"
+
+
+def test_the_first_of_a_committee_listed_without_roles_presides_and_is_checked():
+    text = (
+        "Título: Um estudo sobre filas em sistemas distribuídos\n"
+        "Data: 21/05/2027 às 9h\nLocal: Sala 201\n\n"
+        "Banca:\nProf. Dr. Mário Lúcio Brandão - Ifes\nProf. Dr. Walter Costa Ribeiro - Ifes\n"
+        "Prof. Dr. Sérgio Luiz Amaral - UFES\n\nClara Nunes Bissoli\n"
+    )
+    result = _read(text, writer="Clara Nunes Bissoli")
+    assert _members(result) == {
+        ("advisor", "Mário Lúcio Brandão"),
+        ("internal", "Walter Costa Ribeiro"),
+        ("external", "Sérgio Luiz Amaral"),
+    }
+    assert result.checks["member:0"] == "role_from_context"
