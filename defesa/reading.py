@@ -118,33 +118,52 @@ def defence_blocks(text: str) -> list[tuple[int, int]]:
 
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ >\t]*(?P<content>.*?)[ \t]*$")
 _QUESTION_END = re.compile(r"[?:]$")
+# The field a question asks for: "Qual o título do trabalho?", "E a data da defesa?"
+_ASKED_FIELD = re.compile(
+    r"\b(?P<field>t[ií]tulo|data|hor[aá]rio|local|sala|link|banca|composi[cç][aã]o|"
+    r"orientador|coorientador|membro)",
+    re.I,
+)
+_ASKED_WHERE = re.compile(r"^(?:e\s+)?(?:onde|quando)\b", re.I)
 
 
 def _answers_below_questions(text: str) -> str:
     """A reply that answers the quoted questions one by one, each answer unquoted below its
     question ("> 1) Título do trabalho" / "Detecção de ..."): every question joined to its
-    answer as a label to its value ("> 1) Título do trabalho: Detecção de ..."), at the
-    same offsets. Only when two questions or more are answered so."""
+    answer as a label to its value ("> 1) Título do trabalho: Detecção de ..."; "> Qual o
+    título?" as "> título: ..."), at the same offsets. Only when two questions or more are
+    answered so."""
     start = reply_start(text)
     if start >= len(text):
         return text
-    lines = text[start:].split("\n")
-    joins: list[tuple[int, int]] = []  # (offset of the question's end, its answer's start)
-    offset, question_end = start, None
-    for line in lines:
+    # (where the question's words that ask start and end, its end, the label it stands
+    # for when it names no field, its answer's start)
+    answered: list[tuple[int, int, int, int]] = []
+    offset, question = start, None
+    for line in text[start:].split("\n"):
         quoted = _QUOTED_LINE.match(line)
         if quoted:
-            content = quoted.group("content")
-            question_end = offset + len(line.rstrip()) if content else None
+            content, at = quoted.group("content"), offset + quoted.start("content")
+            asked = _ASKED_FIELD.search(content) if content.endswith("?") else None
+            ask_end = at + asked.start("field") if asked else at
+            question = (at, ask_end, offset + len(line.rstrip()), "") if content else None
+            where = _ASKED_WHERE.search(content) if content.endswith("?") else None
+            if question and not asked and where and len(content) > 6:
+                # "Onde será?", "Quando será?": the field the word asks for, as its label
+                label = "Local" if "onde" in where.group(0).lower() else "Data"
+                question = (at, at, offset + len(line.rstrip()), label)
         elif line.strip():
-            if question_end is not None:
-                joins.append((question_end, offset + len(line) - len(line.lstrip())))
-            question_end = None
+            if question is not None:
+                answered.append((*question, offset + len(line) - len(line.lstrip())))
+            question = None
         offset += len(line) + 1
-    if len(joins) < 2:
+    if len(answered) < 2:
         return text
     chars = list(text)
-    for end, answer in reversed(joins):
+    for ask_start, ask_end, end, label, answer in answered:
+        chars[ask_start:ask_end] = [" "] * (ask_end - ask_start)
+        if label:
+            chars[ask_start : end - 1] = list(label.rjust(end - 1 - ask_start))
         gap = [" "] * (answer - end)  # the line ends between them
         if _QUESTION_END.search(text[:end]):
             chars[end - 1] = ":"

@@ -281,3 +281,23 @@ def test_the_first_of_a_committee_listed_without_roles_presides_and_is_checked()
         ("external", "Sérgio Luiz Amaral"),
     }
     assert result.checks["member:0"] == "role_from_context"
+
+
+def test_answers_below_quoted_questions_are_read_as_their_fields():
+    text = (
+        "Olá! Respondo abaixo.\n\n"
+        "Em qua., 28 de abr. de 2027 às 10:00, Secretaria PPComp <secretaria@ifes.edu.br> "
+        "escreveu:\n"
+        "> Ana, por favor informe:\n> Qual o título da dissertação?\n"
+        "Segmentação de tumores cerebrais com U-Net\n"
+        "> E a data e o horário?\nDia 21/05/2027 às 15h\n> Onde será?\nMiniauditório\n"
+        "> Quem compõe a banca?\nProf. Dr. Luiz Alberto Pinto (Ifes) - orientador\n"
+        "Prof. Dr. Carlos Roberto Souza (Ifes)\nProfa. Dra. Teresa Cristina Melo (UFRJ)\n"
+        "> Obrigada.\n"
+    )
+    data = _read(text, writer="Ana Paula Rocha Lima").data
+    assert data.title == "Segmentação de tumores cerebrais com U-Net"
+    assert (data.date, data.time) == (datetime.date(2027, 5, 21), datetime.time(15, 0))
+    assert data.room == "Miniauditório"
+    assert data.advisor.name == "Luiz Alberto Pinto"
+    assert data.student == "Ana Paula Rocha Lima"
