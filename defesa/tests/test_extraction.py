@@ -489,3 +489,9 @@ def test_doctors_listed_in_a_row_with_no_label_are_the_committee():
 def test_two_doctors_in_a_row_are_no_committee_without_a_label():
     text = "Prezados,\n\nProf. Dr. Tiago Moraes Coelho\nProf. Dr. Reinaldo Lima Sousa\n"
     assert extract_defense(body_text=text).data.members == []
+
+
+def test_a_lattes_link_inside_the_parentheses_leaves_the_institution():
+    text = "Orientador: Prof. Dr. Alcebíades Nunes (Ifes, http://lattes.cnpq.br/1234567890123456)\n"
+    advisor = extract_defense(body_text=text).data.advisor
+    assert (advisor.name, advisor.institution) == ("Alcebíades Nunes", "Ifes")
