@@ -26,11 +26,27 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from defesa import extraction, sentences
-from defesa.data import ADVISOR, EXTERNAL, INTERNAL, MONTHS, ROLES, DefenseData, Member
+from defesa.data import (
+    ADVISOR,
+    COADVISOR,
+    EXTERNAL,
+    INTERNAL,
+    MONTHS,
+    ROLES,
+    DefenseData,
+    Member,
+)
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
 from defesa.extraction.people import Institutions
 from defesa.extraction.values import MEETING_HOST, urls
-from emails.forwards import forward_span, header_blocks, history_start, history_text, reply_start
+from emails.forwards import (
+    forward_span,
+    header_blocks,
+    history_start,
+    history_text,
+    reply_start,
+    split_sender,
+)
 
 SCALARS = ("student", "title", "date", "time", "room", "link")
 
@@ -98,6 +114,63 @@ def defence_blocks(text: str) -> list[tuple[int, int]]:
         bounds.append(previous + 1 if heading and len(heading) < 40 else start)
     bounds[0] = 0
     return [(a, b) for a, b in zip(bounds, [*bounds[1:], len(text)], strict=True)]
+
+
+_QUOTED_LINE = re.compile(r"^[ \t]*>[ >\t]*(?P<content>.*?)[ \t]*$")
+_QUESTION_END = re.compile(r"[?:]$")
+# The field a question asks for: "Qual o título do trabalho?", "E a data da defesa?"
+_ASKED_FIELD = re.compile(
+    r"\b(?P<field>t[ií]tulo|data|hor[aá]rio|local|sala|link|banca|composi[cç][aã]o|"
+    r"orientador|coorientador|membro)",
+    re.I,
+)
+_ASKED_WHERE = re.compile(r"^(?:e\s+)?(?:onde|quando)\b", re.I)
+
+
+def _answers_below_questions(text: str) -> str:
+    """A reply that answers the quoted questions one by one, each answer unquoted below its
+    question ("> 1) Título do trabalho" / "Detecção de ..."): every question joined to its
+    answer as a label to its value ("> 1) Título do trabalho: Detecção de ..."; "> Qual o
+    título?" as "> título: ..."), at the same offsets. Only when two questions or more are
+    answered so."""
+    start = reply_start(text)
+    if start >= len(text):
+        return text
+    # (where the question's words that ask start and end, its end, the label it stands
+    # for when it names no field, its answer's start)
+    answered: list[tuple[int, int, int, int]] = []
+    offset, question = start, None
+    for line in text[start:].split("\n"):
+        quoted = _QUOTED_LINE.match(line)
+        if quoted:
+            content, at = quoted.group("content"), offset + quoted.start("content")
+            asked = _ASKED_FIELD.search(content) if content.endswith("?") else None
+            ask_end = at + asked.start("field") if asked else at
+            question = (at, ask_end, offset + len(line.rstrip()), "") if content else None
+            where = _ASKED_WHERE.search(content) if content.endswith("?") else None
+            if question and not asked and where and len(content) > 6:
+                # "Onde será?", "Quando será?": the field the word asks for, as its label
+                label = "Local" if "onde" in where.group(0).lower() else "Data"
+                question = (at, at, offset + len(line.rstrip()), label)
+        elif line.strip():
+            if question is not None:
+                answered.append((*question, offset + len(line) - len(line.lstrip())))
+            question = None
+        offset += len(line) + 1
+    if len(answered) < 2:
+        return text
+    chars = list(text)
+    for ask_start, ask_end, end, label, answer in answered:
+        chars[ask_start:ask_end] = [" "] * (ask_end - ask_start)
+        if label:
+            chars[ask_start : end - 1] = list(label.rjust(end - 1 - ask_start))
+        gap = [" "] * (answer - end)  # the line ends between them
+        if _QUESTION_END.search(text[:end]):
+            chars[end - 1] = ":"
+        elif gap:
+            gap[0] = ":"
+        chars[end:answer] = gap
+    return "".join(chars)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -217,10 +290,13 @@ def read_defense(
     own_institutions=("Ifes",),
     reference=None,
     answer: bool = False,
+    attachment_names=(),
 ) -> Reading:
     """`answer`: the email answers our own message (the form sent to the professor): only
-    what its writer wrote counts, not the quoted form nor our subject line."""
-    text = (body_text or "").replace("\r\n", "\n")
+    what its writer wrote counts, not the quoted form nor our subject line.
+    `attachment_names`: the file names of the email's attachments (a form named after the
+    student: "Formulario_Defesa_Mariana_Falqueto.pdf")."""
+    text = _answers_below_questions((body_text or "").replace("\r\n", "\n"))
     blanked = _blank(text, header_blocks(text))
     blocks = defence_blocks(blanked)
     students = [_block_student(text, b) for b in blocks]
@@ -362,8 +438,12 @@ def read_defense(
         provenance["link"] = _source(_find(text, data.link), "label")
     known = {_key(m.name) for m in data.members}
     roles = {m.role for m in data.members}
+    # an institution written next to a member ("(Itaú Unibanco)") is no other member
+    affiliations = "".join(f" {_key(m.institution)} |" for m in data.members if m.institution)
     for person in prose.members:
         if _key(person.name) in known or _first_name_known(person.name, data.members):
+            continue
+        if not person.honorific and f" {_key(person.name)} " in affiliations:
             continue
         if data.members and person.role in roles and person.role == ADVISOR:
             continue  # one advisor
@@ -378,6 +458,24 @@ def read_defense(
             )
         )
         known.add(_key(person.name))
+    internal_listed = {_key(m.name) for m in data.members if m.role == INTERNAL}
+    if (
+        writer
+        and found.read_from.get(INTERNAL) == GROUP_COMMITTEE
+        and not any(m.role == ADVISOR for m in data.members)
+    ):
+        # a professor who sends the request and lists themself, unlabelled, among the
+        # committee is its advisor (a co-advisor or a member says what they are)
+        for member in data.members:
+            if member.role == INTERNAL and _key(member.name) == _key(writer):
+                member.role = ADVISOR
+    if found.read_from.get(INTERNAL) == GROUP_COMMITTEE and not any(
+        m.role == ADVISOR for m in data.members
+    ):
+        # a committee listed with no roles at all: its president, the advisor, heads it
+        _first_listed_presides(data.members, blanked)
+    # the advisor found by those two rules, from a list with no roles: a person checks
+    presiding = {_key(m.name) for m in data.members if m.role == ADVISOR} & internal_listed
     data.members.sort(key=lambda m: ROLES.index(m.role))
     # each member's source, in their final order: a sentence, or the form
     prose_people = {_key(p.name): p for p in prose.members}
@@ -397,6 +495,8 @@ def read_defense(
                 provenance[f"member:{index}"]["rule"] = "committee"
                 if member.role in (INTERNAL, EXTERNAL):
                     provenance[f"member:{index}"]["check"] = "role_from_context"
+            elif _key(member.name) in presiding:
+                provenance[f"member:{index}"].update(rule="committee", check="role_from_context")
     for name in prose.unknown & set(SCALARS):
         if provenance.get(name, {}).get("rule") == "prose":
             setattr(data, name, "" if name not in ("date", "time") else None)
@@ -404,6 +504,9 @@ def read_defense(
     if not answer and not data.student and (named := _subject_student(subject)):
         data.student = named
         provenance["student"] = {**_source(None, "subject"), "check": "from_subject"}
+    if not answer and not data.student and (named := _attachment_student(attachment_names)):
+        data.student = named
+        provenance["student"] = {**_source(None, "attachment"), "check": "from_attachment"}
     if history < len(text):
         _fill_from_history(
             data,
@@ -415,6 +518,11 @@ def read_defense(
             reference=reference,
             unknown=prose.unknown,
         )
+    if not answer and not data.student and len(blocks) == 1:
+        sender = _sender_student(text, blanked, data, writer=writer, forwarded=forwarded)
+        if sender:
+            data.student = sender
+            provenance["student"] = {**_source(None, "sender"), "check": "prose"}
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
     if len(blocks) > 1:
@@ -432,6 +540,106 @@ def read_defense(
         provenance.setdefault("student", _source(None, "label"))
         provenance["student"]["check"] = "several_defences"
     return Reading(data=data, problems=problems, provenance=provenance, promised=promised)
+
+
+# A sender that is an office, not a person: "Secretaria PPComp", "Coordenação".
+_OFFICE = re.compile(
+    r"\b(?:secretaria|coordena[cç][aã]o|coordenadoria|programa|ppcomp|ifes|"
+    r"p[oó]s-?gradua[cç][aã]o|no-?reply|office)\b",
+    re.I,
+)
+_HEADER_FROM = re.compile(r"^[ \t>*]*(?:de|from)[ \t]*\**[ \t]*:(?P<value>.*)$", re.I | re.M)
+
+
+# The words of a form's file name that are not the student's name.
+_FILE_WORDS = re.compile(
+    r"^(?:formul[aá]rio|form|defesa|solicita[cç][aã]o|requerimento|pedido|agendamento|"
+    r"disserta[cç][aã]o|mestrado|banca|ata|anexo|ppcomp|ifes|final|vers[aã]o|v\d+|"
+    r"assinad[oa]|modelo|termo|ficha|cadastro|proposta|documento|digitalizad[oa]|arquivo|"
+    r"scan|imagem|image|comprovante|declara[cç][aã]o|resumo|abstract|capa|relat[oó]rio|carta|"
+    r"convite|folha|aprova[cç][aã]o|catalogr[aá]fica|errata|apresenta[cç][aã]o|slides|artigo|"
+    r"trabalho|texto|c[oó]pia|\d+)$",
+    re.I,
+)
+
+
+def _attachment_student(names) -> str:
+    """The student named in an attached form's file name ("Formulario_Defesa_Mariana_
+    Cordeiro_Falqueto.pdf" -> "Mariana Cordeiro Falqueto"): two or more capitalised words
+    (particles between them) that are no form's words; only when the files name one."""
+    found: dict[str, str] = {}
+    for name in names or ():
+        stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name or "")
+        run: list[str] = []
+        runs: list[list[str]] = []
+        for word in [*re.split(r"[\s_.+-]+", stem), ""]:
+            capital = word[:1].isupper() and word[1:2].islower() and not _FILE_WORDS.match(word)
+            if capital or (run and word.lower() in _PARTICLES - {"e"}):
+                run.append(word)
+                continue
+            runs.append(run)
+            run = []
+        for words in runs:
+            while words and words[-1].lower() in _PARTICLES:
+                words.pop()
+            if len(words) >= 2:
+                found.setdefault(_key(" ".join(words)), " ".join(words))
+    return next(iter(found.values())) if len(found) == 1 else ""
+
+
+_STAFF_TITLE = r"(?:prof(?:essor)?a?|prof\.?ª|dra?|drª|coordenador(?:a)?)\.?"
+
+
+def _signs_as_staff(words: str, sender: str) -> bool:
+    """Whether the sender signs as a professor or the coordinator ("Prof. Gustavo",
+    "Profa. Dra. Larissa Gama", "Coordenador do PPComp"): no student does."""
+    first = re.escape(sender.split()[0])
+    return bool(
+        re.search(rf"\b{_STAFF_TITLE}(?:\s+{_STAFF_TITLE})*\s+{first}\b", words, re.I)
+        or re.search(r"^\s*coordena(?:dor|dora|[cç][aã]o)\b", words, re.I | re.M)
+    )
+
+
+def _sender_student(
+    text: str, blanked: str, data: DefenseData, *, writer: str, forwarded: bool
+) -> str:
+    """Who sent the request, when nobody else is named as the student: the person who
+    wrote the message holding the data (the innermost one of a chain of forwards) and is
+    not on the committee, nor speaks of their students ("meu orientando"), nor is an
+    office. A request is written by the student, their advisor or the coordination."""
+    # each sender with the words they wrote themself
+    senders = [(writer, blanked[: history_start(text)])]
+    if forwarded:
+        blocks = header_blocks(text)
+        ends = [start for start, _end in blocks[1:]] + [len(text)]
+        senders = []
+        for (start, end), next_start in zip(blocks, ends, strict=True):
+            match = _HEADER_FROM.search(text, start, end)
+            if match:
+                senders.append((split_sender(match.group("value"))[0], blanked[end:next_start]))
+    for sender, own_words in reversed(senders):
+        sender = " ".join(sender.split())
+        if len(sender.split()) < 2 or _OFFICE.search(sender) or "@" in sender:
+            continue
+        if _key(sender) in _form_names(data) or _first_name_known(sender, data.members):
+            continue
+        if _MY_STUDENT.search(own_words) or _signs_as_staff(own_words, sender):
+            continue
+        return sender
+    return ""
+
+
+def _first_listed_presides(members: list[Member], text: str) -> None:
+    """The first of three or more members listed without roles is the advisor (the
+    committee's president heads its list), when they are of the program's own."""
+    if len(members) < 3 or any(m.role == COADVISOR for m in members):
+        return
+    written = [(where[0], m) for m in members if (where := _find(text, m.name))]
+    if len(written) != len(members):
+        return
+    first = min(written, key=lambda item: item[0])[1]
+    if first.role == INTERNAL:
+        first.role = ADVISOR
 
 
 def _drop_the_student(data: DefenseData, provenance: dict[str, dict]) -> None:
@@ -496,12 +704,17 @@ def _fill_from_history(
         if value:
             setattr(data, name, value)
             provenance[name] = {**_source(where, "quoted"), "check": "quoted"}
-    if data.members:
-        return
-    members = [m for m in earlier.members if m.name and not _is_placeholder(m.name)]
-    known = {_key(m.name) for m in members}
+    if any(m.role == ADVISOR for m in data.members):
+        return  # the reply gives the committee
+    # a reply that names a member or two ("o membro externo será ...") leaves the other
+    # roles to the request it answers
+    given = {m.role for m in data.members}
+    members = [
+        m for m in earlier.members if m.name and not _is_placeholder(m.name) and m.role not in given
+    ]
+    known = {_key(m.name) for m in [*members, *data.members]}
     for person in said.members:
-        if _key(person.name) not in known and person.role not in unknown:
+        if _key(person.name) not in known and person.role not in unknown | given:
             members.append(
                 Member(
                     role=person.role,
@@ -511,9 +724,13 @@ def _fill_from_history(
                 )
             )
             known.add(_key(person.name))
+    if not members:
+        return
+    members = [*data.members, *members]
     members.sort(key=lambda m: ROLES.index(m.role))
+    sources = {id(m): provenance.pop(f"member:{i}", None) for i, m in enumerate(data.members)}
     for index, member in enumerate(members):
-        provenance[f"member:{index}"] = {
+        provenance[f"member:{index}"] = sources.get(id(member)) or {
             **_source(_find(history, member.name), "quoted"),
             "check": "quoted",
         }

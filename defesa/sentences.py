@@ -300,6 +300,11 @@ _STUDENT = re.compile(
 _STUDENT_AFTER_COLON = re.compile(
     rf"(?i:\bdefesa\s+d[oa]\s+)(?:{_WORD})\s*:\s*(?P<name>" + NAME + ")"
 )
+# "Defesa Nádia Campos Frisso 15/3, 15h, sala 110": a note that opens with the word, the
+# student's name and the date
+_STUDENT_NOTE = re.compile(
+    r"(?m:^[ \t]*)(?i:defesa)[ \t]+(?P<name>" + NAME + r")(?=[ \t]*[,:–—-]?[ \t]*\d)"
+)
 # "Sou Maria Eduarda Nunes, aluna do mestrado": the student writes
 _STUDENT_SELF = re.compile(
     r"(?i:\b(?:sou|me\s+chamo|meu\s+nome\s+(?:completo\s+)?[eé])\s+(?:[oa]\s+)?)"
@@ -323,7 +328,7 @@ _TITLE_OPEN = re.compile(
     r"\bcom\s+o\s+t[ií]tulo|\bsob\s+o\s+t[ií]tulo|\b(?:o|cujo)\s+t[ií]tulo"
     r"(?:\s+(?:oficial|provis[oó]rio|definitivo|final))?\s+(?:da\s+disserta[cç][aã]o\s+|"
     r"do\s+trabalho\s+)?(?:[eé]|ser[aá])(?!\w)|\bentitled|\btitled|\bthesis\s+title\s+is|"
-    r"\bse\s+chama|\bchama-se|\bdefesa\s+da\s+disserta[cç][aã]o\s+(?=[A-ZÀ-Ý“\"«])|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
+    r"\bse\s+chama|\bchama-se|\bdefesa\s+da\s+disserta[cç][aã]o\s+(?-i:(?=[A-ZÀ-Ý“\"«]))|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
     r"(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
     r"\b(?:trabalho|disserta[cç][aã]o)\s*:|"
     r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
@@ -354,6 +359,7 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
     for pattern in (
         _STUDENT_AFTER_COLON,
         _STUDENT,
+        _STUDENT_NOTE,
         _STUDENT_DEFENDS,
         _STUDENT_SUBJECT,
         _STUDENT_SELF,
@@ -440,9 +446,27 @@ _DATE_NUMBERS = re.compile(
 )
 _TIME = re.compile(
     r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,|\bdas|\ba\s+partir\s+das|\bpelas)\s+(?P<hour>\d{1,2})"
-    r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?",
+    r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?"
+    # "às 14 horas e 30 minutos"
+    r"(?:(?<=horas)\s+e\s+(?P<minutes>\d{1,2})\s+min(?:utos)?\b)?",
     re.I,
 )
+# A day without its month: "em abril, dia 20" (the month before it), "na próxima terça
+# (dia 9)", "dia 20 às 10h" (the next such day from the email's date).
+_MONTH_THEN_DAY = re.compile(
+    rf"\b(?P<month>{_MONTH})\s*,?\s+dia\s+(?P<day>\d{{1,2}})(?!\d|\s*[/.]\s*\d)"
+)
+_DAY_ALONE = re.compile(r"\bdia\s+(?P<day>\d{1,2})(?!\d|\s*[/.]\s*\d)")
+_WEEKDAYS = {
+    "segunda": 0,
+    "terca": 1,
+    "quarta": 2,
+    "quinta": 3,
+    "sexta": 4,
+    "sabado": 5,
+    "domingo": 6,
+}
+_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")(?:-feira)?\b")
 # A time written right after the date, with nothing between ("dia 9/4 14h", "5/3 - 14h30").
 _TIME_AFTER_DATE = re.compile(
     r"[ \t]*(?:[-–—][ \t]*)?(?P<hour>\d{1,2})(?:[ \t]*:[ \t]*(?P<minute>\d{2})[ \t]*"
@@ -536,26 +560,71 @@ def _date_from(match: re.Match, reference: datetime.date | None) -> datetime.dat
         return None
 
 
+def _day_without_month(sentence: str, start: int, reference) -> Value | None:
+    """A day written without its month ("em abril, dia 20", "próxima terça (dia 9)"): the
+    month named just before it, else the next such day from the email's date (on the
+    weekday the sentence names, if it names one)."""
+    match = _MONTH_THEN_DAY.search(sentence)
+    if match:
+        date = _date_from(match, reference)
+        return Value(date, start + match.start(), start + match.end()) if date else None
+    match = _DAY_ALONE.search(sentence)
+    if match is None:
+        return None
+    day = int(match.group("day"))
+    base = reference or datetime.datetime.now(datetime.UTC).date()
+    named = _WEEKDAY.search(sentence)
+    weekday = _WEEKDAYS[fold(named.group("weekday"))] if named else None
+    year, month = base.year, base.month
+    for _step in range(4):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            candidate = None
+        if (
+            candidate is not None
+            and candidate >= base
+            and (weekday is None or candidate.weekday() == weekday)
+        ):
+            return Value(candidate, start + match.start(), start + match.end())
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _whole_date(sentence: str, start: int, reference) -> Value | None:
+    for pattern in (_DATE_WORDS, _DATE_NUMBERS):
+        for match in pattern.finditer(sentence):
+            date = _date_from(match, reference)
+            if date is not None:
+                return Value(date, start + match.start(), start + match.end())
+    return None
+
+
+def _dated_sentence(
+    folded: str, spans: list[tuple[int, int]], read: Callable[[str, int], Value | None]
+) -> tuple[int, Value] | None:
+    """The first sentence about the defence where `read` finds a date, and the date."""
+    for index, (start, end) in enumerate(spans):
+        sentence = folded[start:end]
+        if _DEFENCE_WORDS.search(sentence) and (found := read(sentence, start)):
+            return index, found
+    return None
+
+
 def _when(
     text: str, folded: str, spans: list[tuple[int, int]], reference
 ) -> tuple[Value | None, Value | None]:
     """The date and time of the defence: in the first sentence about the defence that
-    has a date; the time in that sentence, else in the next one."""
-    for index, (start, end) in enumerate(spans):
-        sentence = folded[start:end]
-        if not _DEFENCE_WORDS.search(sentence):
-            continue
-        found = None
-        for pattern in (_DATE_WORDS, _DATE_NUMBERS):
-            for match in pattern.finditer(sentence):
-                date = _date_from(match, reference)
-                if date is not None:
-                    found = Value(date, start + match.start(), start + match.end())
-                    break
-            if found:
-                break
-        if found is None:
-            continue
+    has a date; the time in that sentence, else in the next one. A day without its month
+    ("dia 9") only when no sentence about the defence has a whole date."""
+    dated = _dated_sentence(
+        folded, spans, lambda sentence, start: _whole_date(sentence, start, reference)
+    ) or _dated_sentence(
+        folded, spans, lambda sentence, start: _day_without_month(sentence, start, reference)
+    )
+    if dated is not None:
+        index, found = dated
+        end = spans[index][1]
         time = None
         right_after = _TIME_AFTER_DATE.match(folded, found.end, end)
         if right_after:
@@ -607,7 +676,7 @@ def _time_in(folded: str, start: int, end: int, date: Value) -> Value | None:
         if match.group(0).startswith(",") and not match.group("unit") and not match.group("minute"):
             continue
         hour = int(match.group("hour"))
-        minute = int(match.group("minute") or 0)
+        minute = int(match.group("minute") or match.group("minutes") or 0)
         unit = (match.group("unit") or "").lower()
         if not unit and not match.group("minute"):
             continue

@@ -234,6 +234,7 @@ def defense_extract(email, *, answer: bool = False) -> Reading:
         if (email.date or email.received_at)
         else None,
         answer=answer,
+        attachment_names=[a.filename for a in email.attachments.all()] if email.pk else [],
     )
 
 

@@ -17,6 +17,7 @@ RULES = {
     "signature": _("the signature"),
     "sender": _("the sender (From header)"),
     "subject": _("the email's subject"),
+    "attachment": _("the name of an attached file"),
     "cc": _("the copied addresses (Cc header)"),
     "forward": _("the original sender of the forward"),
     "staff": _("typed by staff"),
@@ -36,6 +37,7 @@ CHECK_REASONS = {
     "several_defences": _("the email asks for more than one defence"),
     "several_students": _("the email names more than one student: one request each"),
     "from_subject": _("read from the email's subject only: no whole name in the text"),
+    "from_attachment": _("read from the name of an attached file only: no whole name in the text"),
     "quoted": _("read from the earlier message quoted below the reply: check it still holds"),
     "name_case": _("written all in lower or upper case: the capitals were put in by mailflow"),
     "copied_student": _(

@@ -134,11 +134,13 @@ def parse_date(value: str) -> datetime.date | None:
 
 
 # "14:00", "14:00h", "9h", "14h30", "9h00min", "14 horas", "14hs"; in English "2 pm",
-# "2:30 p.m." (folded text). Groups: hour, minute, meridiem, minute, meridiem.
+# "2:30 p.m.", "14 horas e 30 minutos" (folded text). Groups: hour, minute, meridiem,
+# minute, minutes, meridiem.
 _MERIDIEM = r"([ap])\.?\s?m\b\.?"
 TIME = LazyPattern(
     rf"(?<![\d/:.,])(\d{{1,2}})\s?(?::\s?(\d{{2}})(?:\s?(?:h|hs|hrs?|horas?|min)\b|\s?{_MERIDIEM})?"
-    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?)?(?![a-z\d])"
+    r"|\s?(?:h|hs|hrs?|horas?)(?:\s?(\d{2})(?:\s?min(?:utos)?)?|\s+e\s+(\d{1,2})\s+min(?:utos)?)?"
+    r"(?![a-z\d])"
     rf"|\s?{_MERIDIEM})"
 )
 
@@ -153,8 +155,8 @@ def read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
     match = TIME.search(fold(text))
     if match is None:
         return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
-    hour, minute = int(match[1]), int(match[2] or match[4] or 0)
-    meridiem = match[3] or match[5]
+    hour, minute = int(match[1]), int(match[2] or match[4] or match[5] or 0)
+    meridiem = match[3] or match[6]
     if meridiem and 1 <= hour <= 12:
         hour = hour % 12 + (12 if meridiem == "p" else 0)
     if hour > 23 or minute > 59:

@@ -195,8 +195,11 @@ _NOTE = LazyPattern(
 _OF = LazyPattern(r"^(?:d[aeo]s?)\s+(?=\S)", re.IGNORECASE)  # "Fulano, da UFRJ"
 _PART_SEPARATOR = LazyPattern(r"\s*[,;/]\s*|\s+[-–—]\s+")
 _TAIL_SEPARATOR = LazyPattern(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()|\s*,\s*")  # "Fulano – UFES"
+# An address's closing parenthesis, bracket or punctuation is the text's, not the address's:
+# "(Ifes, http://lattes.cnpq.br/123)".
 _URL_OR_EMAIL = LazyPattern(
-    r"https?://\S+|www\.\S+|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?", re.IGNORECASE
+    r"(?:https?://|www\.)[^\s()<>\[\]]+(?<![.,;:])|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?",
+    re.IGNORECASE,
 )
 
 

@@ -56,6 +56,10 @@ _ABBREVIATIONS = frozenset(
         "ª",
         "prof.ª",
         "dr.ª",
+        # places: "Lab. de Redes", "Depto. de Informática", "Bl. C"
+        "lab",
+        "depto",
+        "bl",
     }
 )
 

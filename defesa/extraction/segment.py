@@ -43,12 +43,16 @@ from defesa.extraction.people import (
     looks_like_name,
     member_line,
     parse_person,
+    split_honorific,
     split_members,
     substitute_problem,
 )
 from defesa.extraction.prose import read_prose
 from defesa.extraction.text import LazyPattern, blank_out, collapse, fold, is_empty, strip_bullet
 from defesa.extraction.values import ROOM_PLACEHOLDER_RE, URL, clean_title, read_room, urls
+
+# Lines in a row that name doctors make a committee even with no label above them.
+_COMMITTEE_RUN = 3
 
 
 class SegmentReader:
@@ -70,6 +74,8 @@ class SegmentReader:
     def _read_line(self, index: int) -> int:
         line = self.lines[index]
         labelled = match_label(line)
+        if labelled is None and self._unlabelled_committee(index):
+            labelled = Labelled(COMMITTEE, line)
         if labelled is None:
             intro = COMMITTEE_INTRO.match(fold(line))
             if intro is None or len(line) > 300:
@@ -84,6 +90,22 @@ class SegmentReader:
         following = self._following(last, index + 1)
         self._field(last, [self.lines[i] for i in following])
         return following[-1] + 1 if following else index + 1
+
+    def _unlabelled_committee(self, index: int) -> bool:
+        """Whether a committee starts at ``index`` with no label above it: three lines or
+        more in a row, each a doctor's name ("Prof. Dr. Fulano - Ifes"), and no committee
+        read before them."""
+        if any(g.members for g in self.found.groups) or self.found.unclear:
+            return False
+        if index and member_line(strip_bullet(self.lines[index - 1]).strip()):
+            return False  # the start of such a run, not its middle
+        run = 0
+        for line in self.lines[index : index + _COMMITTEE_RUN]:
+            text = strip_bullet(line).strip()
+            if not text or is_label_line(text) or not split_honorific(text)[0]:
+                break
+            run += 1
+        return run >= _COMMITTEE_RUN
 
     def _following(self, labelled: Labelled, start: int) -> list[int]:
         """Indexes of the lines after a label that continue its value."""

@@ -467,3 +467,31 @@ def test_problems_are_capped():
 )
 def test_read_room(written: str, expected: str):
     assert read_room(written)[0] == expected
+
+
+def test_doctors_listed_in_a_row_with_no_label_are_the_committee():
+    text = (
+        "Título: Explicabilidade em modelos de detecção de fraudes\n"
+        "Data: 17/03/2027, às 10h\n\n"
+        "Prof. Dr. Tiago Moraes Coelho - Ifes\n"
+        "Prof. Dr. Reinaldo Lima Sousa - Ifes\n"
+        "Profa. Dra. Carla Pimenta Brum - UFES\n\n"
+        "Att.,\nProf. Dr. Tiago Moraes Coelho\n"
+    )
+    members = {(m.role, m.name) for m in extract_defense(body_text=text).data.members}
+    assert members == {
+        (INTERNAL, "Tiago Moraes Coelho"),
+        (INTERNAL, "Reinaldo Lima Sousa"),
+        (EXTERNAL, "Carla Pimenta Brum"),
+    }
+
+
+def test_two_doctors_in_a_row_are_no_committee_without_a_label():
+    text = "Prezados,\n\nProf. Dr. Tiago Moraes Coelho\nProf. Dr. Reinaldo Lima Sousa\n"
+    assert extract_defense(body_text=text).data.members == []
+
+
+def test_a_lattes_link_inside_the_parentheses_leaves_the_institution():
+    text = "Orientador: Prof. Dr. Alcebíades Nunes (Ifes, http://lattes.cnpq.br/1234567890123456)\n"
+    advisor = extract_defense(body_text=text).data.advisor
+    assert (advisor.name, advisor.institution) == ("Alcebíades Nunes", "Ifes")

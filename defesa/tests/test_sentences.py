@@ -236,3 +236,68 @@ def test_a_date_and_a_time_are_found_where_they_are_written(written, date, time)
     for name, expected in (("date", date), ("time", time)):
         where = result.provenance[name]
         assert text[where["start"] : where["end"]] == expected
+
+
+def test_a_day_without_its_month_yields_to_a_whole_date_in_a_later_sentence():
+    text = (
+        "A defesa precisa ser marcada até o dia 30, como pede o regimento. "
+        "A defesa do Tiago Lemos Bravo será no dia 21/05/2027, às 10h, na sala 207."
+    )
+    assert _read(text).data.date == datetime.date(2027, 5, 21)
+
+
+def test_a_day_without_its_month_is_the_next_such_day_on_the_weekday_named():
+    # the email is of 2 May 2027; 4 May is a Tuesday, 4 June a Friday
+    text = "A defesa do Tiago Lemos Bravo fica para sexta (dia 4), às 10h, na sala 207."
+    assert _read(text).data.date == datetime.date(2027, 6, 4)
+
+
+def test_a_professor_who_sends_a_request_naming_no_student_is_not_the_student():
+    text = (
+        "Prezada secretaria, segue pedido de agendamento de defesa.\n\n"
+        "Título: Redes de sensores sem fio para monitoramento de encostas\n"
+        "Data: 21/05/2027\nHorário: 10h\nLocal: Sala 207\n"
+        "Orientador: Prof. Dr. Henrique Dalvi Souza (Ifes)\n"
+        "Membro interno: Profa. Dra. Marta Zanon Lyra (Ifes)\n"
+        "Membro externo: Prof. Dr. Rui Campos Leão (UFES)\n\n"
+        "Att.,\nProf. Saulo Reis Vieira\nCoordenador do PPComp\n"
+    )
+    assert _read(text, writer="Saulo Reis Vieira").data.student == ""
+    student_writes = text.replace("Prof. Saulo Reis Vieira\nCoordenador do PPComp", "Saulo")
+    assert _read(student_writes, writer="Saulo Reis Vieira").data.student == "Saulo Reis Vieira"
+
+
+def test_the_first_of_a_committee_listed_without_roles_presides_and_is_checked():
+    text = (
+        "Título: Um estudo sobre filas em sistemas distribuídos\n"
+        "Data: 21/05/2027 às 9h\nLocal: Sala 201\n\n"
+        "Banca:\nProf. Dr. Mário Lúcio Brandão - Ifes\nProf. Dr. Walter Costa Ribeiro - Ifes\n"
+        "Prof. Dr. Sérgio Luiz Amaral - UFES\n\nClara Nunes Bissoli\n"
+    )
+    result = _read(text, writer="Clara Nunes Bissoli")
+    assert _members(result) == {
+        ("advisor", "Mário Lúcio Brandão"),
+        ("internal", "Walter Costa Ribeiro"),
+        ("external", "Sérgio Luiz Amaral"),
+    }
+    assert result.checks["member:0"] == "role_from_context"
+
+
+def test_answers_below_quoted_questions_are_read_as_their_fields():
+    text = (
+        "Olá! Respondo abaixo.\n\n"
+        "Em qua., 28 de abr. de 2027 às 10:00, Secretaria PPComp <secretaria@ifes.edu.br> "
+        "escreveu:\n"
+        "> Ana, por favor informe:\n> Qual o título da dissertação?\n"
+        "Segmentação de tumores cerebrais com U-Net\n"
+        "> E a data e o horário?\nDia 21/05/2027 às 15h\n> Onde será?\nMiniauditório\n"
+        "> Quem compõe a banca?\nProf. Dr. Luiz Alberto Pinto (Ifes) - orientador\n"
+        "Prof. Dr. Carlos Roberto Souza (Ifes)\nProfa. Dra. Teresa Cristina Melo (UFRJ)\n"
+        "> Obrigada.\n"
+    )
+    data = _read(text, writer="Ana Paula Rocha Lima").data
+    assert data.title == "Segmentação de tumores cerebrais com U-Net"
+    assert (data.date, data.time) == (datetime.date(2027, 5, 21), datetime.time(15, 0))
+    assert data.room == "Miniauditório"
+    assert data.advisor.name == "Luiz Alberto Pinto"
+    assert data.student == "Ana Paula Rocha Lima"

@@ -380,3 +380,14 @@ def test_an_answer_that_adds_a_member_keeps_every_members_source():
     carlos = defense.provenance["member:2"]
     assert carlos["email"] == reply.pk
     assert reply.body_text[carlos["start"] : carlos["end"]] == "Carlos Pereira"
+
+
+def test_a_student_named_only_in_the_attached_form_is_read_from_its_file_name():
+    body = COMPLETE.replace("Nome Completo Aluno: Maria Souza\n", "")
+    pdf = ("Formulario_Defesa_Beatriz_Nunes_Coelho.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")
+    email = defense_email(body, subject="Solicitação de defesa", attachments=[pdf])
+
+    found = services.defense_extract(email)
+
+    assert found.data.student == "Beatriz Nunes Coelho"
+    assert found.checks["student"] == "from_attachment"
