@@ -34,6 +34,21 @@ MONTHS = (
     "novembro",
     "dezembro",
 )
+# The months in English (requests in English: "March 5, 2027").
+MONTHS_EN = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 
 @dataclass

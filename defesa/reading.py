@@ -522,7 +522,7 @@ def read_defense(
         sender = _sender_student(text, blanked, data, writer=writer, forwarded=forwarded)
         if sender:
             data.student = sender
-            provenance["student"] = {**_source(None, "sender"), "check": "prose"}
+            provenance["student"] = {**_source(None, "sender"), "check": "sender_assumed"}
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
     if len(blocks) > 1:

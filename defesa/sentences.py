@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS
+from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS, MONTHS_EN
 from defesa.extraction.people import is_lower_acronym
 
 # A request is written near the top; a pasted log or a long thread below it is not read
@@ -415,26 +415,7 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Value | None:
 
 _MONTHS = {
     **{fold(name): number for number, name in enumerate(MONTHS, 1)},
-    **{
-        name: number
-        for number, name in enumerate(
-            [
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ],
-            1,
-        )
-    },
+    **{name: number for number, name in enumerate(MONTHS_EN, 1)},
 }
 _MONTH = "|".join(_MONTHS)
 _DATE_WORDS = re.compile(

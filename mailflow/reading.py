@@ -30,6 +30,7 @@ CHECK_REASONS = {
     "prose_self": _("read from a sentence where the person introduces themself"),
     "names_differ": _("the signature and the sender's name differ"),
     "forwarder_assumed": _("taken to be who forwarded the message"),
+    "sender_assumed": _("no student is named: taken to be who sent the request"),
     "no_address": _("no address was given for the student"),
     "prose": _("read from a sentence, not from a labelled field"),
     "role_from_context": _("the role was inferred from the context"),

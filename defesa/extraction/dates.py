@@ -13,7 +13,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from defesa.data import MONTHS
+from defesa.data import MONTHS, MONTHS_EN
 from defesa.extraction.text import LazyPattern, fold
 
 _MONTHS = {fold(name): number for number, name in enumerate(MONTHS, 1)}
@@ -38,26 +38,7 @@ _DATE_WORDS = LazyPattern(
 )
 
 
-_EN_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        1,
-    )
-}
+_EN_MONTHS = {name: number for number, name in enumerate(MONTHS_EN, 1)}
 _EN_MONTH = "|".join(_EN_MONTHS)
 # "March 5, 2027", "May 13th 2027"; "5 March 2027", "15th of April, 2027"
 _DATE_ENGLISH = LazyPattern(
