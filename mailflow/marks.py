@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 from mailflow import reading
 
 # Rules that read a value from a header or from a person: there is no span by nature.
-NO_SPAN_RULES = {"sender", "forward", "staff", "subject", "cc"}
+NO_SPAN_RULES = {"sender", "forward", "staff", "subject", "cc", "attachment"}
 
 
 @dataclass(frozen=True)

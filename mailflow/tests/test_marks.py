@@ -80,6 +80,13 @@ def test_the_line_under_a_field_says_where_it_came_from():
     assert source_text({"start": None, "end": None, "rule": "sender", "check": ""}, text) == (
         "lido de: o remetente (cabeçalho De)"
     )
+    # values read from a header or a file name have no span in the text, and say so
+    for rule, said in (
+        ("subject", "lido de: o assunto do e-mail"),
+        ("attachment", "lido de: o nome de um arquivo anexo"),
+    ):
+        entry = {"start": None, "end": None, "rule": rule, "check": ""}
+        assert source_text(entry, text) == said
     assert source_text(None, text) == ""
 
 
