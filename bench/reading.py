@@ -45,7 +45,9 @@ CORPORA = [
     Path(path)
     for path in os.environ.get(
         "BENCH_READING_CORPUS",
-        ":".join(str(ROOT / "bench" / "reading" / n) for n in ("corpus", "corpus2", "corpus3")),
+        ":".join(
+            str(ROOT / "bench" / "reading" / n) for n in ("corpus", "corpus2", "corpus3", "corpus4")
+        ),
     ).split(":")
     if path
 ]
