@@ -56,7 +56,7 @@ _PARTICLE = r"(?:d[aeo]s?|e|di|du|van|von|del|della|der|le|la|y)"
 _PROPER_NAME = rf"{_NAME_WORD}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_WORD}){{1,6}}"
 
 _NAME_LABEL = re.compile(
-    r"^[ \t>*]*(?:nome(?: completo)?(?: do\(?a?\)? alun[oa]\)?)?|alun[oa](?:\(a\))?|discente|"
+    r"^[ \t>*•-]*(?:nome(?: completo)?(?: do\(?a?\)? alun[oa]\)?)?|alun[oa](?:\(a\))?|discente|"
     r"estudante|student(?: name)?|full name|name)\s*[:\t][ \t*]*(?P<value>[^\n]+)$",
     re.I | re.M,
 )
@@ -89,7 +89,7 @@ _NAME_HEADERS = frozenset(
 _EMAIL_HEADERS = frozenset({"e-mail", "email", "e-mail institucional", "e-mail pessoal"})
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _EMAIL_LABEL = re.compile(
-    r"^[ \t>*]*(?:e-?mail(?: pessoal| institucional)?)\s*[:\t ][ \t*<]*(?P<value>" + _EMAIL + ")",
+    r"^[ \t>*•-]*(?:e-?mail(?: pessoal| institucional)?)\s*[:\t ][ \t*<]*(?P<value>" + _EMAIL + ")",
     re.I | re.M,
 )
 _ADDRESS = re.compile(_EMAIL)
@@ -580,6 +580,19 @@ def identify_student(
             # who introduces themself in the request's words wrote it: their whole name,
             # not the shorter one of the From header ("Anne V." for Anneliese Vogt)
             requester = found["requester_name"] = Found(name.value, name.start, name.end, "self")
+    if name is None:
+        # no rule names them: the one person the request's words point at, if any
+        from acesso.candidates import student_by_context
+
+        picked = student_by_context(
+            text,
+            (own, inner),
+            subject,
+            [*exclude, own.writer_email, inner.writer_email if inner else ""],
+            [_without_honorific(w) for w in (*writers, requester.value)],
+        )
+        if picked is not None:
+            name, email = picked[0], email or picked[1]
     if name is not None and len(listed) > 1 and not name.check:
         name.check = "several_students"
     if name is None and (match := _SUBJECT_NAMED.search(subject or "")):
