@@ -109,7 +109,10 @@ def norm(value) -> str:
 
 
 def _room(value) -> str:
-    return re.sub(r"^(?:sala|room)\s+(?=\w*\d)", "", norm(value))
+    """ "Sala 206" and "206" are one room; "Virtual" (the secretariat's word for an online
+    defence) and no room are one too (the fourth corpus's writers leave it empty)."""
+    room = re.sub(r"^(?:sala|room)\s+(?=\w*\d)", "", norm(value))
+    return "" if room == "virtual" else room
 
 
 @dataclass

@@ -51,9 +51,10 @@ from emails.forwards import (
 SCALARS = ("student", "title", "date", "time", "room", "link")
 
 _PLACEHOLDER = re.compile(
-    r"^\s*(?:a\s+definir|a\s+confirmar|a\s+ser\s+(?:definid|confirmad)[oa]|indefinid[oa]|"
-    r"tbd|tba|n/?d|xx+|\?+|[-–—_.]+|\[[^\]]*\]|\([^)]*\)|<[^>]*>|pendente|em\s+aberto|"
-    r"ainda\s+n[aã]o\s+\w+.*)\s*$",
+    r"^\s*(?:(?:sala|room|local)\s+)?(?:a\s+definir|a\s+confirmar|a\s+ser\s+(?:definid|confirmad)[oa]|"
+    r"indefinid[oa]|tbd|tba|n/?d|xx+|\?+|[-–—_.]+|\[[^\]]*\]|\([^)]*\)|<[^>]*>|pendente|"
+    r"em\s+aberto|ainda\s+n[aã]o\s+\w+.*|ainda\s+em\s+(?:ajuste|revis[aã]o|defini[cç][aã]o|"
+    r"aberto|andamento|discuss[aã]o|elabora[cç][aã]o)\b.*)\s*$",
     re.I,
 )
 _ME = re.compile(r"^(?:eu|mim|comigo|eu\s+mesm[oa]|myself|me)$", re.I)
@@ -221,7 +222,9 @@ _PROMISED_LINK = re.compile(
 _PROMISE = re.compile(
     r"^\s*(?:o\s+mesmo|a\s+mesma|igual\s+a[o]?|same\s+as)\b|\b(?:mando|envio|enviarei|mandarei|"
     r"passo|passarei|encaminho|encaminharei|informo|informarei|confirmo)\b(?:\s+\S+){0,3}?\s+"
-    r"(?:depois|em\s+breve|mais\s+tarde|posteriormente|assim\s+que)\b|^\s*(?:mando|envio)\s+depois\b",
+    r"(?:depois|em\s+breve|mais\s+tarde|posteriormente|assim\s+que|at[eé]\s+(?:a\s+|o\s+)?"
+    r"(?:segunda|ter[cç]a|quarta|quinta|sexta|s[aá]bado|domingo|amanh[aã]|fim|final|dia)|"
+    r"na\s+(?:semana|pr[oó]xima))\b|^\s*(?:mando|envio)\s+depois\b",
     re.I,
 )
 
@@ -280,6 +283,53 @@ def _find(text: str, value: str, start: int = 0) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
+# A whole name alone on a line (a signature): "Larissa Mendonça Toledo".
+_SIGNED = re.compile(
+    r"^[ \t>]*(?P<name>[A-ZÀ-Þ][\w'’-]+(?:[ \t]+(?:(?:d[aeo]s?|e)[ \t]+)?[A-ZÀ-Þ][\w'’-]+){1,6})"
+    r"[ \t]*$"
+)
+
+
+# A signature's second line: what the writer is, not who ("Mestranda PPComp").
+_SIGNATURE_ROLE = re.compile(
+    r"\b(?:mestrand[oa]|doutorand[oa]|alun[oa]|discente|estudante|bolsista|professor(?:a)?|"
+    r"coordenador(?:a)?|secret[aá]ri[oa]|ppcomp|ifes|programa|campus|universidade|instituto|"
+    r"laborat[oó]rio|student|candidate)\b",
+    re.I,
+)
+
+
+def _signed_name(words: str, writer: str) -> str:
+    """The writer's whole name when the From header gives a nickname or an abridged one
+    ("Lari Toledo", "Tiago B.", "Duda") and their signature the whole ("Larissa Mendonça
+    Toledo"): the signature's, among the last lines of their words, if it fits the header
+    (the same first name or its start, the initials); else the header's."""
+    parts = writer.split()
+    if not parts:
+        return writer
+    initials = [p.rstrip(".") for p in parts[1:] if re.fullmatch(r"[A-ZÀ-Þ]\.?", p)]
+    if len(parts) > 1 and not initials and len(parts) > 2:
+        return writer
+    lines = [line for line in words.split("\n") if line.strip(" \t>")][-6:]
+    first = _key(parts[0])
+    for line in reversed(lines):
+        match = _SIGNED.match(line)
+        if match is None:
+            continue
+        name = " ".join(match["name"].split())
+        names = _key(name).split()
+        if len(names) <= len(parts) or _key(name) == _key(writer) or _SIGNATURE_ROLE.search(name):
+            continue
+        if len(parts) > 1 and not names[0].startswith(first):
+            continue
+        family = [_key(p) for p in parts[1:] if p.rstrip(".") not in initials]
+        if all(any(n.startswith(_key(i)) for n in names[1:]) for i in initials) and all(
+            f in names for f in family
+        ):
+            return name
+    return writer
+
+
 def read_defense(
     *,
     body_text: str,
@@ -297,6 +347,9 @@ def read_defense(
     `attachment_names`: the file names of the email's attachments (a form named after the
     student: "Formulario_Defesa_Mariana_Falqueto.pdf")."""
     text = _answers_below_questions((body_text or "").replace("\r\n", "\n"))
+    if writer:
+        start, end = _writer_part(text, forwarded, subject)
+        writer = _signed_name(text[start:end], writer)
     blanked = _blank(text, header_blocks(text))
     blocks = defence_blocks(blanked)
     students = [_block_student(text, b) for b in blocks]

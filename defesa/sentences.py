@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS, MONTHS_EN
+from defesa.extraction.dates import spell_numbers
 from defesa.extraction.people import is_lower_acronym
 
 # A request is written near the top; a pasted log or a long thread below it is not read
@@ -268,15 +269,28 @@ class Reading:
     unknown: set[str] = field(default_factory=set)
 
 
+# A form's line: "Título: ...", "Data: 12/03" (a label, a colon, its value).
+_LABEL_LINE = re.compile(r"[ \t>*•-]*[^\W\d_][\w ()/.-]{0,40}:[ \t]*\S[^\n]*$")
+
+
+# ... when the next line starts anew: a capital or a digit, not a wrapped value's rest.
+_NEW_LINE_STARTS = re.compile(r"[ \t>]*[^\W_a-zà-ÿ(]")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: split at . ! ? followed by a space or a line end,
     and at blank lines; not after "Prof." or an initial."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r"[.!?](?=\s)|\n\s*\n", text):
+    for match in re.finditer(r"[.!?](?=\s)|\n\s*\n|\n", text):
         end = match.end()
         if match.group(0) == "." and _ABBREVIATIONS.search(text[max(start, end - 8) : end]):
             continue
+        if match.group(0) == "\n" and not (
+            _LABEL_LINE.match(text, text.rfind("\n", 0, match.start()) + 1, match.start())
+            and _NEW_LINE_STARTS.match(text, end)
+        ):
+            continue  # a line break inside a sentence; a form's line ends its own
         if text[start:end].strip():
             spans.append((start, end))
         start = end
@@ -294,6 +308,7 @@ _STUDENT = re.compile(
     r"|\b(?:meu|minha|d[oa]|nosso|nossa|[oa])\s+(?:orientand[oa]|mestrand[oa]|discente|"
     r"candidat[oa])(?:\s+(?:dele|dela))?\s*,?\s+"
     r"|\b(?:[oa])\s+alun[oa]\s+(?:de\s+mestrado\s+)?"
+    r"|\bbanca\s+(?:examinadora\s+)?d[oa]\s+(?!prof|dr|orientador|coordena)"
     r"|\bdefen[cs]e\s+of\s+|\b(?:my\s+)?(?:co-?supervisee|supervisee|student|candidate)\s*,?\s+)"
     r"(?P<name>" + NAME + ")"
 )
@@ -404,8 +419,13 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Value | None:
             value = match.group(1).strip()
             return Value(value, match.start(1), match.start(1) + len(value))
     for match in quotations:
-        sentence = next((text[a:b] for a, b in spans if a <= match.start() < b), "")
-        if len(match.group(1).split()) >= 4 and _DEFENCE_ROOT.search(fold(sentence)):
+        # the sentence of the quotation, or the one before it ("Preciso marcar a defesa do
+        # Otávio. Dados:\nOtávio Silva — “...”")
+        at = next((i for i, (a, b) in enumerate(spans) if a <= match.start() < b), None)
+        around = (
+            "" if at is None else " ".join(text[a:b] for a, b in spans[max(0, at - 1) : at + 1])
+        )
+        if len(match.group(1).split()) >= 4 and _DEFENCE_ROOT.search(fold(around)):
             value = match.group(1).strip()
             return Value(value, match.start(1), match.start(1) + len(value))
     return None
@@ -491,6 +511,7 @@ _VIRTUAL = re.compile(
     r"(?:virtual|remot[ao]|online|on-line|a\s+dist[aâ]ncia|por\s+videoconfer[eê]ncia)\b",
     re.I,
 )
+_PLACE_WORDS = re.compile(r"\b(?:modalidade|formato|local|onde|where|place|format)\b")
 _HYBRID = re.compile(r"\bh[ií]brid[ao]\b|\bpresencial", re.I)
 _UNKNOWN = re.compile(
     r"\b(?:a\s+definir|a\s+confirmar|ainda\s+n[aã]o\s+(?:defin|confirm|fech|sei|tenho|temos)|"
@@ -638,7 +659,7 @@ def quotations(text: str) -> list[str]:
 
 def first_date(text: str, reference: datetime.date | None) -> datetime.date | None:
     """The first date written in `text`, in any sentence."""
-    folded = fold(text[:SCAN_LIMIT])
+    folded = spell_numbers(fold(text[:SCAN_LIMIT]))
     for pattern in (_DATE_WORDS, _DATE_NUMBERS):
         for match in pattern.finditer(folded):
             date = _date_from(match, reference)
@@ -697,7 +718,11 @@ def _where(text: str, folded: str, spans) -> Value | None:
             return Value(value, offset, offset + len(value))
     for start, end in spans:
         folded_sentence = folded[start:end]
-        if _DEFENCE_WORDS.search(folded_sentence) or "http" in folded_sentence:
+        if (
+            _DEFENCE_WORDS.search(folded_sentence)
+            or "http" in folded_sentence
+            or _PLACE_WORDS.search(folded_sentence)  # "Modalidade: online"
+        ):
             match = _VIRTUAL.search(folded_sentence)
             if match and not _HYBRID.search(folded_sentence):
                 return Value("Virtual", start + match.start(), start + match.end())
@@ -1069,7 +1094,7 @@ def read_prose(
     spans = sentences(text)
     reading.student = _student(text, spans)
     reading.title = _title(text, spans)
-    reading.date, reading.time = _when(text, folded, spans, reference)
+    reading.date, reading.time = _when(text, spell_numbers(folded), spans, reference)
     reading.room = _where(text, folded, spans)
     student_name = student or (reading.student.value if reading.student else "")
     reading.members = _committee(text, spans, writer, own, str(student_name))

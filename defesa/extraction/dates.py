@@ -58,6 +58,58 @@ DATE_PLACEHOLDER_RE = LazyPattern(
 )
 
 
+_UNITS = ["um", "dois", "tres", "quatro", "cinco", "seis", "sete", "oito", "nove"]
+_NUMBER_WORDS = {
+    "primeiro": 1, "uma": 1, "duas": 2,
+    **{word: n for n, word in enumerate(_UNITS, 1)},
+    **{word: n for n, word in enumerate(
+        ["dez", "onze", "doze", "treze", "quatorze", "quinze", "dezesseis", "dezessete",
+         "dezoito", "dezenove"], 10)},
+    "catorze": 14, "vinte": 20, "trinta": 30,
+    **{f"vinte e {word}": 20 + n for n, word in enumerate(_UNITS, 1)},
+    "trinta e um": 31,
+}  # fmt: skip
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+# "oito de julho", "dia quinze de junho" (folded): a day in words before its month.
+_DAY_IN_WORDS = LazyPattern(rf"\b(?P<number>{_NUMBER_WORD})(?=\s+de\s+(?:{MONTH_NAMES})\b)")
+# "às duas da tarde", "às 2 da tarde", "às dez horas", "às nove e meia da manhã".
+_HOUR_IN_WORDS = LazyPattern(
+    rf"\b(?P<lead>[aà]s|a|at)\s+(?P<number>{_NUMBER_WORD}|\d{{1,2}})"
+    r"(?P<half>\s+e\s+meia)?(?P<hours>\s+horas?)?"
+    r"(?P<part>\s+(?:da|de)\s+(?:tarde|noite|manha)|\s+in\s+the\s+(?:afternoon|morning|evening))?"
+)
+
+
+def spell_numbers(folded: str) -> str:
+    """``folded`` with days and hours written in words as digits, as long as it ("oito de
+    julho" -> "8    de julho", "às duas da tarde" -> "às 14h ..."): offsets stay valid."""
+
+    def day(match: re.Match[str]) -> str:
+        number = str(_NUMBER_WORDS[match["number"]])
+        return number.ljust(len(match[0]))
+
+    def hour(match: re.Match[str]) -> str:
+        if not (match["hours"] or match["part"] or match["half"]):
+            return match[0]  # "a uma" alone: not an hour
+        word = match["number"]
+        value = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+        if word.isdigit() and not match["part"]:
+            return match[0]  # "às 10 horas": read as written
+        part = match["part"] or ""
+        if ("tarde" in part or "noite" in part or "afternoon" in part or "evening" in part) and (
+            value < 12
+        ):
+            value += 12
+        if value > 23:
+            return match[0]
+        clock = f"{value}h{'30' if match['half'] else ''}"
+        written = match[0][match.start("number") - match.start() :]
+        head = match[0][: match.start("number") - match.start()]
+        return head + clock.ljust(len(written))
+
+    return _HOUR_IN_WORDS.sub(hour, _DAY_IN_WORDS.sub(day, folded))
+
+
 def find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
     """The first date written in ``folded``: (match, (year, month, day)) unchecked."""
     found: list[tuple[int, re.Match[str], tuple[int, int, int]]] = []
@@ -82,7 +134,7 @@ def find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
 
 def read_date(text: str) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
     """(date, span of the date in ``text``, problem) for a date field's value."""
-    folded = fold(text)
+    folded = spell_numbers(fold(text))
     hit = find_date(folded)
     if hit is None:
         if _DATE_NO_YEAR.search(folded):
@@ -133,7 +185,7 @@ TIME_PLACEHOLDER_RE = LazyPattern(
 
 def read_time(text: str) -> tuple[datetime.time | None, bool, str | None]:
     """(time, whether a time was written, problem) for a time field's value."""
-    match = TIME.search(fold(text))
+    match = TIME.search(spell_numbers(fold(text)))
     if match is None:
         return None, False, _("the time “%(value)s” could not be read") % {"value": text.strip()}
     hour, minute = int(match[1]), int(match[2] or match[4] or match[5] or 0)

@@ -160,8 +160,10 @@ _ROLE_MARKERS = (
     (
         ADVISOR,
         LazyPattern(
-            r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?|orientacao"
-            r"|presidente(?:\s+da\s+banca)?|(?:main\s+)?(?:advisor|supervisor)|(?:committee\s+)?chair"
+            r"(?:professor(?:a)?\s+)?orientador(?:a|\(a\))?(?:\s+principal)?"
+            r"(?:\s*(?:e|/)\s*presidente(?:\s+da\s+banca)?)?|orientacao"
+            r"|presidente(?:\s+da\s+banca)?(?:\s*(?:e|/)\s*orientador(?:a|\(a\))?)?"
+            r"|(?:main\s+)?(?:advisor|supervisor)|(?:committee\s+)?chair"
         ),
     ),
     (
@@ -220,7 +222,7 @@ def _marker_role(part: str) -> str | None:
     return None
 
 
-def _is_marker(text: str) -> bool:
+def is_marker(text: str) -> bool:
     """A role, "suplente" or a note ("a confirmar", "participação remota"): not an institution."""
     folded = collapse(fold(text)).strip(_NAME_EDGES)
     return bool(_marker_role(folded) or _SUBSTITUTE.fullmatch(folded) or _NOTE.fullmatch(folded))
@@ -254,12 +256,12 @@ def _read_tail(tail: str, person: Person) -> None:
     """What follows a dash: a marker ("– orientador"), or an institution that keeps its own
     parentheses ("– Universidade Federal do Espírito Santo (UFES)")."""
     bare, groups = paren_groups(tail)
-    if _is_marker(bare):
+    if is_marker(bare):
         for text in (bare, *groups):
             _read_annotation(text, person)
         return
     for group in groups:
-        if _is_marker(group):
+        if is_marker(group):
             _read_annotation(group, person)
             tail = tail.replace(f"({group})", " ")
     _read_annotation(tail, person)
@@ -280,7 +282,7 @@ def parse_person(text: str, institutions: Institutions) -> Person | None:
         if (
             "," in separator
             and not tails
-            and not (_is_marker(bare) or institutions.looks_like(bare))
+            and not (is_marker(bare) or institutions.looks_like(bare))
         ):
             head += separator + tail  # a comma inside the name: "Silva, João", "Souza, Jr."
         else:

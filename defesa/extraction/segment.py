@@ -18,6 +18,7 @@ from defesa.extraction.dates import (
     find_date,
     read_date,
     read_time,
+    spell_numbers,
 )
 from defesa.extraction.findings import GROUP_LABELLED, LABELLED, SIDE, Findings, Group
 from defesa.extraction.labels import (
@@ -40,6 +41,7 @@ from defesa.extraction.people import (
     add_committee,
     as_member,
     clean_name,
+    is_marker,
     looks_like_name,
     member_line,
     parse_person,
@@ -50,6 +52,9 @@ from defesa.extraction.people import (
 from defesa.extraction.prose import read_prose
 from defesa.extraction.text import LazyPattern, blank_out, collapse, fold, is_empty, strip_bullet
 from defesa.extraction.values import ROOM_PLACEHOLDER_RE, URL, clean_title, read_room, urls
+
+# A day and its month, with no year ("8 de julho", "15/6"): a date line, not a title's.
+_DAY_MONTH = LazyPattern(r"\b\d{1,2}\s+de\s+[a-z]{3,9}\b|(?<![\d/])\d{1,2}/\d{1,2}(?![\d/])")
 
 # Lines in a row that name doctors make a committee even with no label above them.
 _COMMITTEE_RUN = 3
@@ -122,14 +127,31 @@ class SegmentReader:
                 if members and not value and not taken and index - start < 2:
                     index += 1
                     continue
+                if members and taken and self._next_block(index + 1):
+                    taken.append(index)  # one member's block after another's
+                    index += 1
+                    continue
                 break
-            if is_label_line(line) or not _continues(kind, line, bool(value or taken)):
+            bare_role = members and taken and ":" not in line and is_marker(strip_bullet(line))
+            if (is_label_line(line) and not bare_role) or not _continues(
+                kind, line, bool(value or taken)
+            ):
                 break
             taken.append(index)
             index += 1
             if kind not in ("title",) and not members:
                 break  # a single value line
         return taken
+
+    def _next_block(self, index: int) -> bool:
+        """Whether a member's block starts at ``index``, after a blank line: a name on its
+        line, then its institution, role or address on the next ("Fulano de Tal\nUFES\n
+        fulano@ufes.br")."""
+        lines = self.lines[index : index + 2]
+        if len(lines) < 2 or not lines[1].strip() or is_label_line(lines[0]):
+            return False
+        first = strip_bullet(lines[0]).strip()
+        return member_line(first) and not self.institutions.looks_like(first)
 
     def _field(self, labelled: Labelled, more: list[str]) -> None:
         found = self.found
@@ -198,6 +220,8 @@ class SegmentReader:
 
     def _members(self, kind: str, value: str, more: list[str]) -> None:
         texts = [value, *more] if value else more
+        if any(not t.strip() for t in texts):
+            texts = _blocks(texts)
         people: list[Person] = []
         for text in texts:
             text = strip_bullet(text)
@@ -218,6 +242,21 @@ class SegmentReader:
                 members.append(as_member(person, kind))
         if members:
             self.found.groups.append(Group(kind, GROUP_LABELLED, members))
+
+
+_ADDRESS_LINE = LazyPattern(r"^\s*(?:e-?mail\s*:\s*)?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\s*$", re.I)
+
+
+def _blocks(texts: list[str]) -> list[str]:
+    """Members written one block each, blocks apart by blank lines: the block's first line
+    is the person, the others (institution, role) annotate it; addresses are left out."""
+    blocks: list[list[str]] = [[]]
+    for text in texts:
+        if not text.strip():
+            blocks.append([])
+        elif not _ADDRESS_LINE.match(text):
+            blocks[-1].append(strip_bullet(text).strip())
+    return [" – ".join(block) for block in blocks if block]
 
 
 # "Maria Souza (matrícula 20231234)": a note, not part of the name.
@@ -248,10 +287,16 @@ def _continues(kind: str, line: str, has_value: bool) -> bool:
     if not text or CLOSING.match(fold(text)):
         return False
     if kind in MEMBER_KINDS or kind == COMMITTEE:
-        return member_line(text)
-    if has_value:
-        return kind == "title"  # a long title wraps; other values fit on their line
+        # a member's block goes on with its role and its address ("Membro externo")
+        return member_line(text) or is_marker(text) or bool(_ADDRESS_LINE.match(text))
     folded = fold(text)
+    if has_value:
+        # a long title wraps; other values fit on their line; a line with the date or the
+        # time is the next piece of data ("Dia oito de julho, às 10 horas")
+        spelled = spell_numbers(folded)
+        return kind == "title" and not (
+            find_date(spelled) or _DAY_MONTH.search(spelled) or TIME.search(spelled)
+        )
     if kind == "student":
         return looks_like_name(text, max_words=10)
     if kind == "title":

@@ -81,11 +81,27 @@ def read_room(text: str) -> tuple[str, list[str]]:
     return _without_remarks(rest), links
 
 
+# A remark after a named room: a clause in lower case after a dash, a comma or in
+# parentheses ("– a Profa. X gentilmente cedeu o espaço", ", with hybrid participation",
+# "(ainda vou confirmar qual sala estará livre)"); "(LabVisio)" or ", Bloco C" stay.
+_NAMED_ROOM_REMARK = LazyPattern(
+    r"\s*(?:[-–—]\s+(?=[a-z])|,\s*(?=(?:com|with|e|and|para|que|onde|sendo|mas|pois|se|via|"
+    r"por|pel[oa]|ja|ainda|caso|if|but|which|where)\b)|\((?=\s*[a-z][^)\d]*\s[^)\d]*\s[^)\d]*\)))"
+)
+_ROOM_ONLY_PLACEHOLDER = LazyPattern(r"^(?:sala|room|local)\s+(?P<rest>.+)$")
+
+
 def _without_remarks(room: str) -> str:
     """A room number with its building ("206 do Bloco C"), without what is said after it."""
     folded = fold(room)
     number = _ROOM_NUMBER.match(folded)
     if number is None:
+        remark = _NAMED_ROOM_REMARK.search(folded)
+        if remark is not None and remark.start() > 0:
+            room = room[: remark.start()].rstrip(" ,;:-–—")
+        placeholder = _ROOM_ONLY_PLACEHOLDER.match(fold(room))
+        if placeholder is not None and is_empty(placeholder["rest"]):
+            return ""  # "Sala xxx", "Sala a definir"
         return room
     if _BUILDING.match(folded, number.end()) or _BUILDING_AFTER.match(folded, number.end()):
         return room
