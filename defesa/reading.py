@@ -37,7 +37,7 @@ from defesa.data import (
     Member,
 )
 from defesa.extraction.findings import GROUP_COMMITTEE, PROSE
-from defesa.extraction.people import Institutions
+from defesa.extraction.people import Institutions, split_honorific
 from defesa.extraction.values import MEETING_HOST, urls
 from emails.forwards import (
     forward_span,
@@ -308,8 +308,6 @@ def _signed_name(words: str, writer: str) -> str:
     if not parts:
         return writer
     initials = [p.rstrip(".") for p in parts[1:] if re.fullmatch(r"[A-ZÀ-Þ]\.?", p)]
-    if len(parts) > 1 and not initials and len(parts) > 2:
-        return writer
     lines = [line for line in words.split("\n") if line.strip(" \t>")][-6:]
     first = _key(parts[0])
     for line in reversed(lines):
@@ -318,7 +316,9 @@ def _signed_name(words: str, writer: str) -> str:
             continue
         name = " ".join(match["name"].split())
         names = _key(name).split()
-        if len(names) <= len(parts) or _key(name) == _key(writer) or _SIGNATURE_ROLE.search(name):
+        if _key(name) == _key(writer) and len(names) > 1:
+            return name  # the header without its accents: "Silvia" signs "Sílvia"
+        if len(names) <= len(parts) or _SIGNATURE_ROLE.search(name):
             continue
         if len(parts) > 1 and not names[0].startswith(first):
             continue
@@ -348,6 +348,7 @@ def read_defense(
     student: "Formulario_Defesa_Mariana_Falqueto.pdf")."""
     text = _answers_below_questions((body_text or "").replace("\r\n", "\n"))
     if writer:
+        writer = split_honorific(writer)[1] or writer  # "Profa. Renata Quintão"
         start, end = _writer_part(text, forwarded, subject)
         writer = _signed_name(text[start:end], writer)
     blanked = _blank(text, header_blocks(text))
@@ -383,6 +384,8 @@ def read_defense(
         and writer
         and _MY_DEFENCE.search(blanked, start, end)
         and not _MY_STUDENT.search(blanked, start, end)
+        # "my co-advisor (in copy)" from the advisor listed on the committee
+        and not any(_key(m.name) == _key(writer) for m in data.members)
     ):
         # the student writes about their own defence (their advisor asked them to)
         data.student = writer
@@ -440,6 +443,8 @@ def read_defense(
         person = stated.get(_key(member.name))
         if person is None or person.role == member.role or member.role == ADVISOR:
             continue
+        if person.role == ADVISOR and any(m.role == ADVISOR for m in data.members):
+            continue  # one advisor: "minha orientadora, o prof X e ..." lists two people
         if person.basis == "said" or (
             person.basis == "institution" and {person.role, member.role} <= {INTERNAL, EXTERNAL}
         ):

@@ -446,7 +446,8 @@ _DATE_NUMBERS = re.compile(
     r"(?<![\d/])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[/.](?P<year>\d{2,4}))?(?![\d/])"
 )
 _TIME = re.compile(
-    r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,|\bdas|\ba\s+partir\s+das|\bpelas)\s+(?P<hour>\d{1,2})"
+    r"(?:\b[aà]s|\bat|\bhor[aá]rio:?|\btime:?|,|\bdas|\ba\s+partir\s+das|\bpelas|"
+    r"\bpara(?:\s+[aà]s)?)\s+(?P<hour>\d{1,2})"
     r"(?:\s*(?::|h)\s*(?P<minute>\d{2}))?\s*(?P<unit>h(?:oras?|s|rs?)?\b|pm\b|am\b|min\b)?"
     # "às 14 horas e 30 minutos"
     r"(?:(?<=horas)\s+e\s+(?P<minutes>\d{1,2})\s+min(?:utos)?\b)?",
@@ -593,13 +594,44 @@ def _day_without_month(sentence: str, start: int, reference) -> Value | None:
     return None
 
 
+# Before the date a change sets ("passa para 17/06"), and before the one it replaces
+# ("que estava marcada para 10/06", "em vez de 10/06").
+_NEW_DATE_MARK = re.compile(
+    r"\b(?:passa(?:r[aá])?|passou|fica(?:r[aá])?|ficou|muda(?:r[aá])?|mudou|vai|ser[aá]|"
+    r"transferid[ao]|adiad[ao]|antecipad[ao]|remarcad[ao]|alterad[ao]|moved|postponed|"
+    r"rescheduled)\s+(?:para|pra|to)\s+(?:(?:o\s+)?dia\s+|a\s+)?$"
+    r"|\bnova\s+data\s*(?:[eé]|:)?\s*(?:o\s+dia\s+|dia\s+)?$"
+)
+_OLD_DATE_MARK = re.compile(
+    r"\b(?:estava|era|tinha\s+sido|foi|havia\s+sido)\s+(?:marcad[ao]|agendad[ao]|prevista?)"
+    r"\s+(?:para|pra)\s+(?:o\s+dia\s+|dia\s+)?$|\b(?:em\s+vez\s+de|no\s+lugar\s+de|"
+    r"ao\s+inv[eé]s\s+de|instead\s+of)\s+(?:o\s+dia\s+|dia\s+)?$"
+)
+
+
 def _whole_date(sentence: str, start: int, reference) -> Value | None:
-    for pattern in (_DATE_WORDS, _DATE_NUMBERS):
-        for match in pattern.finditer(sentence):
-            date = _date_from(match, reference)
-            if date is not None:
-                return Value(date, start + match.start(), start + match.end())
-    return None
+    """The sentence's date; of two, the one a change sets ("que estava marcada para
+    10/06, passa para 17/06": 17/06)."""
+    dates = sorted(
+        (
+            (match.start(), match.end(), date)
+            for pattern in (_DATE_WORDS, _DATE_NUMBERS)
+            for match in pattern.finditer(sentence)
+            if (date := _date_from(match, reference)) is not None
+        ),
+        key=lambda item: item[0],
+    )
+    if not dates:
+        return None
+    chosen = dates[0]
+    if len(dates) > 1:
+        new = [d for d in dates if _NEW_DATE_MARK.search(sentence[max(0, d[0] - 40) : d[0]])]
+        old = [d for d in dates if _OLD_DATE_MARK.search(sentence[max(0, d[0] - 40) : d[0]])]
+        if new:
+            chosen = new[0]
+        elif old and chosen in old:
+            chosen = next((d for d in dates if d not in old), chosen)
+    return Value(chosen[2], start + chosen[0], start + chosen[1])
 
 
 def _dated_sentence(

@@ -109,10 +109,13 @@ def program_config() -> documents.ProgramConfig:
 
 
 def own_institutions() -> list[str]:
+    """The institution's names, and the program's: a member "do PPComp" is internal."""
     names = [
         settings.MAILFLOW_INSTITUTION_ACRONYM,
         settings.MAILFLOW_INSTITUTION,
         *settings.MAILFLOW_INSTITUTION_ALIASES,
+        settings.MAILFLOW_PROGRAM_ACRONYM,
+        settings.MAILFLOW_PROGRAM_NAME,
     ]
     return [n for n in names if n]
 

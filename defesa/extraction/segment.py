@@ -11,6 +11,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from defesa.data import ADVISOR
 from defesa.extraction.dates import (
     DATE_PLACEHOLDER_RE,
     TIME,
@@ -143,6 +144,16 @@ class SegmentReader:
                 break  # a single value line
         return taken
 
+    def _my_advisor(self) -> Person | None:
+        """The advisor a student names in their own words ("minha orientadora, a Profa.
+        Cristina Horta, pediu..."), as a committee member presiding it."""
+        for line in self.lines:
+            for match in _MY_ADVISOR_NAMED.finditer(line):
+                name = clean_name(match["name"])
+                if looks_like_name(name) and len(name.split()) >= 2:
+                    return Person(name=name, roles=[ADVISOR])
+        return None
+
     def _next_block(self, index: int) -> bool:
         """Whether a member's block starts at ``index``, after a blank line: a name on its
         line, then its institution, role or address on the next ("Fulano de Tal\nUFES\n
@@ -228,7 +239,12 @@ class SegmentReader:
             if is_empty(text):
                 continue
             for item in split_members(text, self.institutions):
-                person = parse_person(item, self.institutions)
+                if _MY_ADVISOR.fullmatch(collapse(fold(item)).strip(" .,;")):
+                    # "Banca: minha orientadora, o prof X e ...": the advisor named
+                    # elsewhere ("minha orientadora, a Profa. Y, pediu..."), else nobody
+                    person = self._my_advisor()
+                else:
+                    person = parse_person(item, self.institutions)
                 if person is not None:
                     people.append(person)
         if kind == COMMITTEE:
@@ -244,6 +260,17 @@ class SegmentReader:
             self.found.groups.append(Group(kind, GROUP_LABELLED, members))
 
 
+# "minha orientadora", "meu orientador", "my advisor" in a committee list (folded).
+_MY_ADVISOR = LazyPattern(
+    r"(?:(?:a|o|e)\s+)?(?:minha|meu|my)\s+(?:orientador(?:a)?|advisor|supervisor)"
+    r"(?:\s*\((?:orientador(?:a)?|presidente|advisor|chair)\))?"
+)
+# ... and where the student names them: "minha orientadora, a Profa. Cristina Horta".
+_MY_ADVISOR_NAMED = LazyPattern(
+    r"(?i:\b(?:minha\s+orientadora|meu\s+orientador|my\s+(?:advisor|supervisor))\s*[,:(]?\s*"
+    r"(?:(?:a|o)\s+)?(?:(?:prof(?:essora|essor|a|ª)?|dr(?:a|ª)?)\.?\s+){0,2})"
+    r"(?P<name>[A-ZÀ-Þ][\w'’-]+(?:\s+(?:(?:d[aeo]s?|e)\s+)?[A-ZÀ-Þ][\w'’-]+){1,6})"
+)
 _ADDRESS_LINE = LazyPattern(r"^\s*(?:e-?mail\s*:\s*)?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\s*$", re.I)
 
 

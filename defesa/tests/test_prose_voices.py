@@ -151,7 +151,8 @@ Coordenadora do Laboratório de Sistemas Inteligentes""",
             time="08:30",
             room="Sala 210 – Bloco A",
             members={
-                ("advisor", "Lucia Helena Prates"),
+                # the name as she signs it, accent included (the header has none)
+                ("advisor", "Lúcia Helena Prates"),
                 ("coadvisor", "Ricardo Sá Pereira"),
                 ("internal", "Jorge Luiz Antunes"),
                 ("external", "Clara Mendes Rocha"),
