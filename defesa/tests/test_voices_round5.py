@@ -196,9 +196,95 @@ VOICES = {
             (EXT, "Yuri Pacheco Bermudes"),
         ],
     ),
+    # A reply moves the date ("que estava marcada para ..., passa para ...") and the
+    # time; the rest comes from the quoted request.
+    "reschedule_old_and_new_date_in_one_sentence": Voice(
+        subject="Re: Defesa - Otávio Sessa Lugon",
+        from_="Ivana Rangel Peixoto <ivana.peixoto@ifes.edu.br>",
+        body=(
+            "Pessoal, a defesa do Otávio, que estava marcada para 12/03, fica para 19/03. "
+            "Também passamos o horário para 10h30. Sala e banca continuam.\n\nIvana\n\n"
+            "Em 01/02/2027 08:00, Ivana Rangel Peixoto escreveu:\n"
+            "> Solicito o agendamento da defesa de Otávio Sessa Lugon.\n"
+            "> Título: Verificação formal de contratos inteligentes com model checking\n"
+            "> Data: 12/03/2027\n> Horário: 14h\n> Local: Sala 207 do Bloco C\n"
+            "> Banca:\n> - Profa. Ivana Rangel Peixoto (orientadora, Ifes)\n"
+            "> - Prof. Samuel Dutra Netto (membro interno, Ifes)\n"
+            "> - Prof. Álvaro Kuster Bof (membro externo, UFES)\n"
+        ),
+        student="Otávio Sessa Lugon",
+        title="Verificação formal de contratos inteligentes com model checking",
+        date=D(2027, 3, 19),
+        time=T(10, 30),
+        room="Sala 207 do Bloco C",
+        members=[
+            (ADV, "Ivana Rangel Peixoto"),
+            (INT, "Samuel Dutra Netto"),
+            (EXT, "Álvaro Kuster Bof"),
+        ],
+    ),
+    # A student lists "minha orientadora" among the committee, having named her before;
+    # a member "do PPComp" is the program's own.
+    "student_lists_my_advisor_named_before": Voice(
+        subject="defesa",
+        from_="Nina <nina.tosta@gmail.com>",
+        body=(
+            "Oi! Sou aluna do mestrado e minha orientadora, a Profa. Helena Buback Rossi, "
+            "pediu pra eu mandar os dados.\n\n"
+            "Titulo: Deteccao de fraudes em notas fiscais eletronicas com grafos\n"
+            "Data: 24/03/2027 as 9h\nLocal: Sala 105 do Bloco B\n"
+            "Banca: minha orientadora, o prof Caio Ronchi Tesch (do PPComp) e a profa "
+            "Laura Zamprogno Dias, da UFES (membro externo)\n\n"
+            "Obrigada!!\n\nNina Tosta Bermudes\n"
+        ),
+        student="Nina Tosta Bermudes",
+        title="Deteccao de fraudes em notas fiscais eletronicas com grafos",
+        date=D(2027, 3, 24),
+        time=T(9, 0),
+        room="Sala 105 do Bloco B",
+        members=[
+            (ADV, "Helena Buback Rossi"),
+            (INT, "Caio Ronchi Tesch"),
+            (EXT, "Laura Zamprogno Dias"),
+        ],
+    ),
+    # The advisor's From header has her honorific and an abridged name; "por mim".
+    "advisor_header_with_honorific_signs_whole_name": Voice(
+        subject="Agendamento de defesa",
+        from_="Profa. Dalva Sarcinelli <dalva.s@ifes.edu.br>",
+        body=(
+            "Boa tarde. Peço o agendamento da defesa do meu orientando Tales Furieri Bolsoni, "
+            "com o título “Otimização de rotas de coleta seletiva com colônia de formigas”. "
+            "A defesa será no dia 26 de março de 2027, às 14h, na Sala 201 do Bloco C. A "
+            "banca será presidida por mim e terá o Prof. Enzo Lyra Passos, do Ifes, e a "
+            "Profa. Mirna Castello Sartori, da UFRJ.\n\nDalva\n\n"
+            "Dalva Sarcinelli Coutinho\nProfessora – Ifes Campus Serra"
+        ),
+        student="Tales Furieri Bolsoni",
+        title="Otimização de rotas de coleta seletiva com colônia de formigas",
+        date=D(2027, 3, 26),
+        time=T(14, 0),
+        room="Sala 201 do Bloco C",
+        members=[
+            (ADV, "Dalva Sarcinelli Coutinho"),
+            (INT, "Enzo Lyra Passos"),
+            (EXT, "Mirna Castello Sartori"),
+        ],
+    ),
 }
 
 
 @pytest.mark.parametrize("voice", VOICES.values(), ids=VOICES.keys())
 def test_voice_is_read_as_a_secretary_reads_it(voice):
     assert mismatches(voice) == []
+
+
+def test_the_program_is_the_programs_own_institution(settings):
+    """A member "do PPComp" is internal: the program's names count as its own."""
+    from defesa.services import own_institutions
+
+    settings.MAILFLOW_PROGRAM_ACRONYM = "PPGX"
+    settings.MAILFLOW_PROGRAM_NAME = "Programa de Pós-Graduação em X"
+    names = own_institutions()
+    assert "PPGX" in names and "Programa de Pós-Graduação em X" in names
+    assert settings.MAILFLOW_INSTITUTION_ACRONYM in names
