@@ -206,7 +206,21 @@ def _move(email: Email, kind: str, confidence: float | None, actor) -> Email:
     guesses = ", ".join(f"{kinds.kind_label(k)} {v:.0%}" for k, v in _top(email.kind_scores))
     unsure = actor is None and confidence is not None and confidence < threshold
     vouched = unsure and confidence >= SECOND_OPINION_FROM and kinds.kind_recognises(kind, email)
-    if vouched:
+    # the model is sure, but the workflow's reader finds a look-alike ("para conhecimento
+    # e divulgação"): a person decides (only the model's routing, never a case's reply)
+    doubt = (
+        kinds.kind_doubts(kind, email)
+        if actor is None and not unsure and email.kind_scores and kind != kinds.OTHER
+        else ""
+    )
+    if doubt:
+        target = STATUS.NEEDS_REVIEW
+        note = _("%(kind)s (%(guesses)s), but its workflow doubts it: %(reason)s") % {
+            "kind": kinds.kind_label(kind),
+            "guesses": guesses,
+            "reason": doubt,
+        }
+    elif vouched:
         # not sure, but the workflow's own reader finds its request whole in the email
         target = STATUS.RECEIVED
         note = _("not sure (%(guesses)s), but its workflow reads a whole request: %(kind)s") % {

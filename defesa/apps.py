@@ -13,7 +13,12 @@ class DefesaConfig(AppConfig):
         from defesa import selectors, services
         from pipeline.steps import Step, register_step
 
-        register_kind(KIND, _("Thesis defence"), recognises=services.defense_recognised)
+        register_kind(
+            KIND,
+            _("Thesis defence"),
+            recognises=services.defense_recognised,
+            doubts=services.defense_doubts,
+        )
 
         register_step(
             Step(

@@ -245,8 +245,29 @@ def defense_extract(email, *, answer: bool = False) -> Reading:
 # reader finds them all, yet it is not a defence (the exam's own words are the difference).
 QUALIFICATION_RE = re.compile(r"\bqualifica[cç][aã]o\b|\bqualifying exam", re.I)
 DEFENCE_WORD_RE = re.compile(r"\bdefe(?:sa|nd|ns|nc)", re.I)
+# A defence's whole data in mail that asks nothing of its registration: a certificate for
+# a member, an announcement, the documents of one already held.
+NOT_A_REQUEST_RE = re.compile(
+    r"\b(?:declara[cç][aã]o|certificado|certificate)\s+de\s+participa[cç][aã]o|"
+    r"\bcertificate\s+of\s+(?:participation|attendance)|"
+    r"\bpara\s+(?:conhecimento\s+e\s+)?divulga[cç][aã]o|"
+    r"\b(?:convidamos|convida)\s+(?:(?:toda|todos|todas)\s+)?(?:a\s+|os\s+|as\s+)?"
+    r"(?:comunidade|todos|todas|voc[eê]s|interessad[oa]s)\b|"
+    r"\byou\s+are\s+(?:cordially\s+)?invited\b|\bata\s+assinada\b",
+    re.I,
+)
 # Where the words are looked for: the subject and the start of the body (the request).
 RECOGNISE_CHARS = 4000
+
+
+def defense_doubts(email) -> str:
+    """Why an email the classifier takes for a defence request is perhaps none: it asks
+    for a member's certificate, announces a defence, or returns the documents of one
+    already held (its words, in the subject and the start of the body)."""
+    text = f"{email.subject}\n{(email.body_text or '')[:RECOGNISE_CHARS]}"
+    if NOT_A_REQUEST_RE.search(text):
+        return str(_("it reads like a certificate, an announcement or a defence already held"))
+    return ""
 
 
 def defense_recognised(email) -> bool:
@@ -258,6 +279,8 @@ def defense_recognised(email) -> bool:
     text = f"{email.subject}\n{(email.body_text or '')[:RECOGNISE_CHARS]}"
     if QUALIFICATION_RE.search(text) and not DEFENCE_WORD_RE.search(text):
         return False
+    if NOT_A_REQUEST_RE.search(text):
+        return False  # the classifier was unsure: a person decides
     found = defense_extract(email)
     data = found.data
     # what a reply quotes is an earlier message's: its writer must say something of the

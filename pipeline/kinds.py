@@ -32,17 +32,24 @@ class Kind:
     # defence form with the student, the title, the date and the committee). A second
     # opinion when the classifier's best guess is this kind but it is not sure.
     recognises: Callable[[object], bool] | None = None
+    # The workflow's own reader, the other way: why an email the classifier is sure of is
+    # not one of its requests after all (a look-alike: an announcement, a certificate), as
+    # a label a person reads; "" when it has no doubt. The email then waits for a person.
+    doubts: Callable[[object], str] | None = None
 
 
 _registry: dict[str, Kind] = {}
 
 
 def register_kind(
-    code: str, label: str | Promise, recognises: Callable[[object], bool] | None = None
+    code: str,
+    label: str | Promise,
+    recognises: Callable[[object], bool] | None = None,
+    doubts: Callable[[object], str] | None = None,
 ) -> Kind:
     if not code or len(code) > CODE_MAX_LENGTH or code != code.strip():
         raise ValueError(f"a kind's code has 1 to {CODE_MAX_LENGTH} characters: {code!r}")
-    kind = Kind(code=code, label=label, recognises=recognises)
+    kind = Kind(code=code, label=label, recognises=recognises, doubts=doubts)
     _registry[code] = kind
     return kind
 
@@ -75,6 +82,12 @@ def kind_recognises(code: str, email) -> bool:
     """Whether the kind's own reader finds one of its requests whole in the email."""
     kind = _registry.get(code)
     return bool(kind and kind.recognises and kind.recognises(email))
+
+
+def kind_doubts(code: str, email) -> str:
+    """Why the kind's own reader doubts the email is one of its requests ("" when not)."""
+    kind = _registry.get(code)
+    return str(kind.doubts(email) or "") if kind and kind.doubts else ""
 
 
 def kind_label(code: str) -> str:

@@ -391,3 +391,57 @@ def test_a_student_named_only_in_the_attached_form_is_read_from_its_file_name():
 
     assert found.data.student == "Beatriz Nunes Coelho"
     assert found.checks["student"] == "from_attachment"
+
+
+ANNOUNCEMENT = (
+    "Prezados,\n\nConvidamos toda a comunidade para a defesa pública de Maria Souza.\n\n" + COMPLETE
+)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Convite - defesa de Maria Souza", ANNOUNCEMENT),
+        (
+            "Declaração",
+            "Participei da banca abaixo; peço a declaração de participação.\n" + COMPLETE,
+        ),
+        ("Para divulgação", "Só para conhecimento e divulgação no site:\n" + COMPLETE),
+    ],
+)
+def test_a_look_alike_the_model_is_sure_of_waits_for_a_person(subject, body):
+    from categorizer.services import email_route
+    from emails.models import Email
+
+    email = _ingested(body, subject)
+    assert services.defense_doubts(email)
+    email_route(email=email, kind="defesa", confidence=0.97, scores={"defesa": 0.97})
+    email.refresh_from_db()
+    assert email.status == Email.Status.NEEDS_REVIEW
+    note = email.status_changes.order_by("-id").first().note
+    assert "duvida" in note or "doubts" in note
+    assert not services.defense_recognised(email)
+
+
+def test_a_forward_for_information_and_action_is_no_look_alike():
+    body = "Secretaria, encaminho para conhecimento e providências.\n\n" + COMPLETE
+    email = _ingested(body, "ENC: Defesa de mestrado - Maria Souza")
+    assert services.defense_doubts(email) == ""
+    from categorizer.services import email_route
+    from emails.models import Email
+
+    email_route(email=email, kind="defesa", confidence=0.97, scores={"defesa": 0.97})
+    email.refresh_from_db()
+    assert email.status == Email.Status.RECEIVED
+
+
+def test_a_reply_in_a_case_is_never_doubted():
+    """A case's reply keeps its kind (no model scores): the look-alike check is the
+    model's, not the case's."""
+    from categorizer.services import email_route
+    from emails.models import Email
+
+    email = _ingested(ANNOUNCEMENT, "Re: Defesa")
+    email_route(email=email, kind="defesa", confidence=1.0)
+    email.refresh_from_db()
+    assert email.status == Email.Status.RECEIVED
