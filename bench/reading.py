@@ -46,7 +46,8 @@ CORPORA = [
     for path in os.environ.get(
         "BENCH_READING_CORPUS",
         ":".join(
-            str(ROOT / "bench" / "reading" / n) for n in ("corpus", "corpus2", "corpus3", "corpus4")
+            str(ROOT / "bench" / "reading" / n)
+            for n in ("corpus", "corpus2", "corpus3", "corpus4", "corpus5")
         ),
     ).split(":")
     if path
