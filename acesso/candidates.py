@@ -68,8 +68,12 @@ _ACCOUNT = re.compile(
 )
 _LABEL_BEFORE = re.compile(
     r"(?i:\b(?:nome(?:\s+completo)?(?:\s+(?:dele|dela|d[oa]\s+alun[oa]|d[oa]\s+estudante))?|"
-    r"full\s+name|name)\s*[:–—-]\s*$)"
+    r"full\s+name|name|requerente|solicitante|requester|applicant)\s*[:–—-]\s*$)"
 )
+# "criar login para Nome", "a conta pro Nome": who the account is for.
+_FOR_BEFORE = re.compile(r"(?i:\b(?:para|pra|pro|for)\s+(?:[oa]\s+)?$)")
+# The line under a name says what they are: "Nome Sobrenome\nMestrando - PPComp".
+_NOUN_NEXT_LINE = re.compile(r"^[ \t]*\n[ \t>]*(?i:" + _STUDENT_NOUN + r")\b")
 # "O e-mail dele é ...", "her address is ...": the address of the one spoken of.
 _HIS_ADDRESS = re.compile(
     r"(?i:\b(?:e-?mail|endere[cç]o|address)\s+(?:(?:dele|dela|his|her)\b|(?:[ée]|is)\s)"
@@ -125,6 +129,7 @@ def _is_name(value: str) -> bool:
     words = _fold(value).split()
     return (
         len(words) >= 2
+        and not (value.split()[0].isupper() and len(value.split()[0]) > 1)  # "CTI Serra"
         and _plausible_name(value)
         and words[0] not in _NOT_A_PERSON
         and not any(w in _NOT_NAME_WORDS for w in words)
@@ -155,8 +160,10 @@ def _weigh(
         score += 4
     if _NOUN_BEFORE.search(sentence_before):
         score += 3
-    if _NOUN_AFTER.match(after):
+    if _NOUN_AFTER.match(after) or _NOUN_NEXT_LINE.match(after):
         score += 3
+    if _FOR_BEFORE.search(sentence_before):
+        score += 1
     if _ACCOUNT.search(text, left, right):
         score += 1
     address = None

@@ -367,12 +367,15 @@ def read_defense(
         # a reply: the form reader reads what its writer wrote; the quoted history fills
         # what that leaves empty, below (the HTML holds the history too)
         found = extraction.extract_defense(
-            body_text=blanked[:history], own_institutions=own_institutions
+            body_text=blanked[:history], own_institutions=own_institutions, reference=reference
         )
     else:
         history = len(text)
         found = extraction.extract_defense(
-            body_text=blanked, body_html=body_html, own_institutions=own_institutions
+            body_text=blanked,
+            body_html=body_html,
+            own_institutions=own_institutions,
+            reference=reference,
         )
     data = copy.deepcopy(found.data)
     problems = list(found.problems)
@@ -731,7 +734,9 @@ def _fill_from_history(
     scalar the reply does not give, and the committee when it names nobody. Every value
     taken from there is marked: the reply may have changed it in words ("mesma sala",
     "adiantar uma semana")."""
-    earlier = extraction.extract_defense(body_text=history, own_institutions=own_institutions).data
+    earlier = extraction.extract_defense(
+        body_text=history, own_institutions=own_institutions, reference=reference
+    ).data
     said = sentences.read_prose(
         history,
         student=data.student or earlier.student,

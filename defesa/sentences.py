@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from defesa.data import ADVISOR, COADVISOR, EXTERNAL, INTERNAL, MONTHS, MONTHS_EN
-from defesa.extraction.dates import spell_numbers
+from defesa.extraction.dates import spell_numbers, year_for
 from defesa.extraction.people import is_lower_acronym
 
 # A request is written near the top; a pasted log or a long thread below it is not read
@@ -483,7 +483,8 @@ _DEFENCE_WORDS = re.compile(
     r"marcad[ao]|agendad[ao]|defen[cs]e|will\s+be|held|banca)\b|\b(?:nova\s+)?(?:data|date)\s*:"
     # a reschedule ("a nova data é ...", "fica para 23/06"); a sentence that starts with
     # the day ("Dia 25/03, quinta, às 14h, na sala 207.")
-    r"|\bnova\s+data\b|\bfica(?:r[aá])?\s+para\b|\bremarca|\badia(?:r|d[ao]|ntar|ntad[ao])\b"
+    r"|\bnova\s+data\b|\bdata\s+(?:certa|correta)\b|\bfica(?:r[aá])?\s+para\b|\bremarca"
+    r"|\badia(?:r|d[ao]|ntar|ntad[ao])\b"
     r"|^\s*(?:dia|data)\b",
     re.I,
 )
@@ -529,20 +530,6 @@ _FIELD_WORDS = {
 }
 
 
-def _year_for(day: int, month: int, reference: datetime.date | None) -> int | None:
-    """The year of a date written without one: the first such date from a month before
-    the email on (defences are announced ahead)."""
-    base = reference or datetime.datetime.now(datetime.UTC).date()
-    for year in (base.year, base.year + 1):
-        try:
-            candidate = datetime.date(year, month, day)
-        except ValueError:
-            return None
-        if candidate >= base - datetime.timedelta(days=31):
-            return year
-    return base.year + 1
-
-
 def _date_from(match: re.Match, reference: datetime.date | None) -> datetime.date | None:
     groups = match.groupdict()
     day = groups.get("day") or groups.get("day2")
@@ -554,7 +541,7 @@ def _date_from(match: re.Match, reference: datetime.date | None) -> datetime.dat
         if year:
             year_n = int(year) + (2000 if len(year) == 2 else 0)
         else:
-            found = _year_for(day_n, month_n, reference)
+            found = year_for(day_n, month_n, reference)
             if found is None:
                 return None
             year_n = found
@@ -600,12 +587,13 @@ _NEW_DATE_MARK = re.compile(
     r"\b(?:passa(?:r[aá])?|passou|fica(?:r[aá])?|ficou|muda(?:r[aá])?|mudou|vai|ser[aá]|"
     r"transferid[ao]|adiad[ao]|antecipad[ao]|remarcad[ao]|alterad[ao]|moved|postponed|"
     r"rescheduled)\s+(?:para|pra|to)\s+(?:(?:o\s+)?dia\s+|a\s+)?$"
-    r"|\bnova\s+data\s*(?:[eé]|:)?\s*(?:o\s+dia\s+|dia\s+)?$"
+    r"|\b(?:nova\s+data|data\s+(?:certa|correta)|(?:a\s+)?(?:certa|correta))\s*(?:[eé]|:)?\s*"
+    r"(?:o\s+dia\s+|dia\s+)?$"
 )
 _OLD_DATE_MARK = re.compile(
     r"\b(?:estava|era|tinha\s+sido|foi|havia\s+sido)\s+(?:marcad[ao]|agendad[ao]|prevista?)"
     r"\s+(?:para|pra)\s+(?:o\s+dia\s+|dia\s+)?$|\b(?:em\s+vez\s+de|no\s+lugar\s+de|"
-    r"ao\s+inv[eé]s\s+de|instead\s+of)\s+(?:o\s+dia\s+|dia\s+)?$"
+    r"ao\s+inv[eé]s\s+de|instead\s+of|,\s*n[aã]o|e\s+n[aã]o)\s+(?:(?:mais\s+)?(?:o\s+)?dia\s+|mais\s+)?$"
 )
 
 

@@ -62,11 +62,13 @@ class _Result:
         return (-missing, extra)
 
 
-def _read_lines(lines: list[str], institutions: Institutions, depth: int = 0) -> _Result:
+def _read_lines(
+    lines: list[str], institutions: Institutions, depth: int = 0, reference=None
+) -> _Result:
     parts, quoted = split_parts(lines)
-    findings = [SegmentReader(part, institutions).read() for part in parts]
+    findings = [SegmentReader(part, institutions, reference).read() for part in parts]
     if all(f.found_nothing() for f in findings) and quoted and depth < _MAX_QUOTE_DEPTH:
-        return _read_lines(quoted, institutions, depth + 1)
+        return _read_lines(quoted, institutions, depth + 1, reference)
     return _assemble(findings)
 
 
@@ -156,16 +158,18 @@ def extract_defense(
     body_text: str,
     body_html: str = "",
     own_institutions: Sequence[str] = ("Ifes", "Instituto Federal do Espírito Santo"),
+    reference=None,
 ) -> Extraction:
     """The defence data written in an email (its text and, when given, its HTML body: the
     reading that finds more is kept). ``own_institutions`` name the program's institution:
-    in a committee list, its members are internal and everyone else's are external."""
+    in a committee list, its members are internal and everyone else's are external.
+    ``reference`` (the email's date) gives the year of a date written without one."""
     institutions = Institutions(own_institutions)
     results: list[_Result] = []
     if body_text and body_text.strip():
-        results.append(_read_lines(text_lines(body_text), institutions))
+        results.append(_read_lines(text_lines(body_text), institutions, reference=reference))
     if body_html and body_html.strip():
-        results.append(_read_lines(html_lines(body_html), institutions))
+        results.append(_read_lines(html_lines(body_html), institutions, reference=reference))
     # The first reading (the text) wins a tie.
     result = max(results, key=_Result.score) if results else _Result(DefenseData(), [])
     return Extraction(

@@ -80,9 +80,18 @@ _HOUR_IN_WORDS = LazyPattern(
 )
 
 
+_ABBREVIATED = ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"]
+# "22/jun", "15-jun": a day and an abbreviated month.
+_DAY_SLASH_MONTH = LazyPattern(
+    r"(?<![\d/])(?P<day>\d{1,2})\s?[/-]\s?(?P<month>" + "|".join(_ABBREVIATED) + r")\b\.?"
+    r"(?:\s?[/-]\s?(?P<year>\d{4})(?!\d))?"
+)
+
+
 def spell_numbers(folded: str) -> str:
     """``folded`` with days and hours written in words as digits, as long as it ("oito de
-    julho" -> "8    de julho", "às duas da tarde" -> "às 14h ..."): offsets stay valid."""
+    julho" -> "8    de julho", "às duas da tarde" -> "às 14h ...", "22/jun" -> "22/06 "):
+    offsets stay valid."""
 
     def day(match: re.Match[str]) -> str:
         number = str(_NUMBER_WORDS[match["number"]])
@@ -107,6 +116,12 @@ def spell_numbers(folded: str) -> str:
         head = match[0][: match.start("number") - match.start()]
         return head + clock.ljust(len(written))
 
+    def day_month(match: re.Match[str]) -> str:
+        month = _ABBREVIATED.index(match["month"]) + 1
+        year = f"/{match['year']}" if match["year"] else ""
+        return f"{match['day']}/{month:02d}{year}".ljust(len(match[0]))
+
+    folded = _DAY_SLASH_MONTH.sub(day_month, folded)
     return _HOUR_IN_WORDS.sub(hour, _DAY_IN_WORDS.sub(day, folded))
 
 
@@ -132,12 +147,41 @@ def find_date(folded: str) -> tuple[re.Match[str], tuple[int, int, int]] | None:
     return match, ymd
 
 
-def read_date(text: str) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
-    """(date, span of the date in ``text``, problem) for a date field's value."""
+def year_for(day: int, month: int, reference: datetime.date | None) -> int | None:
+    """The year of a date written without one: the first such date from a month before
+    the email on (defences are announced ahead)."""
+    base = reference or datetime.datetime.now(datetime.UTC).date()
+    for year in (base.year, base.year + 1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= base - datetime.timedelta(days=31):
+            return year
+    return base.year + 1
+
+
+def read_date(
+    text: str, reference: datetime.date | None = None
+) -> tuple[datetime.date | None, tuple[int, int] | None, str | None]:
+    """(date, span of the date in ``text``, problem) for a date field's value; a date
+    without its year ("22/06 (seg.)") is the next one from ``reference`` when given."""
     folded = spell_numbers(fold(text))
     hit = find_date(folded)
     if hit is None:
-        if _DATE_NO_YEAR.search(folded):
+        short = _DATE_NO_YEAR.search(folded)
+        if short and reference is not None:
+            day, month = (short[1], short[2]) if short[1] else (short[3], short[4])
+            month_n = int(month) if month.isdigit() else _MONTHS.get(month)
+            if month_n is None:
+                month_n = next((m for k, m in _MONTHS.items() if k[:3] == month), None)
+            year = year_for(int(day), month_n, reference) if month_n else None
+            if year is not None:
+                try:
+                    return datetime.date(year, month_n, int(day)), short.span(), None
+                except ValueError:
+                    pass
+        if short:
             return None, None, _("the date “%(value)s” has no year") % {"value": text.strip()}
         return None, None, _("the date “%(value)s” could not be read") % {"value": text.strip()}
     match, (year, month, day) = hit

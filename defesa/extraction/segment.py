@@ -7,6 +7,7 @@ lines, and every line that is not part of the form is read as running text.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.utils.translation import gettext as _
@@ -64,9 +65,12 @@ _COMMITTEE_RUN = 3
 class SegmentReader:
     """Reads one part of a message (its own text, or a forwarded message)."""
 
-    def __init__(self, lines: list[str], institutions: Institutions) -> None:
+    def __init__(
+        self, lines: list[str], institutions: Institutions, reference: datetime.date | None = None
+    ) -> None:
         self.lines = expand_tables(lines)
         self.institutions = institutions
+        self.reference = reference  # the email's date: the year of "22/06"
         self.found = Findings()
         self.prose: list[str] = []
 
@@ -210,7 +214,7 @@ class SegmentReader:
         text = blank_out(text, DATE_PLACEHOLDER_RE)
         if is_empty(text):
             return
-        date, span, problem = read_date(text)
+        date, span, problem = read_date(text, self.reference)
         if date is not None:
             self.found.add("date", date, LABELLED)
         elif problem and not (with_time and TIME.search(fold(text)) and span is None):
@@ -233,6 +237,7 @@ class SegmentReader:
         texts = [value, *more] if value else more
         if any(not t.strip() for t in texts):
             texts = _blocks(texts)
+        texts = _unwrapped(texts)
         people: list[Person] = []
         for text in texts:
             text = strip_bullet(text)
@@ -272,6 +277,28 @@ _MY_ADVISOR_NAMED = LazyPattern(
     r"(?P<name>[A-ZÀ-Þ][\w'’-]+(?:\s+(?:(?:d[aeo]s?|e)\s+)?[A-ZÀ-Þ][\w'’-]+){1,6})"
 )
 _ADDRESS_LINE = LazyPattern(r"^\s*(?:e-?mail\s*:\s*)?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\s*$", re.I)
+
+
+# A list's line cut inside a name: "..., Prof. Dr. Otávio" / "Lemos Bittencourt (Ifes) e ...".
+_CUT_NAME_END = LazyPattern(r",[^,]*\b[A-ZÀ-Þ][\w'’-]+\s*$")
+_NAME_GOES_ON = LazyPattern(r"^\s*[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)*\s*(?:\(|,|\s+e\s)")
+
+
+def _unwrapped(texts: list[str]) -> list[str]:
+    """The lines of a committee written as one sentence and wrapped by the mail client,
+    joined where the wrap cut a name."""
+    joined: list[str] = []
+    for text in texts:
+        if (
+            joined
+            and _CUT_NAME_END.search(joined[-1])
+            and _NAME_GOES_ON.match(text)
+            and not split_honorific(text.strip() + " x")[0]
+        ):
+            joined[-1] = f"{joined[-1].rstrip()} {text.strip()}"
+        else:
+            joined.append(text)
+    return joined
 
 
 def _blocks(texts: list[str]) -> list[str]:
