@@ -186,7 +186,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 # "Defesa de mestrado – Laís Menegussi Crevelari", "FW: Master's defence of Yuri Tavares"
 _SUBJECT_STUDENT = re.compile(
-    r"(?i:defesa|defen[cs]e)\b[^-–—:]*?(?:\s*[-–—:]\s*|\s(?i:d[oa]|de|of)\s+)"
+    r"(?i:defesa|defen[cs]e)\b[^-–—:]*?(?:\s*[-–—:]\s*|\s(?i:d[oa]|de|of)\s+|\s+(?=[A-ZÀ-Þ]))"
     r"(?P<name>" + sentences.NAME + r")\s*$"
 )
 # The writer is the student: "a minha defesa", "my thesis".
@@ -472,7 +472,9 @@ def read_defense(
     if (
         prose.room is not None
         and data.room
-        and _key(str(prose.room.value)).startswith(_key(data.room))
+        and re.sub(r"^(?:sala|room)\s+", "", _key(str(prose.room.value))).startswith(
+            re.sub(r"^(?:sala|room)\s+", "", _key(data.room))
+        )
         and len(str(prose.room.value)) > len(data.room)
     ):
         data.room = prose.room.value
@@ -584,6 +586,7 @@ def read_defense(
         if sender:
             data.student = sender
             provenance["student"] = {**_source(None, "sender"), "check": "sender_assumed"}
+    _fuller_student(data, provenance, text)
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
     if len(blocks) > 1:
@@ -864,6 +867,30 @@ def _said(value, default: str = "") -> dict:
     """The provenance of a value the sentence reader found (a sentences.Value)."""
     check = value.check or default
     return {"start": value.start, "end": value.end, "rule": "prose", "check": check}
+
+
+def _fuller_student(data: DefenseData, provenance: dict[str, dict], text: str) -> None:
+    """The student's whole name when the one read is short ("Júlia Sant'Anna" from the
+    subject) and the text writes it whole ("Júlia Marchiori Sant'Anna", her signature):
+    the same first and last names, more between them."""
+    words = data.student.split()
+    if len(words) < 2:
+        return
+    pattern = re.compile(
+        rf"(?<![\w'’]){re.escape(words[0])}((?:\s+(?:(?:d[aeo]s?|e)\s+)?[A-ZÀ-Þ][\w'’-]+){{1,4}}?)"
+        rf"\s+{re.escape(words[-1])}(?![\w'’])"
+    )
+    for match in pattern.finditer(text):
+        whole = " ".join(match[0].split())
+        if len(whole.split()) > len(words) and all(w in whole.split() for w in words):
+            data.student = whole
+            provenance["student"] = {
+                "start": match.start(),
+                "end": match.end(),
+                "rule": "prose",
+                "check": "prose",  # two forms of the name: a person looks
+            }
+            return
 
 
 def _source(where: tuple[int, int] | None, rule: str) -> dict:

@@ -326,6 +326,17 @@ _STUDENT_SELF = re.compile(
     r"(?P<name>" + NAME + r")(?=\s*,?\s*(?i:alun[oa]|mestrand[oa]|orientand[oa]|discente))"
 )
 # "Otávio Bremenkamp Silva — “Segmentação de ...”": a name, a dash, the quoted title
+# A heading: "Defesa de dissertação – Rodrigo Ítalo Cassaro".
+_STUDENT_HEADING = re.compile(
+    r"(?i:\bdefesa(?:\s+(?:de\s+)?(?:mestrado|disserta[cç][aã]o)){0,2})[ \t]*[-–—:][ \t]*"
+    r"(?P<name>" + NAME + r")[ \t]*$",
+    re.M,
+)
+# "Gabriel Antunes Köhler's master's project", "Ana Souza's defence".
+_STUDENT_POSSESSIVE = re.compile(
+    r"(?P<name>" + NAME + r")['’]s\s+(?i:(?:master'?s\s+|msc\s+)?(?:defen[cs]e|thesis|"
+    r"dissertation|project|viva))\b"
+)
 _STUDENT_BEFORE_TITLE = re.compile(r"(?m:^[ \t]*)(?P<name>" + NAME + r")[ \t]*[-–—:][ \t]*[\"“«]")
 # "O Renan Luchi Bonadiman concluiu a dissertação ... e vai defender no dia ...": the
 # sentence's subject
@@ -379,6 +390,8 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
         _STUDENT_SUBJECT,
         _STUDENT_SELF,
         _STUDENT_BEFORE_TITLE,
+        _STUDENT_POSSESSIVE,
+        _STUDENT_HEADING,
     ):
         for match in pattern.finditer(text):
             name = _trim_name(match.group("name"))
@@ -469,9 +482,11 @@ _WEEKDAYS = {
     "domingo": 6,
 }
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")(?:-feira)?\b")
-# A time written right after the date, with nothing between ("dia 9/4 14h", "5/3 - 14h30").
+# A time written right after the date ("dia 9/4 14h", "5/3 - 14h30").
 _TIME_AFTER_DATE = re.compile(
-    r"[ \t]*(?:[-–—][ \t]*)?(?P<hour>\d{1,2})(?:[ \t]*:[ \t]*(?P<minute>\d{2})[ \t]*"
+    # (a weekday between them: "15/06 (seg.) 14:30hs")
+    r"[ \t]*(?:\([^()\n\d]{1,15}\)[ \t]*)?(?:[-–—,][ \t]*)?"
+    r"(?P<hour>\d{1,2})(?:[ \t]*:[ \t]*(?P<minute>\d{2})[ \t]*"
     r"(?:h(?:s|rs?|oras?)?)?|[ \t]*h(?:s|rs?|oras?)?[ \t]*(?P<minute2>\d{2})?|[ \t]+horas?)"
     r"(?![\w/:.])"
 )
@@ -494,7 +509,7 @@ _OTHER_CLOCK = re.compile(
 )
 _ROOM = re.compile(
     r"(?:(?i:\b(?:n[oa]|in|at)\s+)|(?i:\b(?:place|local|venue|where)\s*:\s*)|,\s*)(?P<room>(?i:sala|room)\s+(?P<number>[0-9]+[A-Za-z]?(?:-[A-Za-z0-9]+)?)"
-    r"(?P<building>\s*(?:(?i:d[oa]|n[oa])\s+|[-–—]\s*)(?i:bloco|pr[eé]dio|edif[ií]cio|andar)\b"
+    r"(?P<building>\s*(?:(?i:d[oa]|n[oa])\s+|[-–—,]\s*|(?=(?i:bloco)\s))(?i:bloco|pr[eé]dio|edif[ií]cio|andar)\b"
     r"[^,.;:()\n]{0,40})?"
     r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
     r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60}"

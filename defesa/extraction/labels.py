@@ -63,6 +63,7 @@ _LABEL_PATTERNS = (
         "title",
         r"titulo(?:\s+(?:provisorio|definitivo|final|oficial))?"
         r"(?:\s+d[ao]\s+(?:dissertacao|trabalho|defesa|tese|projeto|pesquisa))?|tema|trabalho"
+        r"|tit\.?"
         r"|(?:thesis|dissertation)(?:\s+title)?|title(?:\s+of\s+the\s+(?:thesis|dissertation))?",
     ),
     (
@@ -145,6 +146,9 @@ def _label_kind(label: str) -> str:
 class Labelled:
     kind: str
     value: str
+    # "Title:" beside "Título:": a bilingual request gives the title in both languages, and
+    # the documents are in Portuguese
+    english_title: bool = False
 
 
 def match_label(line: str) -> Labelled | None:
@@ -157,7 +161,8 @@ def match_label(line: str) -> Labelled | None:
     kind = _label_kind(match["label"])
     if match["number"] and kind not in MEMBER_KINDS:
         return None  # "Sala 12" is a room, not the twelfth room label
-    return Labelled(kind, line[match.end() :])
+    english = kind == "title" and match["label"].lstrip(" *").startswith("title")
+    return Labelled(kind, line[match.end() :], english_title=english)
 
 
 def split_inner_labels(labelled: Labelled) -> list[Labelled]:

@@ -42,7 +42,7 @@ CLOSING = LazyPattern(
     r"^[\s*_]*(?:(?:atenciosamente|cordialmente|respeitosamente|att|atte|at\.|abracos?|abs"
     r"|um\s+abraco|saudacoes(?:\s+academicas)?)(?:[\s,.!].*)?"
     r"|(?:grat[oa]|obrigad[oa]|muito\s+obrigad[oa]|sds|best|regards|best\s+regards"
-    r"|kind\s+regards|cheers|thanks|thank\s+you)[\s,.!]*)$"
+    r"|kind\s+regards|cheers|thanks|thank\s+you|vlw|valeu|obg|bjs|beijos)[\s,.!]*)$"
 )
 
 

@@ -185,13 +185,13 @@ class SegmentReader:
             return
         text = collapse(" ".join([value, *more]))
         if kind == "student":
-            text = _STUDENT_NOTE.sub("", text)
+            text = _STUDENT_TAIL.sub("", _STUDENT_NOTE.sub("", text))
             if not is_empty(text):
                 found.add("student", clean_name(text), LABELLED)
         elif kind == "title":
             title = clean_title(text)
             if title and not is_empty(title):
-                found.add("title", title, LABELLED)
+                found.add("title", title, SIDE if labelled.english_title else LABELLED)
         elif kind in ("date", DATETIME):
             self._date(text, with_time=kind == DATETIME)
         elif kind == "time":
@@ -313,6 +313,11 @@ def _blocks(texts: list[str]) -> list[str]:
     return [" – ".join(block) for block in blocks if block]
 
 
+# "Maria Souza Matrícula 20231234" (a table's cell with two lines): the next field's.
+_STUDENT_TAIL = LazyPattern(
+    r"\s*[-–—,|]?\s+(?:matr[ií]cula|n[º°o]\.?\s+de\s+matr[ií]cula|ra|cpf|e-?mail|curso)\b.*$",
+    re.IGNORECASE,
+)
 # "Maria Souza (matrícula 20231234)": a note, not part of the name.
 _STUDENT_NOTE = LazyPattern(
     r"\s*[(\[][^()\[\]]*(?:\d|matr[ií]cula|ra\b)[^()\[\]]*[)\]]\s*$", re.IGNORECASE

@@ -92,11 +92,13 @@ _ROOM_ONLY_PLACEHOLDER = LazyPattern(r"^(?:sala|room|local)\s+(?P<rest>.+)$")
 
 
 def _without_remarks(room: str) -> str:
-    """A room number with its building ("206 do Bloco C"), without what is said after it."""
+    """A room as written with its building ("206 do Bloco C", "Laboratório X (LabX)"),
+    without what is said after it (a remark: see _NAMED_ROOM_REMARK, matched on the text
+    as written, where case tells a remark from a name)."""
     folded = fold(room)
     number = _ROOM_NUMBER.match(folded)
     if number is None:
-        remark = _NAMED_ROOM_REMARK.search(folded)
+        remark = _NAMED_ROOM_REMARK.search(room)
         if remark is not None and remark.start() > 0:
             room = room[: remark.start()].rstrip(" ,;:-–—")
         placeholder = _ROOM_ONLY_PLACEHOLDER.match(fold(room))
@@ -104,10 +106,11 @@ def _without_remarks(room: str) -> str:
             return ""  # "Sala xxx", "Sala a definir"
         return room
     if _BUILDING.match(folded, number.end()) or _BUILDING_AFTER.match(folded, number.end()):
-        return room
-    if _ROOM_REMARK.match(folded, number.end()):
+        pass  # "204, Bloco B": the building stays
+    elif _ROOM_REMARK.match(folded, number.end()):
         return room[: number.end()]
-    return room
+    remark = _NAMED_ROOM_REMARK.search(room, number.end())
+    return room[: remark.start()].rstrip(" ,;:-–—") if remark else room
 
 
 def clean_title(text: str) -> str:
