@@ -245,15 +245,17 @@ def defense_extract(email, *, answer: bool = False) -> Reading:
 # reader finds them all, yet it is not a defence (the exam's own words are the difference).
 QUALIFICATION_RE = re.compile(r"\bqualifica[cç][aã]o\b|\bqualifying exam", re.I)
 DEFENCE_WORD_RE = re.compile(r"\bdefe(?:sa|nd|ns|nc)", re.I)
-# A defence's whole data in mail that asks nothing of its registration: a certificate for
-# a member, an announcement, the documents of one already held.
+# A defence's whole data in mail that asks nothing of its registration: an announcement of
+# one already arranged, a committee member's certificate for one already held, its signed
+# ata. ("A declaração de participação" alone is one of a request's own documents.)
 NOT_A_REQUEST_RE = re.compile(
-    r"\b(?:declara[cç][aã]o|certificado|certificate)\s+de\s+participa[cç][aã]o|"
-    r"\bcertificate\s+of\s+(?:participation|attendance)|"
     r"\bpara\s+(?:conhecimento\s+e\s+)?divulga[cç][aã]o|"
     r"\b(?:convidamos|convida)\s+(?:(?:toda|todos|todas)\s+)?(?:a\s+|os\s+|as\s+)?"
     r"(?:comunidade|todos|todas|voc[eê]s|interessad[oa]s)\b|"
-    r"\byou\s+are\s+(?:cordially\s+)?invited\b|\bata\s+assinada\b",
+    r"\byou\s+are\s+(?:cordially\s+)?invited\b|\bata\s+assinada\b|"
+    r"\b(?:participei|fui|served)\s+(?:como\s+(?:membro\s+)?\w+\s+|as\s+\w+\s+\w+\s+)?"
+    r"(?:da\s+banca|d[ao]\s+comit[eê]|at\s+the)\b|"
+    r"\bcertificate\s+of\s+(?:participation|attendance)",
     re.I,
 )
 # Where the words are looked for: the subject and the start of the body (the request).

@@ -445,3 +445,9 @@ def test_a_reply_in_a_case_is_never_doubted():
     email_route(email=email, kind="defesa", confidence=1.0)
     email.refresh_from_db()
     assert email.status == Email.Status.RECEIVED
+
+
+def test_a_request_asking_for_the_members_certificates_is_no_look_alike():
+    """A member's "declaração de participação" is one of the request's own documents."""
+    body = COMPLETE + "\nPor favor, emitam também a declaração de participação do externo.\n"
+    assert services.defense_doubts(_ingested(body, "Defesa de mestrado - Maria Souza")) == ""
