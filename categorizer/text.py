@@ -108,10 +108,25 @@ def _is_header_block(lines: list[str]) -> bool:
     return "subject" in keys and bool({"date", "to"} & set(keys))
 
 
+# An attribution line of a quoted history: "Em seg., 8 de jun. ..., Fulano escreveu:".
+_ATTRIBUTION_LINE_RE = re.compile(
+    r"^.{0,200}?(?:escreveu|wrote|a écrit|escribió|schrieb)[ \t]*:[ \t]*$", re.I | re.M
+)
+
+
 def new_text(body: str) -> str:
-    """A reply's own words: the text above its quoted history, without quoted lines."""
-    text = body[: BODY_CHARS + 500]
-    return QUOTED_RE.sub(" ", text[: history_start(text)])
+    """A reply's own words: the text above its quoted history, without quoted lines; and,
+    under a history quoted with "> ", the lines written between the quoted ones (answers
+    in the middle of the text: "respondo no meio do texto")."""
+    text = body[: BODY_CHARS * 3]
+    start = history_start(text)
+    own = QUOTED_RE.sub(" ", text[:start])
+    history = text[start:]
+    lines = [line for line in history.split("\n")[1:8] if line.strip()]
+    if not lines or not lines[0].lstrip().startswith(">"):
+        return own[: BODY_CHARS + 500]  # no history, or Outlook's: the message answered
+    between = QUOTED_RE.sub(" ", _ATTRIBUTION_LINE_RE.sub(" ", history))
+    return f"{own}\n{between}"[: BODY_CHARS + 500]
 
 
 def forwarded_text(body: str, subject: str) -> str:

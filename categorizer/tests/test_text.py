@@ -133,3 +133,18 @@ def test_a_huge_body_of_blank_lines_is_read_at_once():
         document("x", "\n" * 5_000_000 + "> y", **kwargs)
         passages("x", " \n" * 5_000_000, **kwargs)
     assert time.perf_counter() - started < 1
+
+
+def test_answers_written_between_the_quoted_questions_are_the_replys_own_words():
+    body = (
+        "Oi, Cláudia, respondo no meio do texto.\n\n"
+        "Em seg., 8 de jun. de 2026 às 09:12, Secretaria <sec@ifes.edu.br> escreveu:\n"
+        "> 1) Título definitivo da dissertação.\n\n"
+        "Vale o do formulário: Detecção de quedas com sensores inerciais.\n\n"
+        "> 2) Data e horário.\n\n30/06, às 9h30.\n\n"
+        "> 3) Composição da banca.\n\nEu (orientador), Prof. Gama (Ifes) e Profa. Rebouças (UFES).\n"
+    )
+    doc = document("Re: Defesa do Renan - dados pendentes", body, in_thread=True)
+    assert "respondo no meio do texto" in doc
+    assert "Vale o do formulário" in doc and "Eu (orientador)" in doc and "30/06" in doc
+    assert "Título definitivo" not in doc and "escreveu" not in doc  # ours, quoted
