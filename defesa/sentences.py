@@ -357,7 +357,9 @@ _TITLE_OPEN = re.compile(
     r"\bse\s+chama|\bchama-se|\bdefesa\s+da\s+disserta[cç][aã]o\s+(?-i:(?=[A-ZÀ-Ý“\"«]))|\bt[ií]tulo(?:\s+(?:provis[oó]rio|definitivo|final|oficial))?"
     r"(?:\s+d[ao]\s+(?:disserta[cç][aã]o|trabalho))?\s*:|"
     r"\b(?:trabalho|disserta[cç][aã]o)\s*:|"
-    r"\b(?:thesis\s+|dissertation\s+)?title\s*:)"
+    r"\b(?:thesis\s+|dissertation\s+)?title\s*:|"
+    # "titulo Um estudo sobre ..." (a phone's sentence, no colon)
+    r"\bt[ií]tulo(?=\s+(?-i:[A-ZÀ-Ý])))"
     r"\s*:?\s*"
 )
 _TITLE_QUALIFIER = re.compile(
@@ -366,7 +368,7 @@ _TITLE_QUALIFIER = re.compile(
 _QUOTED = re.compile(r"[\"“«']([^\"”»'\n]{12,300})[\"”»']")
 # Where a title in running text ends when it is not quoted.
 _TITLE_END = re.compile(
-    r"(?:[.;](?=\s|$)|\n\s*\n|,\s+(?=(?:j[aá]|que|foi|ser[aá]|est[aá]|sendo|a\s+ser|cuja|"
+    r"(?:[.;](?=\s|$)|\n\s*\n|,\s+(?=(?:j[aá]|que|foi|ser[aá]|est[aá]|sendo|a\s+ser|cuja|vai|"
     r"sob|com\s+a|e\s+(?:ser|foi|est|[ao]s?\s)|para\s+o\s+dia|no\s+dia)\b)|"
     r"\s+(?=ser[aá]\s+(?:no|em|realizad[ao]|defendid[ao]|apresentad[ao])\b)|\s+\((?=[^)]*\b(?:orient|vers)))",
     re.I,
@@ -1074,12 +1076,13 @@ _JUST_BEFORE = re.compile(
     re.I,
 )
 _SAID_AFTER = re.compile(
-    r"^\s*,?\s*(?:(?:ser[aá]|[eé]|foi|atuar[aá]|atua|participa(?:r[aá])?|entra)\s+"
+    r"^\s*,?\s*(?:(?:que\s+)?(?:ser[aá]|[eé]|foi|atuar[aá]|atua|participa(?:r[aá])?|entra)\s+"
     r"(?:(?:o|a|como)\s+)?|como\s+|na\s+|no\s+|as\s+|acting\s+as\s+)[^,;\n]{0,40}",
     re.I,
 )
 # "eu como orientador, a professora X": the role after the previous person is theirs
-_PREVIOUS_ROLE = re.compile(r"^\s*,?\s*(?:como|na|no|\()", re.I)
+# ("a prof X que é minha orientadora, o prof Y": the role is X's, not Y's)
+_PREVIOUS_ROLE = re.compile(r"^\s*,?\s*(?:como|na|no|\(|que\s+(?:[eé]|ser[aá]|foi)\s)", re.I)
 
 
 def _role_said(before: str, after: str, used: int) -> str | None:
