@@ -142,7 +142,8 @@ def test_answers_written_between_the_quoted_questions_are_the_replys_own_words()
         "> 1) Título definitivo da dissertação.\n\n"
         "Vale o do formulário: Detecção de quedas com sensores inerciais.\n\n"
         "> 2) Data e horário.\n\n30/06, às 9h30.\n\n"
-        "> 3) Composição da banca.\n\nEu (orientador), Prof. Gama (Ifes) e Profa. Rebouças (UFES).\n"
+        "> 3) Composição da banca.\n\n"
+        "Eu (orientador), Prof. Gama (Ifes) e Profa. Rebouças (UFES).\n"
     )
     doc = document("Re: Defesa do Renan - dados pendentes", body, in_thread=True)
     assert "respondo no meio do texto" in doc
