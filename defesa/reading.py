@@ -586,6 +586,7 @@ def read_defense(
         if sender:
             data.student = sender
             provenance["student"] = {**_source(None, "sender"), "check": "sender_assumed"}
+    _replaced_member(data, provenance, text, forwarded=forwarded, subject=subject)
     _fuller_student(data, provenance, text)
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
@@ -867,6 +868,62 @@ def _said(value, default: str = "") -> dict:
     """The provenance of a value the sentence reader found (a sentences.Value)."""
     check = value.check or default
     return {"start": value.start, "end": value.end, "rule": "prose", "check": check}
+
+
+# "o Prof. Heitor não vai poder, no lugar dele entra o Prof. Dr. Caio Albuquerque, da UFES",
+# "o externo será substituído pela Profa. Y".
+_REPLACED = re.compile(
+    r"(?i:\bno\s+lugar\s+d(?:ele|ela|[oa]\s+(?:prof(?:essor|essora|a)?\.?\s+)?\w+)\s*,?\s*"
+    r"(?:entra|fica|vem|participa|ser[aá])?"
+    r"|\bsubstitu[ií]d[oa]\s+(?:pel[oa]|por)"
+    r"|\bsubstitui(?:ndo)?\s+[oa]\s+\w+\s*,?\s*(?:entra)?)"
+    r"\s*(?i:[oa]\s+)?(?i:(?:prof(?:essor|essora|a|ª)?|dr(?:a|ª)?)\.?\s+){0,3}"
+    r"(?P<name>" + sentences.NAME + r")"
+)
+_ROLE_IN_SENTENCE = (
+    (EXTERNAL, re.compile(r"\bextern[oa]\b", re.I)),
+    (INTERNAL, re.compile(r"\bintern[oa]\b", re.I)),
+    (COADVISOR, re.compile(r"\bco-?orientador", re.I)),
+)
+
+
+def _replaced_member(
+    data: DefenseData, provenance: dict[str, dict], text: str, *, forwarded: bool, subject: str
+) -> None:
+    """A member the sender replaces in their own words, above the request they forward or
+    answer: "exceto o avaliador externo: ... no lugar dele entra o Prof. Y, da UFES". The
+    new member takes the role the sentence names (marked for a look)."""
+    if forwarded and (span := forward_span(text, subject)) is not None:
+        own = text[: span[0]]
+    else:
+        own = text[: history_start(text)]
+    if own.strip() == text.strip():
+        return  # nothing forwarded or quoted: the request itself says who is on it
+    for match in _REPLACED.finditer(own):
+        # the role named before it in the paragraph, the nearest
+        start = max(own.rfind("\n\n", 0, match.start()) + 1, match.start() - 200)
+        before = own[start : match.start()]
+        said = [
+            (m.start(), r) for r, pattern in _ROLE_IN_SENTENCE for m in pattern.finditer(before)
+        ]
+        role = max(said)[1] if said else None
+        if role is None:
+            continue
+        name = " ".join(match["name"].split())
+        kept = [m for m in data.members if m.role != role]
+        if len(kept) == len(data.members) - 1 or not any(m.role == role for m in data.members):
+            data.members = [*kept, Member(role=role, name=name)]
+            data.members.sort(key=lambda m: ROLES.index(m.role))
+            for key in [k for k in provenance if k.startswith("member:")]:
+                provenance.pop(key)
+            for index, member in enumerate(data.members):
+                where = _find(text, member.name)
+                provenance[f"member:{index}"] = _source(
+                    where, "prose" if member.name == name else "label"
+                )
+                if member.name == name:
+                    provenance[f"member:{index}"]["check"] = "prose"
+        return
 
 
 def _fuller_student(data: DefenseData, provenance: dict[str, dict], text: str) -> None:

@@ -326,6 +326,11 @@ _STUDENT_SELF = re.compile(
     r"(?P<name>" + NAME + r")(?=\s*,?\s*(?i:alun[oa]|mestrand[oa]|orientand[oa]|discente))"
 )
 # "Otávio Bremenkamp Silva — “Segmentação de ...”": a name, a dash, the quoted title
+# Defences counted in prose: "A primeira é a do Henrique X, ...", "A segunda, da Talita Y".
+_STUDENT_ORDINAL = re.compile(
+    r"(?i:\b(?:primeira|segunda|terceira|outra)(?:\s+defesa)?\s*,?\s*(?:[eé]\s+)?(?:a\s+)?"
+    r"d[oa]\s+)(?P<name>" + NAME + ")"
+)
 # A heading: "Defesa de dissertação – Rodrigo Ítalo Cassaro".
 _STUDENT_HEADING = re.compile(
     r"(?i:\bdefesa(?:\s+(?:de\s+)?(?:mestrado|disserta[cç][aã]o)){0,2})[ \t]*[-–—:][ \t]*"
@@ -394,6 +399,7 @@ def _student(text: str, spans: list[tuple[int, int]]) -> Value | None:
         _STUDENT_BEFORE_TITLE,
         _STUDENT_POSSESSIVE,
         _STUDENT_HEADING,
+        _STUDENT_ORDINAL,
     ):
         for match in pattern.finditer(text):
             name = _trim_name(match.group("name"))
@@ -502,6 +508,8 @@ _DEFENCE_WORDS = re.compile(
     # the day ("Dia 25/03, quinta, às 14h, na sala 207.")
     r"|\bnova\s+data\b|\bdata\s+(?:certa|correta)\b|\bfica(?:r[aá])?\s+para\b|\bremarca"
     r"|\badia(?:r|d[ao]|ntar|ntad[ao])\b"
+    # a day and an hour in one sentence ("no dia 17/06 (quarta), às 14h, na sala 206")
+    r"|\bno\s+dia\s+\d{1,2}\b[^.\n]{0,40}\b[aà]s\s+\d{1,2}\s*(?:h|:)"
     r"|^\s*(?:dia|data)\b",
     re.I,
 )
@@ -515,6 +523,7 @@ _ROOM = re.compile(
     r"[^,.;:()\n]{0,40})?"
     r"|(?i:audit[oó]rio|mini-?audit[oó]rio|anfiteatro|laborat[oó]rio|sala\s+de\s+(?:reuni[oõ]es|"
     r"videoconfer[eê]ncia|semin[aá]rios|aula))[^,.;:()\n]{0,60}"
+    r"(?:\((?-i:[A-Z][\w-]{1,15})\))?"  # its acronym: "Laboratório de Robótica (LabRob)"
     # a lab known by its name ("no LabSiN", "no LABVIS")
     r"|(?<=n[oa]\s)(?:Lab[A-Z][\w-]*|LAB[A-Z0-9-]+)\b)"
 )
