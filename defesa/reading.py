@@ -712,8 +712,13 @@ def _drop_the_student(data: DefenseData, provenance: dict[str, dict]) -> None:
     advisor says "eu" about sending, not about the committee)."""
     if not data.student:
         return
-    student = _key(data.student)
-    kept = [(i, m) for i, m in enumerate(data.members) if _key(m.name) != student]
+    student = _key(data.student).split()
+    kept = [
+        (i, m)
+        for i, m in enumerate(data.members)
+        # the student's name, or a shorter form of it ("Yuri Zorzal" for Yuri Zorzal Pimentel)
+        if not (len(_key(m.name).split()) >= 2 and _in_order(_key(m.name).split(), student))
+    ]
     if len(kept) == len(data.members):
         return
     sources = {i: provenance.pop(f"member:{i}", None) for i in range(len(data.members))}
@@ -928,26 +933,52 @@ def _replaced_member(
 
 def _fuller_student(data: DefenseData, provenance: dict[str, dict], text: str) -> None:
     """The student's whole name when the one read is short ("Júlia Sant'Anna" from the
-    subject) and the text writes it whole ("Júlia Marchiori Sant'Anna", her signature):
-    the same first and last names, more between them."""
+    subject, "Yuri Zorzal" from the header) and the text writes it whole ("Júlia Marchiori
+    Sant'Anna", "sou o Yuri Zorzal Pimentel"): the short one's names in order, more
+    among them."""
     words = data.student.split()
     if len(words) < 2:
         return
     pattern = re.compile(
-        rf"(?<![\w'’]){re.escape(words[0])}((?:\s+(?:(?:d[aeo]s?|e)\s+)?[A-ZÀ-Þ][\w'’-]+){{1,4}}?)"
-        rf"\s+{re.escape(words[-1])}(?![\w'’])"
+        rf"(?<![\w'’]){re.escape(words[0])}"
+        rf"(?:[ \t]+(?:(?:d[aeo]s?|e)[ \t]+)?[A-ZÀ-Þ][\w'’-]+){{1,5}}"
     )
+    short = [_key(w) for w in words]
     for match in pattern.finditer(text):
         whole = " ".join(match[0].split())
-        if len(whole.split()) > len(words) and all(w in whole.split() for w in words):
-            data.student = whole
-            provenance["student"] = {
-                "start": match.start(),
-                "end": match.end(),
-                "rule": "prose",
-                "check": "prose",  # two forms of the name: a person looks
-            }
-            return
+        found = [_key(w) for w in whole.split()]
+        while found and found[-1] in _NOT_A_NAME_END:  # "Nome Sobrenome Mestranda"
+            whole, found = " ".join(whole.split()[:-1]), found[:-1]
+        if any(_SIGNATURE_ROLE.fullmatch(w) for w in found):
+            continue
+        if len(found) <= len(short) or not _in_order(short, found):
+            continue
+        data.student = whole
+        provenance["student"] = {
+            "start": match.start(),
+            "end": match.end(),
+            "rule": "prose",
+            "check": "prose",  # two forms of the name: a person looks
+        }
+        return
+
+
+# Capitalised words that may follow a name on its line and are none of it.
+_NOT_A_NAME_END = frozenset(
+    {"ifes", "ppcomp", "ufes", "mestrando", "mestranda", "aluno", "aluna", "discente",
+     "matricula", "titulo", "data", "horario", "local", "banca", "email", "curso"}
+)  # fmt: skip
+
+
+def _in_order(short: list[str], whole: list[str]) -> bool:
+    """Whether every word of `short` is in `whole`, in the same order."""
+    at = 0
+    for word in short:
+        try:
+            at = whole.index(word, at) + 1
+        except ValueError:
+            return False
+    return True
 
 
 def _source(where: tuple[int, int] | None, rule: str) -> dict:

@@ -143,3 +143,42 @@ def test_a_self_request_mentioning_the_advisor_stays_the_writers():
         subject="Acesso ao laboratório",
     )
     assert (who.name, who.email) == ("Elisa Campana Modenesi", "elisa.modenesi@gmail.com")
+
+
+def test_a_one_line_request_for_someone():
+    who = _read("Favor criar login para Rosana Tesch Falqueto (rosana.tf@gmail.com)\n\nGilberto")
+    assert (who.name, who.email) == ("Rosana Tesch Falqueto", "rosana.tf@gmail.com")
+
+
+def test_a_helpdesk_tickets_requester_is_the_student():
+    who = identify_student(
+        body=(
+            "Bom dia, secretaria. Chegou este chamado; a conta do laboratório é com vocês.\n\n"
+            "Att.,\nDênis Calmon Frisso\nTécnico de TI\n\n"
+            "________________________________\n"
+            "De: OTRS Ifes <otrs@ifes.edu.br>\n"
+            "Enviado: quinta-feira, 4 de março de 2027 09:00\n"
+            "Para: Dênis Calmon Frisso <denis.frisso@ifes.edu.br>\n"
+            "Assunto: [Ticket#2027030410000071] Conta no laboratório\n\n"
+            "Fila: CTI Serra\nRequerente: Paula Vieira Scalzer\n"
+            "E-mail do requerente: paula.scalzer@aluno.ifes.edu.br\n\n"
+            "Sou aluna nova do mestrado e preciso de um usuário nos computadores do "
+            "laboratório.\n"
+        ),
+        from_name="Dênis Calmon Frisso",
+        from_address="denis.frisso@ifes.edu.br",
+        subject="ENC: [Ticket#2027030410000071] Conta no laboratório",
+        forwarded=True,
+        original_from_name="OTRS Ifes",
+        original_from_address="otrs@ifes.edu.br",
+    )
+    assert (who.name, who.email) == ("Paula Vieira Scalzer", "paula.scalzer@aluno.ifes.edu.br")
+
+
+def test_a_student_block_under_the_request():
+    who = _read(
+        "Prezados,\n\nSolicito a criação de conta no laboratório para meu orientando (dados "
+        "abaixo).\n\nJoão Pedro Sessa Rigo\nMestrando - PPComp\njoaopedro.rigo@gmail.com\n\n"
+        "Atenciosamente,\nProf. Gilberto Assis Loureiro"
+    )
+    assert (who.name, who.email) == ("João Pedro Sessa Rigo", "joaopedro.rigo@gmail.com")
