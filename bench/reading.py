@@ -47,7 +47,7 @@ CORPORA = [
         "BENCH_READING_CORPUS",
         ":".join(
             str(ROOT / "bench" / "reading" / n)
-            for n in ("corpus", "corpus2", "corpus3", "corpus4", "corpus5")
+            for n in ("corpus", "corpus2", "corpus3", "corpus4", "corpus5", "corpus6")
         ),
     ).split(":")
     if path
