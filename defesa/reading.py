@@ -212,7 +212,9 @@ _PROMISED_LINK = re.compile(
     r"transmiss[aã]o))\b[^\n.]{0,60}?(?:\bdepois\b|\bmais\s+tarde\b|\bem\s+breve\b|\bposteriormente\b|"
     r"\ba\s+(?:definir|confirmar|enviar)\b|\btb[da]\b|\[preencher\]|\b(?:envio|mando|enviarei|"
     r"mandarei|encaminho|encaminharei|passo|passarei)\b)"
-    r"|\b(?:envio|mando|enviarei|mandarei|encaminharei|passarei)\s+o\s+(?:link|endere[cç]o)\b",
+    r"|\b(?:envio|mando|enviarei|mandarei|encaminharei|passarei)\s+o\s+(?:link|endere[cç]o)\b"
+    # "I will send the video-conference link as soon as ..."
+    r"|\b(?:will|'ll|shall)\s+(?:send|share|forward)\s+(?:you\s+)?the\s+[\w\s-]{0,25}?link\b",
     re.I,
 )
 

@@ -273,11 +273,12 @@ def defense_doubts(email) -> str:
 
 
 def defense_recognised(email) -> bool:
-    """Whether the email holds a defence request whole: the student, the title, the date
-    and the main advisor with at least one other member (the classifier's second opinion
-    when it is not sure; see pipeline.kinds). An email about a qualification exam that
-    never names a defence is not one, however whole its data, nor a reply whose request is
-    in the message it quotes."""
+    """Whether the email holds a defence request whole: the student, the title (or, when
+    it is still to come, the time and the place), the date and the main advisor with at
+    least one other member (the classifier's second opinion when it is not sure; see
+    pipeline.kinds). An email about a qualification exam that never names a defence is
+    not one, however whole its data, nor a reply whose request is in the message it
+    quotes, nor a look-alike (see NOT_A_REQUEST_RE)."""
     text = f"{email.subject}\n{(email.body_text or '')[:RECOGNISE_CHARS]}"
     if QUALIFICATION_RE.search(text) and not DEFENCE_WORD_RE.search(text):
         return False
@@ -292,10 +293,11 @@ def defense_recognised(email) -> bool:
         for name in ("date", "time", "room", "link", "title")
         if getattr(data, name) and found.provenance.get(name, {}).get("rule") != "quoted"
     ]
+    # the title may be the one thing still to come ("mando depois"): the rest is whole
     return bool(
         own
         and data.student
-        and data.title
+        and (data.title or (data.time and (data.room or data.link)))
         and data.date
         and data.advisor
         and len(data.members) >= 2

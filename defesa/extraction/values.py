@@ -86,7 +86,8 @@ def read_room(text: str) -> tuple[str, list[str]]:
 # "(ainda vou confirmar qual sala estará livre)"); "(LabVisio)" or ", Bloco C" stay.
 _NAMED_ROOM_REMARK = LazyPattern(
     r"\s*(?:[-–—]\s+(?=[a-z])|,\s*(?=(?:com|with|e|and|para|que|onde|sendo|mas|pois|se|via|"
-    r"por|pel[oa]|ja|ainda|caso|if|but|which|where)\b)|\((?=\s*[a-z][^)\d]*\s[^)\d]*\s[^)\d]*\)))"
+    r"por|pel[oa]|j[aá]|ainda|caso|if|but|which|where|h[ií]brid[oa]|hybrid|presencial|"
+    r"in\s+person|on-?line|remot[oa]|virtual)\b)|\((?=\s*[a-z][^)\d]*\s[^)\d]*\s[^)\d]*\)))"
 )
 _ROOM_ONLY_PLACEHOLDER = LazyPattern(r"^(?:sala|room|local)\s+(?P<rest>.+)$")
 

@@ -451,3 +451,12 @@ def test_a_request_asking_for_the_members_certificates_is_no_look_alike():
     """A member's "declaração de participação" is one of the request's own documents."""
     body = COMPLETE + "\nPor favor, emitam também a declaração de participação do externo.\n"
     assert services.defense_doubts(_ingested(body, "Defesa de mestrado - Maria Souza")) == ""
+
+
+def test_a_whole_request_whose_title_is_still_to_come_is_recognised():
+    body = COMPLETE.replace(
+        "Detecção de anomalias em redes com aprendizado profundo", "(mando depois)"
+    )
+    email = _ingested(body, "Defesa de mestrado - Maria Souza")
+    assert not services.defense_extract(email).data.title
+    assert services.defense_recognised(email)

@@ -183,3 +183,27 @@ VOICES = {
 @pytest.mark.parametrize("voice", VOICES.values(), ids=VOICES.keys())
 def test_voice_is_read_as_a_secretary_reads_it(voice):
     assert mismatches(voice) == []
+
+
+def test_a_link_promised_in_english_is_awaited():
+    voice = Voice(
+        subject="Defense scheduling",
+        from_="Marta Sessa Frinhani <marta.frinhani@ifes.edu.br>",
+        body=(
+            "Dear colleagues,\n\nStudent: Otto Kiefer Lyra\n"
+            "Title: Graph neural networks for traffic forecasting\n"
+            "Date: 2027-03-15\nTime: 10:00\nVenue: Sala 104 do Bloco B, hybrid\n"
+            "Committee: Prof. Marta Sessa Frinhani (advisor, Ifes); Prof. Ivo Bissoli "
+            "Lemos (Ifes); Prof. Karl Berg (KTH)\n\n"
+            "I will send the video-conference link as soon as the IT team creates the "
+            "room.\n\nBest,\nMarta"
+        ),
+        student="Otto Kiefer Lyra",
+        title="Graph neural networks for traffic forecasting",
+        date=D(2027, 3, 15),
+        time=T(10, 0),
+        room="Sala 104 do Bloco B",
+        members=[(ADV, "Marta Sessa Frinhani"), (INT, "Ivo Bissoli Lemos"), (EXT, "Karl Berg")],
+        promised=["link"],
+    )
+    assert mismatches(voice) == []
