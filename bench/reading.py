@@ -161,7 +161,9 @@ def run_pipeline(rows: list[dict]) -> dict[str, Outcome]:
     from emails.models import Email
 
     by_pk = {e.pk: e for e in Email.objects.filter(pk__in=emails.values())}
-    defences = {d.email_id: d for d in DefenseRequest.objects.prefetch_related("members")}
+    defences = {
+        d.email_id: d for d in DefenseRequest.objects.filter(part=0).prefetch_related("members")
+    }
     accesses = {a.email_id: a for a in AccessRequest.objects.all()}
     kinds = {row["name"]: row["kind"] for row in rows}
     outcomes = {}

@@ -35,6 +35,9 @@ class DefenseRequest(models.Model):
         default=Status.AWAITING_REVIEW,
         db_index=True,
     )
+    # Which of its email's defences this is: an email may ask for several ("DEFESA 1 ...
+    # DEFESA 2 ...", "A primeira é a do X ... A segunda, da Y ..."), one request each.
+    part = models.PositiveSmallIntegerField(_("defence in the email"), default=0, editable=False)
     student = models.CharField(_("student"), max_length=200, blank=True)
     title = models.TextField(_("title"), blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
@@ -80,9 +83,11 @@ class DefenseRequest(models.Model):
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="defense_rejection_has_reason",
             ),
-            # One request per originating email.
+            # One request per defence of its originating email.
             models.UniqueConstraint(
-                fields=["email"], condition=Q(email__isnull=False), name="defense_one_per_email"
+                fields=["email", "part"],
+                condition=Q(email__isnull=False),
+                name="defense_one_per_email_part",
             ),
         ]
 

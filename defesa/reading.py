@@ -83,6 +83,9 @@ class Reading:
     # fields the writer says will come later ("Link: (envio depois)", "o link eu mando
     # depois"): the request waits for them even when they are not required
     promised: list[str] = field(default_factory=list)
+    # how many defences the email asks for, and which of them this reading is (from 0)
+    defences: int = 1
+    part: int = 0
 
     @property
     def missing(self) -> list[str]:
@@ -343,6 +346,7 @@ def read_defense(
     reference=None,
     answer: bool = False,
     attachment_names=(),
+    part: int = 0,
 ) -> Reading:
     """`answer`: the email answers our own message (the form sent to the professor): only
     what its writer wrote counts, not the quoted form nor our subject line.
@@ -359,10 +363,12 @@ def read_defense(
     if len(blocks) == 1 and not answer:
         own_part = blanked[: history_start(text)] if not forwarded else blanked
         blocks, students = _prose_defences(own_part, writer, reference) or (blocks, students)
+    part = min(max(part, 0), len(blocks) - 1)
     if len(blocks) > 1:
-        # several defences in one email: this request is the first one's; the others are
-        # named for staff, who register them apart (nothing of theirs is mixed in here)
-        blanked = _blank(blanked, [(blocks[0][1], len(blanked))])
+        # several defences in one email: this reading is the `part`th one's (each has its
+        # own request); nothing of the others is mixed in
+        start, end = blocks[part]
+        blanked = _blank(blanked, [(end, len(blanked)), *([(0, start)] if start else [])])
         body_html = ""
     history = len(text) if forwarded or answer or len(blocks) > 1 else history_start(text)
     if history < len(text) and blanked[:history].strip():
@@ -596,17 +602,25 @@ def read_defense(
         problems.insert(
             0,
             _(
-                "this email asks for %(count)d defences: this request is the first one's; "
-                "register the others apart (%(others)s)"
+                "this email asks for %(count)d defences, each with its own request: this is "
+                "defence %(number)d (the others: %(others)s)"
             )
             % {
                 "count": len(blocks),
-                "others": "; ".join(students[1:]),
+                "number": part + 1,
+                "others": "; ".join(s for i, s in enumerate(students) if i != part),
             },
         )
         provenance.setdefault("student", _source(None, "label"))
         provenance["student"]["check"] = "several_defences"
-    return Reading(data=data, problems=problems, provenance=provenance, promised=promised)
+    return Reading(
+        data=data,
+        problems=problems,
+        provenance=provenance,
+        promised=promised,
+        defences=len(blocks),
+        part=part,
+    )
 
 
 # A sender that is an office, not a person: "Secretaria PPComp", "Coordenação".

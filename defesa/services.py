@@ -219,10 +219,11 @@ def defense_data_write(*, defense: DefenseRequest, data: DefenseData) -> None:
 # --- opening a request -------------------------------------------------------------------
 
 
-def defense_extract(email, *, answer: bool = False) -> Reading:
+def defense_extract(email, *, answer: bool = False, part: int = 0) -> Reading:
     """What the readers find in a request email (defesa.reading), with the program's own
     institutions, its writer (the original sender of a forward) and its date. `answer`: the
-    email answers our form (its quoted history and subject are ours)."""
+    email answers our form (its quoted history and subject are ours). `part`: which of the
+    email's defences, when it asks for several."""
     from defesa import reading  # its sentence reader's patterns: only when a request is read
 
     forwarded = bool(email.forwarded)
@@ -238,6 +239,7 @@ def defense_extract(email, *, answer: bool = False) -> Reading:
         else None,
         answer=answer,
         attachment_names=[a.filename for a in email.attachments.all()] if email.pk else [],
+        part=part,
     )
 
 
@@ -305,60 +307,75 @@ def defense_recognised(email) -> bool:
 
 
 def defense_open(email_id: int) -> DefenseRequest | None:
-    """A defesa email becomes a defence request (once per email): complete data gets its
-    documents and waits for review; missing data sends the professor the form."""
+    """A defesa email becomes a defence request (once per email), one for each defence it
+    asks for: complete data gets its documents and waits for review; missing data sends
+    the professor the form. Returns the first request."""
 
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
         if email.status != Email.Status.RECEIVED or email.kind != KIND:
             return None
-        existing = DefenseRequest.objects.filter(email=email).first()
+        existing = DefenseRequest.objects.filter(email=email).order_by("part").first()
         if existing is not None:
             return existing
-        found = defense_extract(email)
-        defense = DefenseRequest.objects.create(
-            email=email,
-            status=D.AWAITING_DATA,
-            problems=found.problems,
-            provenance=found.provenance,
-            checks=found.checks,
-        )
-        defense_data_write(defense=defense, data=found.data)
-        if "link" in found.promised and not defense.link:
-            defense.missing_fields = [*defense.missing_fields, "link"]
-            defense.save(update_fields=["missing_fields", "updated_at"])
-        status_note(
-            obj=defense,
-            from_status="",
-            actor_label="defesa",
-            note=_("data read from the email; missing: %(missing)s")
-            % {"missing": _missing_text(defense.missing_fields)}
-            + (
-                "\n"
-                + _("to check: %(fields)s")
-                % {
-                    "fields": "; ".join(
-                        f"{field_label(f)} ({mailflow_reading.check_label(r)})"
-                        for f, r in found.checks.items()
-                    )
-                }
-                if found.checks
-                else ""
-            ),
-        )
+        first = defense_extract(email)
+        readings = [first, *(defense_extract(email, part=k) for k in range(1, first.defences))]
+        defenses = [_open_part(email, found) for found in readings]
         status_transition(
             obj=email,
             status=Email.Status.PROCESSING,
             **email_services.EMAIL_TRANSITIONS,
             actor_label="defesa",
-            note=_("defence request #%(id)d") % {"id": defense.pk},
+            note=", ".join(
+                _("defence request #%(id)d") % {"id": defense.pk} for defense in defenses
+            ),
         )
-        if defense.missing_fields:
-            _ask_for_data(defense, found.data)
-            return defense
+        complete = []
+        for defense, found in zip(defenses, readings, strict=True):
+            if defense.missing_fields:
+                _ask_for_data(defense, found.data)
+            else:
+                complete.append(defense)
     # Complete: documents, then review. Outside the first transaction so the request
     # exists even if generation fails (the error is in its history; regenerate retries).
-    _complete(defense, actor=None, actor_label="defesa")
+    for defense in complete:
+        _complete(defense, actor=None, actor_label="defesa")
+    return defenses[0]
+
+
+def _open_part(email: Email, found) -> DefenseRequest:
+    """One defence of the email (`found`: its reading) as a request awaiting data."""
+    defense = DefenseRequest.objects.create(
+        email=email,
+        part=found.part,
+        status=D.AWAITING_DATA,
+        problems=found.problems,
+        provenance=found.provenance,
+        checks=found.checks,
+    )
+    defense_data_write(defense=defense, data=found.data)
+    if "link" in found.promised and not defense.link:
+        defense.missing_fields = [*defense.missing_fields, "link"]
+        defense.save(update_fields=["missing_fields", "updated_at"])
+    status_note(
+        obj=defense,
+        from_status="",
+        actor_label="defesa",
+        note=_("data read from the email; missing: %(missing)s")
+        % {"missing": _missing_text(defense.missing_fields)}
+        + (
+            "\n"
+            + _("to check: %(fields)s")
+            % {
+                "fields": "; ".join(
+                    f"{field_label(f)} ({mailflow_reading.check_label(r)})"
+                    for f, r in found.checks.items()
+                )
+            }
+            if found.checks
+            else ""
+        ),
+    )
     return defense
 
 
@@ -432,6 +449,26 @@ def defense_advance(defense_id: int) -> DefenseRequest | None:
 # --- the professor's answer --------------------------------------------------------------
 
 
+def _answered(email: Email, defenses: list[DefenseRequest]) -> DefenseRequest | None:
+    """The request an answer is for: the only one of its case, or the one whose message it
+    replies to (In-Reply-To names one of that request's messages; else References names
+    messages of one request only); None when it does not say."""
+    if len(defenses) == 1:
+        return defenses[0]
+    keys = {f"defense:{d.pk}": d for d in defenses}
+    # the message it answers (In-Reply-To), else the thread it names (References)
+    for ids in ([email.in_reply_to], (email.references or "").split()):
+        replied = (
+            case_messages(list(keys))
+            .filter(message_id__in=[i for i in ids if i])
+            .values_list("case_key", flat=True)
+        )
+        found = {keys[key] for key in replied}
+        if found:
+            return found.pop() if len(found) == 1 else None
+    return None
+
+
 def defense_merge_answer(email_id: int) -> DefenseRequest | None:
     """The professor's threaded answer: the values it gives win; the change goes to the
     history; a request that becomes complete moves on to review."""
@@ -440,9 +477,28 @@ def defense_merge_answer(email_id: int) -> DefenseRequest | None:
         email = Email.objects.select_for_update().get(pk=email_id)
         if email.status != Email.Status.RECEIVED or email.case_id is None:
             return None
-        defense = DefenseRequest.objects.select_for_update().filter(email_id=email.case_id).first()
-        if defense is None:
+        defenses = list(
+            DefenseRequest.objects.select_for_update()
+            .filter(email_id=email.case_id)
+            .order_by("part")
+        )
+        if not defenses:
             return None
+        defense = _answered(email, defenses)
+        if defense is None:
+            # an email with several defences, answered without saying which
+            status_transition(
+                obj=email,
+                status=Email.Status.NEEDS_REVIEW,
+                **email_services.EMAIL_TRANSITIONS,
+                actor_label="defesa",
+                note=_(
+                    "an answer in the case of defence requests %(ids)s: which one it is for "
+                    "is not clear"
+                )
+                % {"ids": ", ".join(f"#{d.pk}" for d in defenses)},
+            )
+            return defenses[0]
         if defense.status not in EDITABLE:
             # e.g. the coordination answering the chamado: a person reads it.
             status_transition(
@@ -943,10 +999,18 @@ def defense_finish(defense_id: int) -> DefenseRequest | None:
 
 
 def _close_case(defense: DefenseRequest, note: str) -> None:
-
+    """The email is done when every defence it asks for is (sent or rejected)."""
     if defense.email_id is None:
         return
-    email = Email.objects.get(pk=defense.email_id)
+    # the email's row first: two of its defences finishing at once see each other's end
+    email = Email.objects.select_for_update().get(pk=defense.email_id)
+    pending = (
+        DefenseRequest.objects.filter(email_id=defense.email_id)
+        .exclude(pk=defense.pk)
+        .exclude(status__in=[D.SENT, D.REJECTED])
+    )
+    if pending.exists():
+        return  # another defence of the same email is still on its way
     if email.status == Email.Status.PROCESSING:
         status_transition(
             obj=email,
