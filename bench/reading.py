@@ -1,6 +1,6 @@
-"""Reading unseen mail: the whole pipeline over the blind corpora in bench/reading/corpus
-(the first, written for issue #17's first session) and bench/reading/corpus2 (the second,
-written before its second session's changes; its held-out part is the fresh measure).
+"""Reading unseen mail: the whole pipeline over the blind corpora in bench/reading/
+(corpus ... corpus6, in the order they were written; see bench/reading/README.md: the
+third and the sixth are test sets, held out whole).
 
 Each labelled .eml goes in as intake stores it (`email_ingest`), is classified by the model
 trained on the shipped examples, and its workflow opens the defence or access request, all
@@ -39,8 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The corpora, in the order they were written (BENCH_READING_CORPUS: paths joined by ":").
-# Each has its own tune and held-out parts; the third is held out whole (a test set written
-# at the end of issue #17's second session and scored once, never tuned against).
+# Each has its own tune and held-out parts; the third and the sixth are held out whole (test
+# sets written at the end of issue #17's second and third sessions, never tuned against).
 CORPORA = [
     Path(path)
     for path in os.environ.get(
