@@ -92,6 +92,11 @@ _NOT_NAME_WORDS = frozenset(
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 # Enough to be taken: a student noun beside it, or a label, and something more.
 THRESHOLD = 4
+# A request is written near the top: the names read, and how many (each is weighed at
+# every mention: the work grows with both, and a hostile text holds thousands).
+SCAN_CHARS = 20_000
+MOST_CANDIDATES = 40
+MOST_MENTIONS = 12
 
 
 @dataclass
@@ -102,6 +107,10 @@ class _Candidate:
     score: int = -100
     address: Found | None = None
     mentions: list[tuple[int, int, _Part]] = field(default_factory=list)
+
+
+def _writer_fields(part: _Part) -> tuple[str, str, str]:
+    return part.writer_name, part.writer_email, part.writer_rule
 
 
 def _sentence(text: str, start: int, end: int, part: _Part) -> tuple[int, int]:
@@ -202,12 +211,18 @@ def student_by_context(
     when one is written for them; None when nobody weighs enough or two weigh the same."""
     excluded = {a.lower() for a in exclude if a}
     candidates: dict[str, _Candidate] = {}
+    text = text[:SCAN_CHARS]
+    parts = tuple(
+        None if p is None else _Part(p.start, min(p.end, len(text)), *_writer_fields(p))
+        for p in parts
+    )
 
     def is_writer(value: str) -> bool:
         return any(_same_person(value, w) for w in writers if w)
 
     live = [p for p in parts if p is not None and p.end > p.start]
     ends = [m.end() for m in _NAME.finditer(text)]
+    ends = ends[: MOST_CANDIDATES * 10]
     for part in live:
         for match in _NAME.finditer(text, part.start, part.end):
             value = _trimmed(_clean(match.group(0)))
@@ -215,6 +230,8 @@ def student_by_context(
                 continue
             start = match.start() + match.group(0).find(value.split()[0])
             key = _fold(value)
+            if key not in candidates and len(candidates) >= MOST_CANDIDATES:
+                continue
             candidate = candidates.setdefault(key, _Candidate(value, start))
             candidate.mentions.append((start, start + len(value), part))
     for match in _NAME.finditer(subject or ""):
@@ -242,7 +259,7 @@ def student_by_context(
                     for match in pattern.finditer(text, part.start, part.end):
                         candidate.mentions.append((match.start(), match.end(), part))
         said = -100  # the score of the mention the address was read beside
-        for start, end, part in candidate.mentions:
+        for start, end, part in candidate.mentions[:MOST_MENTIONS]:
             score, address = _weigh(text, start, end, part, excluded, ends)
             candidate.score = max(candidate.score, score)
             if address is not None and score > said:
