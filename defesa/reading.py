@@ -86,6 +86,8 @@ class Reading:
     # how many defences the email asks for, and which of them this reading is (from 0)
     defences: int = 1
     part: int = 0
+    # for staff, when the email asks for several: which one this is, and the others
+    several: str = ""
 
     @property
     def missing(self) -> list[str]:
@@ -598,19 +600,16 @@ def read_defense(
     _fuller_student(data, provenance, text)
     _drop_the_student(data, provenance)
     promised = ["link"] if not data.link and _PROMISED_LINK.search(blanked[:end]) else []
+    several = ""
     if len(blocks) > 1:
-        problems.insert(
-            0,
-            _(
-                "this email asks for %(count)d defences, each with its own request: this is "
-                "defence %(number)d (the others: %(others)s)"
-            )
-            % {
-                "count": len(blocks),
-                "number": part + 1,
-                "others": "; ".join(s for i, s in enumerate(students) if i != part),
-            },
-        )
+        several = _(
+            "this email asks for %(count)d defences, each with its own request: this is "
+            "defence %(number)d (the others: %(others)s)"
+        ) % {
+            "count": len(blocks),
+            "number": part + 1,
+            "others": "; ".join(s for i, s in enumerate(students) if i != part),
+        }
         provenance.setdefault("student", _source(None, "label"))
         provenance["student"]["check"] = "several_defences"
     return Reading(
@@ -620,6 +619,7 @@ def read_defense(
         promised=promised,
         defences=len(blocks),
         part=part,
+        several=several,
     )
 
 

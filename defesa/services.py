@@ -319,8 +319,17 @@ def defense_open(email_id: int) -> DefenseRequest | None:
         if existing is not None:
             return existing
         first = defense_extract(email)
-        readings = [first, *(defense_extract(email, part=k) for k in range(1, first.defences))]
-        defenses = [_open_part(email, found) for found in readings]
+        readings = [first]
+        for k in range(1, first.defences):
+            found = defense_extract(email, part=k)
+            data = found.data
+            student = " ".join(data.student.casefold().split())
+            if not (data.student or data.title or data.date) or any(
+                student and student == " ".join(r.data.student.casefold().split()) for r in readings
+            ):
+                continue  # the same student again, or nothing of a defence: no request
+            readings.append(found)
+        defenses = [_open_part(email, found, several=len(readings) > 1) for found in readings]
         status_transition(
             obj=email,
             status=Email.Status.PROCESSING,
@@ -343,13 +352,14 @@ def defense_open(email_id: int) -> DefenseRequest | None:
     return defenses[0]
 
 
-def _open_part(email: Email, found) -> DefenseRequest:
-    """One defence of the email (`found`: its reading) as a request awaiting data."""
+def _open_part(email: Email, found, *, several: bool) -> DefenseRequest:
+    """One defence of the email (`found`: its reading) as a request awaiting data;
+    `several`: the email's other defences have requests too (staff are told which)."""
     defense = DefenseRequest.objects.create(
         email=email,
         part=found.part,
         status=D.AWAITING_DATA,
-        problems=found.problems,
+        problems=[found.several, *found.problems] if several else found.problems,
         provenance=found.provenance,
         checks=found.checks,
     )

@@ -195,7 +195,7 @@ def test_two_defences_in_one_email_are_not_mixed():
         "Luciano Rebouças Dias",
     }
     assert result.checks["student"] == "several_defences"
-    assert "2 defesas" in result.problems[0] and "Jéssica Venturini da Penha" in result.problems[0]
+    assert "2 defesas" in result.several and "Jéssica Venturini da Penha" in result.several
 
 
 def test_typographic_characters_match_as_plain_and_are_kept_as_written():

@@ -149,3 +149,11 @@ def test_the_email_is_done_when_every_defence_of_it_is(secretary):
     services.defense_reject(defense=second, actor=secretary, reason="Data em conflito.")
     email.refresh_from_db()
     assert email.status == Email.Status.DONE
+
+
+def test_the_same_student_twice_is_one_defence():
+    email = defense_email(TWO.replace("Tiago Bremenkamp Rosa", "Renata Sessa Falqueto"))
+    steps.run_pending()
+    assert DefenseRequest.objects.filter(email=email).count() == 1
+    defense = DefenseRequest.objects.get(email=email)
+    assert not any("defesas" in p for p in defense.problems)  # one request: no "others"

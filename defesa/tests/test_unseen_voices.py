@@ -307,7 +307,7 @@ Fábio Campos Reis"""
         ("external", "André Lessa Neves"),
     }
     assert found.checks["student"] == "several_defences"
-    assert "Aprendizado ativo para rotulagem de textos jurídicos" in found.problems[0]
+    assert "Aprendizado ativo para rotulagem de textos jurídicos" in found.several
 
 
 def test_the_old_date_after_em_vez_de_is_not_the_new_one():
