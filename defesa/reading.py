@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -283,11 +284,17 @@ def _find(text: str, value: str, start: int = 0) -> tuple[int, int] | None:
     """Where a value is written in the text (case and spacing aside), if it is."""
     if not value:
         return None
-    words = [re.escape(w) for w in value.split()]
-    if not words:
-        return None
-    match = re.compile(r"\s+".join(words), re.I).search(text, start)
+    pattern = _value_pattern(value)
+    match = pattern.search(text, start) if pattern is not None else None
     return (match.start(), match.end()) if match else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_pattern(value: str) -> re.Pattern | None:
+    """A value's words with any spacing between them (compiled once: a text is searched
+    for each of its values many times while read)."""
+    words = [re.escape(w) for w in value.split()]
+    return re.compile(r"\s+".join(words), re.I) if words else None
 
 
 # A whole name alone on a line (a signature): "Larissa Mendonça Toledo".

@@ -41,9 +41,19 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else char.lower()
 
 
+# Each character's folded form, filled as characters are met (one translate call a text
+# instead of one Python call a character: texts are folded many times while read).
+_FOLDED: dict[int, str] = {}
+
+
 def fold(text: str) -> str:
     """Lower case without accents, typographic forms made plain, as long as `text`."""
-    return "".join(_fold_char(c) for c in text.translate(_PLAIN))
+    missing = [c for c in set(text) if ord(c) not in _FOLDED]
+    if len(_FOLDED) + len(missing) > 100_000:  # a hostile text of many symbols
+        return "".join(_fold_char(c) for c in text.translate(_PLAIN))
+    for char in missing:
+        _FOLDED[ord(char)] = _fold_char(char.translate(_PLAIN))
+    return text.translate(_FOLDED)
 
 
 _PLAIN = str.maketrans(

@@ -42,10 +42,19 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else char
 
 
+# Each character's folded form, filled as characters are met (one translate call a text).
+_FOLDED: dict[int, str] = {}
+
+
 def fold(text: str) -> str:
     """Lower case without accents, as long as ``text``: offsets in one are valid in the
     other, so patterns match the folded text and values are cut from the original."""
-    return "".join(map(_fold_char, text))
+    missing = [c for c in set(text) if ord(c) not in _FOLDED]
+    if len(_FOLDED) + len(missing) > 100_000:  # a hostile text of many symbols
+        return "".join(map(_fold_char, text))
+    for char in missing:
+        _FOLDED[ord(char)] = _fold_char(char)
+    return text.translate(_FOLDED)
 
 
 def collapse(text: str) -> str:
