@@ -55,6 +55,7 @@ class DefenseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "email",
+            "part",
             "status",
             "student",
             "title",

@@ -37,7 +37,12 @@ class DefenseRequest(models.Model):
     )
     # Which of its email's defences this is: an email may ask for several ("DEFESA 1 ...
     # DEFESA 2 ...", "A primeira é a do X ... A segunda, da Y ..."), one request each.
-    part = models.PositiveSmallIntegerField(_("defence in the email"), default=0, editable=False)
+    part = models.PositiveSmallIntegerField(
+        _("defence in the email"),
+        default=0,
+        editable=False,
+        help_text=_("Which of its email's defences this is (0: the first)."),
+    )
     student = models.CharField(_("student"), max_length=200, blank=True)
     title = models.TextField(_("title"), blank=True)
     date = models.DateField(_("date"), null=True, blank=True)

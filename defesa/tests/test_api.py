@@ -40,6 +40,7 @@ def test_detail_has_the_documented_fields(api):
     assert body == {
         "id": defense.pk,
         "email": defense.email_id,
+        "part": 0,
         "status": "awaiting_review",
         "student": "Maria Souza",
         "title": "Detecção de anomalias em redes com aprendizado profundo",

@@ -157,3 +157,17 @@ def test_the_same_student_twice_is_one_defence():
     assert DefenseRequest.objects.filter(email=email).count() == 1
     defense = DefenseRequest.objects.get(email=email)
     assert not any("defesas" in p for p in defense.problems)  # one request: no "others"
+
+
+def test_the_api_says_which_defence_of_the_email_each_request_is(secretary):
+    from rest_framework.test import APIClient
+
+    email, _first, second = _open_both()
+    client = APIClient()
+    client.force_authenticate(secretary)
+    body = client.get(f"/api/defenses/{second.pk}/").json()
+    assert (body["email"], body["part"], body["student"]) == (
+        email.pk,
+        1,
+        "Tiago Bremenkamp Rosa",
+    )
