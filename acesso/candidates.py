@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from acesso.extraction import (
     _ADDRESS,
@@ -107,10 +107,6 @@ class _Candidate:
     score: int = -100
     address: Found | None = None
     mentions: list[tuple[int, int, _Part]] = field(default_factory=list)
-
-
-def _writer_fields(part: _Part) -> tuple[str, str, str]:
-    return part.writer_name, part.writer_email, part.writer_rule
 
 
 def _sentence(text: str, start: int, end: int, part: _Part) -> tuple[int, int]:
@@ -212,10 +208,7 @@ def student_by_context(
     excluded = {a.lower() for a in exclude if a}
     candidates: dict[str, _Candidate] = {}
     text = text[:SCAN_CHARS]
-    parts = tuple(
-        None if p is None else _Part(p.start, min(p.end, len(text)), *_writer_fields(p))
-        for p in parts
-    )
+    parts = tuple(None if p is None else replace(p, end=min(p.end, len(text))) for p in parts)
 
     def is_writer(value: str) -> bool:
         return any(_same_person(value, w) for w in writers if w)

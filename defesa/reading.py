@@ -316,8 +316,9 @@ _SIGNATURE_ROLE = re.compile(
 def _signed_name(words: str, writer: str) -> str:
     """The writer's whole name when the From header gives a nickname or an abridged one
     ("Lari Toledo", "Tiago B.", "Duda") and their signature the whole ("Larissa Mendonça
-    Toledo"): the signature's, among the last lines of their words, if it fits the header
-    (the same first name or its start, the initials); else the header's."""
+    Toledo"), or the same name without its accents ("Silvia" signing "Sílvia"): the
+    signature's, among the last lines of their words, if it fits the header (the same first
+    name or its start, the initials, the family names); else the header's."""
     parts = writer.split()
     if not parts:
         return writer
